@@ -1,0 +1,24 @@
+"""Contract: every case builds the shapes and parameter counts its source printed."""
+
+import numpy as np
+import pytest
+
+from lstm_cases import runner
+
+CONCERN_ORDER = 0
+pytestmark = pytest.mark.case
+
+
+def test_contract(case, bench_settings):
+    prepared = runner.prepare(case, bench_settings.profile, bench_settings.seeds[0])
+    data, model, expected = prepared.data, prepared.model, case.expected
+
+    assert data.x.shape == expected.input_shape
+    assert data.y.shape == expected.target_shape
+    assert model.count_params() == expected.total_params
+    assert runner.layer_param_counts(model) == dict(expected.layer_params)
+    assert tuple(runner.predict_all(prepared).shape) == (len(data.x), *expected.target_shape[1:])
+    # The data builder is pure: the same seed gives the same arrays.
+    again = case.make_data(bench_settings.seeds[0])
+    np.testing.assert_array_equal(again.x, data.x)
+    np.testing.assert_array_equal(again.y, data.y)

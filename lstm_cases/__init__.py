@@ -1,0 +1,1 @@
+"""lstm-bench: documented LSTM scenarios as executable, multi-seed, timed cases."""

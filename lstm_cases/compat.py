@@ -1,0 +1,176 @@
+"""Every Keras 2 / Keras 3 / backend difference the suite depends on, and nothing else.
+
+Which Keras runs:
+- ``TF_USE_LEGACY_KERAS=1``: tf_keras (Keras 2 on new TensorFlow).
+- TensorFlow <= 2.15: ``tf.keras`` is Keras 2 (a bare ``import keras`` also is).
+- TensorFlow >= 2.16 or no TensorFlow: ``import keras`` is Keras 3, backend from
+  ``KERAS_BACKEND``.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+# Quieten TensorFlow's C++ start-up log before anything imports it.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@cache
+def _tensorflow() -> Any | None:
+    try:
+        import tensorflow as tf
+    except ImportError:
+        return None
+    return tf
+
+
+@cache
+def keras() -> Any:
+    """The Keras module this stack trains with."""
+    if os.environ.get("TF_USE_LEGACY_KERAS") == "1":
+        import tf_keras
+
+        return tf_keras
+    tf = _tensorflow()
+    if tf is not None and _version_tuple(tf.__version__) < (2, 16):
+        return tf.keras
+    import keras as keras3
+
+    return keras3
+
+
+def _version_tuple(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")[:2]
+    return int(major), int("".join(ch for ch in minor if ch.isdigit()) or 0)
+
+
+def keras_major() -> int:
+    return _version_tuple(keras_version())[0]
+
+
+def keras_version() -> str:
+    k = keras()
+    version = getattr(k, "__version__", None) or getattr(k, "version", lambda: None)()
+    if version is None:  # tf.keras on old TF exposes no __version__ of its own
+        import keras as standalone
+
+        version = standalone.__version__
+    return str(version)
+
+
+def backend() -> str:
+    if keras_major() < 3:
+        return "tensorflow"
+    return str(keras().backend.backend())
+
+
+def stack() -> dict[str, Any]:
+    """The versions every result is stamped with."""
+    tf = _tensorflow()
+    return {
+        "tensorflow_version": tf.__version__ if tf is not None else None,
+        "keras_version": keras_version(),
+        "keras_major": keras_major(),
+        "backend": backend(),
+        "legacy_keras": os.environ.get("TF_USE_LEGACY_KERAS") == "1",
+        "numpy_version": np.__version__,
+        "python_version": platform.python_version(),
+    }
+
+
+def stack_label(info: dict[str, Any] | None = None) -> str:
+    """Short label such as ``tf2.21/keras3/tensorflow``."""
+    info = info or stack()
+    tf = info.get("tensorflow_version")
+    tf_part = f"tf{'.'.join(str(tf).split('.')[:2])}" if tf else "no-tf"
+    return f"{tf_part}/keras{info['keras_major']}/{info['backend']}"
+
+
+# --------------------------------------------------------------------------- seeding
+
+
+def set_random_seed(seed: int) -> None:
+    """Seed Python, NumPy and the backend in one call (the one place seeds are set)."""
+    keras().utils.set_random_seed(seed)
+
+
+# --------------------------------------------------------------------------- utilities
+
+
+def to_categorical(labels: Any, num_classes: int) -> np.ndarray:
+    return np.asarray(keras().utils.to_categorical(labels, num_classes=num_classes), dtype="float32")
+
+
+def pad_sequences(sequences: Any, maxlen: int, dtype: str = "float32") -> np.ndarray:
+    utils = keras().utils
+    if hasattr(utils, "pad_sequences"):  # Keras 2.13+ and Keras 3
+        return np.asarray(utils.pad_sequences(sequences, maxlen=maxlen, dtype=dtype))
+    return np.asarray(  # Keras <= 2.12
+        keras().preprocessing.sequence.pad_sequences(sequences, maxlen=maxlen, dtype=dtype)
+    )
+
+
+def optimizer(name: str, learning_rate: float) -> Any:
+    """Always by ``learning_rate=``: Keras 2 ignores ``lr=``; Keras 3 rejects it."""
+    optimizers = {
+        "adam": "Adam",
+        "rmsprop": "RMSprop",
+        "nadam": "Nadam",
+        "adagrad": "Adagrad",
+        "sgd": "SGD",
+    }
+    if name not in optimizers:
+        raise ValueError(f"unknown optimizer {name!r}; valid optimizers: {', '.join(optimizers)}")
+    return getattr(keras().optimizers, optimizers[name])(learning_rate=learning_rate)
+
+
+# --------------------------------------------------------------------------- stateful RNNs
+
+
+def stateful_input(batch_size: int, *shape: int) -> Any:
+    """``batch_input_shape=`` is rejected by Keras 3; ``Input(batch_shape=)`` works on both."""
+    return keras().Input(batch_shape=(batch_size, *shape))
+
+
+def reset_states(model: Any) -> None:
+    """Keras 2: ``Model.reset_states()``. Keras 3: no such method; reset each stateful RNN."""
+    if keras_major() < 3:
+        model.reset_states()
+        return
+    for layer in model.layers:
+        if getattr(layer, "stateful", False):
+            layer.reset_state()
+
+
+def reset_states_callback() -> Any:
+    """A callback that resets the model's RNN states at the end of every epoch."""
+
+    class ResetStates(keras().callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            reset_states(self.model)
+
+    return ResetStates()
+
+
+# --------------------------------------------------------------------------- input pipeline
+
+
+def epoch_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, seed: int) -> Any | None:
+    """A tf.data pipeline equal to ``fit(x, y, batch_size, shuffle)``'s batches, or None
+    where tf.data is unavailable (a Keras 3 stack without TensorFlow)."""
+    tf = _tensorflow()
+    if tf is None:
+        return None
+    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle:  # a full-size buffer gives a uniform permutation each epoch, as fit does
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size)
+
+
+def compile_kwargs(steps_per_execution: int) -> dict[str, Any]:
+    return {"steps_per_execution": steps_per_execution} if steps_per_execution > 1 else {}

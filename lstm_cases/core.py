@@ -1,0 +1,362 @@
+"""The case contract: what every scenario declares, and how its claims are judged.
+
+Nothing here imports TensorFlow or Keras, so the registry and the verdict logic can be
+used (and unit-tested) without paying for a framework import.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+PROFILES: tuple[str, ...] = ("quick", "full")
+DEFAULT_PROFILE = "quick"
+
+# Seeds judged per claim when the user does not pass --seeds.
+DEFAULT_SEEDS: Mapping[str, int] = {"quick": 3, "full": 5}
+
+
+class UnknownNameError(ValueError):
+    """A user-supplied name (case, profile, ...) that is not one of the valid choices."""
+
+    def __init__(self, kind: str, name: str, valid: Sequence[str]) -> None:
+        self.kind, self.name, self.valid = kind, name, tuple(valid)
+        super().__init__(f"unknown {kind} {name!r}; valid {kind}s: {', '.join(valid)}")
+
+
+def check_profile(name: str) -> str:
+    if name not in PROFILES:
+        raise UnknownNameError("profile", name, PROFILES)
+    return name
+
+
+# --------------------------------------------------------------------------- recipe
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one seed of a case is trained.
+
+    ``fit_per_epoch`` reproduces the stateful source loop: ``epochs`` separate
+    ``fit(epochs=1)`` calls, each followed by a state reset. ``reset_state_each_epoch``
+    resets after every epoch inside one ``fit`` call (the same updates, one fit call).
+    ``fast_input`` feeds ``fit`` a tf.data pipeline with ``steps_per_execution`` set to
+    one epoch: the same gradient updates, without Keras' per-epoch array-adapter cost.
+    """
+
+    epochs: int
+    batch_size: int | None  # None: the whole training set in one batch
+    learning_rate: float = 0.001
+    optimizer: str = "adam"
+    shuffle: bool = True
+    fit_per_epoch: bool = False
+    reset_state_each_epoch: bool = False
+    fast_input: bool = False
+    changes: str = ""  # quick recipes: what differs from the source and why
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "optimizer": self.optimizer,
+            "learning_rate": self.learning_rate,
+            "shuffle": self.shuffle,
+            "fit_per_epoch": self.fit_per_epoch,
+            "reset_state_each_epoch": self.reset_state_each_epoch,
+            "fast_input": self.fast_input,
+            "changes": self.changes,
+        }
+
+
+# --------------------------------------------------------------------------- verdicts
+
+PASS, FAIL, XFAIL, XPASS = "pass", "fail", "xfail", "xpass"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    claim: str
+    status: str  # pass / fail / xfail / xpass
+    rule: str
+    detail: str
+    values: tuple[float, ...]
+    source_figure: str
+    reason: str = ""  # for xfail / xpass: why the claim is expected to fail here
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (PASS, XFAIL)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "rule": self.rule,
+            "detail": self.detail,
+            "values": list(self.values),
+            "source_figure": self.source_figure,
+            "reason": self.reason,
+        }
+
+
+def _fmt(values: Sequence[float]) -> str:
+    return "[" + ", ".join(f"{v:.4g}" for v in values) + "]"
+
+
+class Rule:
+    """A rule turns per-seed values into (held, detail). Subclasses describe themselves."""
+
+    paired = False  # a paired rule compares this case's values with another case's
+
+    def describe(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def judge(self, values: Sequence[float], others: Sequence[float] | None = None) -> tuple[bool, str]:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+
+def _require_values(values: Sequence[float]) -> None:
+    if not values:
+        raise ValueError("a claim needs at least one seed's value")
+    if any(math.isnan(v) for v in values):
+        raise ValueError(f"a claim was given NaN values: {_fmt(values)}")
+
+
+@dataclass(frozen=True)
+class AtLeast(Rule):
+    """``value >= threshold`` on at least ``min_fraction`` of the seeds."""
+
+    threshold: float
+    min_fraction: float = 1.0
+
+    def describe(self) -> str:
+        share = "every seed" if self.min_fraction >= 1 else f">= {self.min_fraction:.0%} of seeds"
+        return f"value >= {self.threshold:g} on {share}"
+
+    def judge(self, values, others=None):
+        _require_values(values)
+        hits = sum(v >= self.threshold for v in values)
+        needed = math.ceil(self.min_fraction * len(values) - 1e-9)
+        return (
+            hits >= needed,
+            f"{hits}/{len(values)} seeds >= {self.threshold:g} (need {needed}); values {_fmt(values)}",
+        )
+
+
+@dataclass(frozen=True)
+class AtMost(Rule):
+    """``value <= threshold`` on at least ``min_fraction`` of the seeds."""
+
+    threshold: float
+    min_fraction: float = 1.0
+
+    def describe(self) -> str:
+        share = "every seed" if self.min_fraction >= 1 else f">= {self.min_fraction:.0%} of seeds"
+        return f"value <= {self.threshold:g} on {share}"
+
+    def judge(self, values, others=None):
+        _require_values(values)
+        hits = sum(v <= self.threshold for v in values)
+        needed = math.ceil(self.min_fraction * len(values) - 1e-9)
+        return (
+            hits >= needed,
+            f"{hits}/{len(values)} seeds <= {self.threshold:g} (need {needed}); values {_fmt(values)}",
+        )
+
+
+@dataclass(frozen=True)
+class MedianInBand(Rule):
+    """The median over seeds lies in ``[low, high]`` (robust to one odd seed)."""
+
+    low: float
+    high: float
+
+    def describe(self) -> str:
+        return f"median over seeds in [{self.low:g}, {self.high:g}]"
+
+    def judge(self, values, others=None):
+        _require_values(values)
+        med = statistics.median(values)
+        return self.low <= med <= self.high, f"median {med:.4g} in [{self.low:g}, {self.high:g}]? values {_fmt(values)}"
+
+
+@dataclass(frozen=True)
+class PairedGreater(Rule):
+    """Paired over the same seeds: mean(this - other) >= ``min_mean_diff`` and this > other
+    on at least ``min_win_fraction`` of the seeds."""
+
+    min_mean_diff: float
+    min_win_fraction: float = 1.0
+    paired = True
+
+    def describe(self) -> str:
+        return (
+            f"paired over the same seeds: mean difference >= {self.min_mean_diff:g} and "
+            f"wins on >= {self.min_win_fraction:.0%} of seeds"
+        )
+
+    def judge(self, values, others=None):
+        _require_values(values)
+        if others is None or len(others) != len(values):
+            raise ValueError(
+                f"paired rule needs the other case's values for the same seeds; got {others!r} for {_fmt(values)}"
+            )
+        diffs = [a - b for a, b in zip(values, others, strict=True)]
+        mean = statistics.fmean(diffs)
+        wins = sum(d > 0 for d in diffs)
+        needed = math.ceil(self.min_win_fraction * len(diffs) - 1e-9)
+        held = mean >= self.min_mean_diff and wins >= needed
+        return held, (
+            f"mean difference {mean:.4g} (need >= {self.min_mean_diff:g}); wins {wins}/{len(diffs)} "
+            f"(need {needed}); this {_fmt(values)} vs other {_fmt(others)}"
+        )
+
+
+# --------------------------------------------------------------------------- claims
+
+
+@dataclass(frozen=True)
+class ExpectedFailure:
+    """A claim known not to hold on some stacks: matched on the stack description."""
+
+    reason: str
+    keras_major: int | None = None  # None: any
+    backend: str | None = None
+    tensorflow_prefix: str | None = None  # e.g. "2.15"
+    profile: str | None = None
+
+    def matches(self, stack: Mapping[str, Any], profile: str) -> bool:
+        return (
+            (self.keras_major is None or stack.get("keras_major") == self.keras_major)
+            and (self.backend is None or stack.get("backend") == self.backend)
+            and (
+                self.tensorflow_prefix is None
+                or str(stack.get("tensorflow_version", "")).startswith(self.tensorflow_prefix)
+            )
+            and (self.profile is None or profile == self.profile)
+        )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement the source makes, with the rule that judges it per profile.
+
+    ``measured`` holds, per profile, the distribution the thresholds were set from
+    (min/median/max over >= 10 seeds, the stack and the command).
+    """
+
+    id: str
+    text: str
+    source_figure: str
+    metric: str
+    rules: Mapping[str, Rule]
+    measured: Mapping[str, str]
+    compare_to: str | None = None  # case id, for paired rules
+    expected_failures: tuple[ExpectedFailure, ...] = ()
+
+    def __post_init__(self) -> None:
+        missing = [p for p in PROFILES if p not in self.rules]
+        if missing:
+            raise ValueError(f"claim {self.id!r} has no rule for profile(s) {missing}")
+        for profile, rule in self.rules.items():
+            check_profile(profile)
+            if rule.paired != (self.compare_to is not None):
+                raise ValueError(f"claim {self.id!r}: a paired rule needs compare_to and vice versa ({profile})")
+
+    def expected_failure(self, stack: Mapping[str, Any], profile: str) -> ExpectedFailure | None:
+        return next((e for e in self.expected_failures if e.matches(stack, profile)), None)
+
+    def judge(
+        self,
+        profile: str,
+        values: Sequence[float],
+        stack: Mapping[str, Any],
+        others: Sequence[float] | None = None,
+    ) -> Verdict:
+        rule = self.rules[check_profile(profile)]
+        held, detail = rule.judge(values, others)
+        xfail = self.expected_failure(stack, profile)
+        if xfail is None:
+            status = PASS if held else FAIL
+        else:
+            status = XPASS if held else XFAIL
+        return Verdict(
+            claim=self.id,
+            status=status,
+            rule=rule.describe(),
+            detail=detail,
+            values=tuple(float(v) for v in values),
+            source_figure=self.source_figure,
+            reason=xfail.reason if xfail else "",
+        )
+
+
+# --------------------------------------------------------------------------- case
+
+
+@dataclass(frozen=True)
+class CaseData:
+    """Arrays a case trains and evaluates on; ``extras`` holds case-specific inputs."""
+
+    x: Any
+    y: Any
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """Shapes and parameter counts the case must reproduce exactly."""
+
+    input_shape: tuple[int, ...]
+    target_shape: tuple[int, ...]
+    total_params: int
+    layer_params: Mapping[str, int] = field(default_factory=dict)  # layer class name -> count
+
+
+@dataclass(frozen=True)
+class Case:
+    """One documented scenario.
+
+    make_data(seed) -> CaseData must be pure and deterministic given the seed.
+    build_model(data, recipe) -> compiled keras model.
+    evaluate(model, data) -> {metric: float} for one trained seed.
+    """
+
+    id: str
+    family: str
+    source: str
+    make_data: Callable[[int], CaseData]
+    build_model: Callable[[CaseData, Recipe], Any]
+    evaluate: Callable[[Any, CaseData], dict[str, float]]
+    recipes: Mapping[str, Recipe]
+    expected: Expected
+    claims: tuple[Claim, ...] = ()
+    stateful_batch_size: int | None = None  # predict/evaluate batch size for stateful models
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        missing = [p for p in PROFILES if p not in self.recipes]
+        if missing:
+            raise ValueError(f"case {self.id!r} has no recipe for profile(s) {missing}")
+        ids = [c.id for c in self.claims]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"case {self.id!r} declares a claim id twice: {ids}")
+
+    def recipe(self, profile: str) -> Recipe:
+        return self.recipes[check_profile(profile)]
+
+    def claim(self, claim_id: str) -> Claim:
+        for c in self.claims:
+            if c.id == claim_id:
+                return c
+        raise UnknownNameError("claim", claim_id, [c.id for c in self.claims])
+
+
+def seeds_for(profile: str, n_seeds: int | None = None, base: int = 0) -> list[int]:
+    """The seeds a run judges: ``base, base+1, ...``; the count defaults per profile."""
+    n = DEFAULT_SEEDS[check_profile(profile)] if n_seeds is None else n_seeds
+    if n < 1:
+        raise ValueError(f"--seeds must be >= 1, got {n}")
+    return [base + i for i in range(n)]

@@ -1,0 +1,293 @@
+"""pytest plugin for ``pytest bench``: options, the seed list, the case registry as
+parameters, the shared per-case results, and versions stamped into every result.
+
+Options (each also settable by environment variable):
+  --profile quick|full   LSTM_BENCH_PROFILE    recipe tier (default quick)
+  --seeds N              LSTM_BENCH_SEEDS      seeds judged per claim (quick 3, full 5)
+  --seed-base S          LSTM_BENCH_SEED_BASE  first seed; seeds are S, S+1, ...
+  --case ID              (repeatable)          run only these cases
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lstm_cases.core import (
+    DEFAULT_PROFILE,
+    PROFILES,
+    XFAIL,
+    XPASS,
+    Case,
+    Claim,
+    UnknownNameError,
+    Verdict,
+    seeds_for,
+)
+
+# Timed rounds of the inference benchmarks, per profile.
+INFERENCE_ROUNDS: dict[str, dict[str, int]] = {
+    "quick": {"predict": 10, "single_call": 30},
+    "full": {"predict": 50, "single_call": 200},
+}
+
+_ENV = {"profile": "LSTM_BENCH_PROFILE", "seeds": "LSTM_BENCH_SEEDS", "seed_base": "LSTM_BENCH_SEED_BASE"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    profile: str
+    seeds: list[int]
+    seed_base: int
+    case_names: list[str]
+
+
+def _int_setting(config: pytest.Config, name: str, flag: str) -> int | None:
+    raw = config.getoption(name)
+    source = flag
+    if raw is None and os.environ.get(_ENV[name]):
+        raw, source = os.environ[_ENV[name]], _ENV[name]
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise pytest.UsageError(f"{source} must be an integer, got {raw!r}") from None
+
+
+def parse_settings(config: pytest.Config) -> Settings:
+    """Read and validate the suite's options; bad values raise a one-line UsageError."""
+    profile = config.getoption("lstm_profile") or os.environ.get(_ENV["profile"]) or DEFAULT_PROFILE
+    if profile not in PROFILES:
+        raise pytest.UsageError(str(UnknownNameError("profile", profile, PROFILES)))
+    n_seeds = _int_setting(config, "seeds", "--seeds")
+    if n_seeds is not None and n_seeds < 1:
+        raise pytest.UsageError(f"--seeds must be >= 1, got {n_seeds}")
+    seed_base = _int_setting(config, "seed_base", "--seed-base") or 0
+    case_names = config.getoption("lstm_case") or []
+    from lstm_cases import registry
+
+    try:
+        registry.select_cases(case_names)
+    except UnknownNameError as err:
+        raise pytest.UsageError(str(err)) from None
+    return Settings(profile, seeds_for(profile, n_seeds, seed_base), seed_base, case_names)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("lstm-bench")
+    group.addoption(
+        "--profile",
+        dest="lstm_profile",
+        default=None,
+        help=f"recipe profile: {', '.join(PROFILES)} (env {_ENV['profile']}; default {DEFAULT_PROFILE})",
+    )
+    group.addoption(
+        "--seeds",
+        dest="seeds",
+        default=None,
+        help=f"number of seeds per case (env {_ENV['seeds']}; default quick 3, full 5)",
+    )
+    group.addoption(
+        "--seed-base",
+        dest="seed_base",
+        default=None,
+        help=f"first seed; a run uses S, S+1, ... (env {_ENV['seed_base']}; default 0)",
+    )
+    group.addoption("--case", dest="lstm_case", action="append", default=[], help="run only this case id (repeatable)")
+
+
+_SETTINGS = pytest.StashKey[Settings]()
+_JSON_TARGET = pytest.StashKey[Path]()
+_EXIT = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_SETTINGS] = parse_settings(config)
+    # pytest-benchmark writes --benchmark-json in place; write to a temp file instead and
+    # rename it when the session is over, so the file is whole or not there at all.
+    target = getattr(config.option, "benchmark_json", None)
+    if target is not None and not hasattr(config, "workerinput"):
+        target = Path(target)
+        config.stash[_JSON_TARGET] = target
+        config.option.benchmark_json = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config.stash[_EXIT] = int(exitstatus)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    target = config.stash.get(_JSON_TARGET, None)
+    if target is None:
+        return
+    tmp = Path(config.option.benchmark_json)
+    if not tmp.exists():
+        return
+    interrupted = config.stash.get(_EXIT, 0) in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
+    final = target.with_name(target.name + ".partial") if interrupted else target
+    os.replace(tmp, final)
+
+
+def settings(config: pytest.Config) -> Settings:
+    return config.stash[_SETTINGS]
+
+
+# --------------------------------------------------------------------------- parametrisation
+
+
+def selected_cases(config: pytest.Config) -> list[Case]:
+    from lstm_cases import registry
+
+    return registry.select_cases(settings(config).case_names)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "case" in metafunc.fixturenames:
+        cases = selected_cases(metafunc.config)
+        metafunc.parametrize("case", cases, ids=[c.id for c in cases])
+    if "case_claim" in metafunc.fixturenames:
+        pairs = [(c, claim) for c in selected_cases(metafunc.config) for claim in c.claims]
+        metafunc.parametrize("case_claim", pairs, ids=[f"{c.id}-{claim.id}" for c, claim in pairs])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Run concerns in order (contract, training, inference, claims) so that training is
+    # timed once and the later concerns reuse its models.
+    items.sort(key=lambda item: getattr(getattr(item, "module", None), "CONCERN_ORDER", 0))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """``-k NAME`` that matches no case is a typo more often than a wish for no tests."""
+    keyword = session.config.getoption("keyword")
+    if session.items or not keyword or not re.fullmatch(r"\w+", keyword):
+        return
+    from lstm_cases import registry
+
+    names = sorted(registry.all_cases())
+    if not any(keyword in name for name in names):
+        raise pytest.UsageError(f"-k {keyword!r} matches no case; valid cases: {', '.join(names)}")
+
+
+def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]) -> list[str]:
+    if not any(item.get_closest_marker("case") for item in items):
+        return []
+    from lstm_cases import compat
+
+    s = settings(config)
+    info = compat.stack()
+    return [
+        f"lstm-bench: profile {s.profile}, seeds {s.seeds} (rerun one seed: --seeds 1 --seed-base SEED)",
+        f"lstm-bench: {compat.stack_label(info)}: tensorflow {info['tensorflow_version']}, "
+        f"keras {info['keras_version']}, numpy {info['numpy_version']}, python {info['python_version']}",
+    ]
+
+
+def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: dict[str, Any]) -> None:
+    from lstm_cases import compat
+
+    s = settings(config)
+    machine_info["lstm_bench"] = {**compat.stack(), "profile": s.profile, "seeds": s.seeds}
+
+
+# --------------------------------------------------------------------------- shared results
+
+
+class ResultStore:
+    """Per-case results shared by the concerns of one session: trained once, reused."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.settings = settings(config)
+        self._results: dict[str, Any] = {}
+
+    def put(self, result: Any) -> None:
+        self._results[result.case_id] = result
+
+    def get(self, case: Case) -> Any:
+        """The case's results; trained here, untimed, when no benchmark trained it."""
+        if case.id not in self._results:
+            from lstm_cases import runner
+
+            self.put(runner.run_case(case, self.settings.profile, self.settings.seeds))
+        return self._results[case.id]
+
+    def verdict(self, case: Case, claim: Claim) -> Verdict:
+        from lstm_cases import compat, registry
+
+        values = self.get(case).values(claim.metric)
+        others = None
+        if claim.compare_to is not None:
+            others = self.get(registry.get_case(claim.compare_to)).values(claim.metric)
+        return claim.judge(self.settings.profile, values, compat.stack(), others)
+
+    def record(self, case: Case, kind: str) -> dict[str, Any]:
+        """The ``extra_info`` of every benchmark of this case."""
+        from lstm_cases import compat
+
+        result = self.get(case)
+        metrics = sorted(result.runs[0].metrics)
+        info: dict[str, Any] = {
+            "case": case.id,
+            "family": case.family,
+            "source": case.source,
+            "kind": kind,
+            "profile": self.settings.profile,
+            "seeds": result.seeds,
+            "seed_base": self.settings.seed_base,
+            **compat.stack(),
+            "accuracy": result.values("accuracy") if "accuracy" in metrics else None,
+            "metrics": {m: result.values(m) for m in metrics},
+            "verdicts": {c.id: self.verdict(case, c).as_dict() for c in case.claims},
+            "claims": {
+                c.id: {
+                    "text": c.text,
+                    "metric": c.metric,
+                    "measured": c.measured.get(self.settings.profile, ""),
+                    "compare_to": c.compare_to,
+                }
+                for c in case.claims
+            },
+            "recipe": case.recipe(self.settings.profile).describe(),
+            "train_seconds": [r.train_seconds for r in result.runs],
+            "expected": {
+                "input_shape": list(case.expected.input_shape),
+                "target_shape": list(case.expected.target_shape),
+                "total_params": case.expected.total_params,
+                "layer_params": dict(case.expected.layer_params),
+            },
+        }
+        if kind == "train":
+            info["history"] = [r.history for r in result.runs]
+            info["artifacts"] = [r.artifacts for r in result.runs]
+        return info
+
+
+_STORE = pytest.StashKey[ResultStore]()
+
+
+@pytest.fixture(scope="session")
+def bench_settings(pytestconfig: pytest.Config) -> Settings:
+    return settings(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def results(pytestconfig: pytest.Config) -> ResultStore:
+    if _STORE not in pytestconfig.stash:
+        pytestconfig.stash[_STORE] = ResultStore(pytestconfig)
+    return pytestconfig.stash[_STORE]
+
+
+def outcome_for(verdict: Verdict, where: str) -> None:
+    """Turn a verdict into the test outcome: pass, fail, or xfail with its reason."""
+    if verdict.status == XFAIL:
+        pytest.xfail(f"{where}: expected to fail here ({verdict.reason}); {verdict.detail}")
+    if verdict.status == XPASS:
+        pytest.fail(f"{where}: marked expected-to-fail ({verdict.reason}) but held: {verdict.detail}")
+    assert verdict.ok, f"{where} failed: rule '{verdict.rule}': {verdict.detail}; source figure {verdict.source_figure}"

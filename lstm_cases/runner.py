@@ -1,0 +1,174 @@
+"""Run a case: prepare one seed (untimed), train it (the timed part), evaluate it.
+
+The pytest plugin times ``train`` with pytest-benchmark; ``run_case`` is the same flow
+with plain wall-clock timing, for on-demand runs and the calibration command.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lstm_cases import compat
+from lstm_cases.core import Case, CaseData, Recipe, seeds_for
+
+
+@dataclass
+class Prepared:
+    """One seed, ready to train: data built and model compiled under that seed."""
+
+    case: Case
+    profile: str
+    seed: int
+    data: CaseData
+    model: Any
+    recipe: Recipe
+    history: dict[str, list[float]] = field(default_factory=dict)
+    train_seconds: float = float("nan")
+
+
+@dataclass
+class SeedRun:
+    seed: int
+    metrics: dict[str, float]
+    artifacts: dict[str, Any]
+    history: dict[str, list[float]]
+    train_seconds: float
+
+
+@dataclass
+class CaseResult:
+    case_id: str
+    profile: str
+    runs: list[SeedRun]
+    last: Prepared  # the last seed's trained model and data, for inference timing
+
+    @property
+    def seeds(self) -> list[int]:
+        return [r.seed for r in self.runs]
+
+    def values(self, metric: str) -> list[float]:
+        missing = [r.seed for r in self.runs if metric not in r.metrics]
+        if missing:
+            valid = sorted(self.runs[0].metrics)
+            raise KeyError(f"case {self.case_id!r} has no metric {metric!r} (valid: {', '.join(valid)})")
+        return [r.metrics[metric] for r in self.runs]
+
+
+# --------------------------------------------------------------------------- model helpers
+
+
+def compile_model(model: Any, recipe: Recipe, loss: str, n_samples: int, metrics: Iterable[str] = ()) -> Any:
+    """Compile with the recipe's optimizer; ``fast_input`` runs one epoch per execution."""
+    batch = recipe.batch_size or n_samples
+    steps_per_epoch = -(-n_samples // batch)
+    model.compile(
+        loss=loss,
+        optimizer=compat.optimizer(recipe.optimizer, recipe.learning_rate),
+        metrics=list(metrics),
+        **compat.compile_kwargs(steps_per_epoch if recipe.fast_input else 1),
+    )
+    return model
+
+
+def layer_param_counts(model: Any) -> dict[str, int]:
+    """Parameter count per layer class name (summed when a class appears twice)."""
+    counts: dict[str, int] = {}
+    for layer in model.layers:
+        name = type(layer).__name__
+        counts[name] = counts.get(name, 0) + int(layer.count_params())
+    return counts
+
+
+# --------------------------------------------------------------------------- the three steps
+
+
+def prepare(case: Case, profile: str, seed: int) -> Prepared:
+    compat.set_random_seed(seed)
+    data = case.make_data(seed)
+    recipe = case.recipe(profile)
+    model = case.build_model(data, recipe)
+    return Prepared(case=case, profile=profile, seed=seed, data=data, model=model, recipe=recipe)
+
+
+def train(prepared: Prepared) -> Prepared:
+    """One full recipe run for one seed. Its history lands on ``prepared``."""
+    recipe, model = prepared.recipe, prepared.model
+    x, y = prepared.data.x, prepared.data.y
+    batch = recipe.batch_size or len(x)
+    start = time.perf_counter()
+    if recipe.fit_per_epoch:  # the stateful source loop: fit one epoch, then reset
+        history: dict[str, list[float]] = {}
+        for _ in range(recipe.epochs):
+            h = model.fit(x, y, epochs=1, batch_size=batch, shuffle=recipe.shuffle, verbose=0)
+            for key, values in h.history.items():
+                history.setdefault(key, []).extend(float(v) for v in values)
+            if recipe.reset_state_each_epoch:
+                compat.reset_states(model)
+    else:
+        callbacks = [compat.reset_states_callback()] if recipe.reset_state_each_epoch else []
+        dataset = compat.epoch_dataset(x, y, batch, recipe.shuffle, prepared.seed) if recipe.fast_input else None
+        if dataset is not None:
+            # The dataset shuffles itself; fit's own shuffle does not apply to it.
+            h = model.fit(dataset, epochs=recipe.epochs, shuffle=False, verbose=0, callbacks=callbacks)
+        else:
+            h = model.fit(
+                x,
+                y,
+                epochs=recipe.epochs,
+                batch_size=batch,
+                shuffle=recipe.shuffle,
+                verbose=0,
+                callbacks=callbacks,
+            )
+        history = {k: [float(v) for v in vs] for k, vs in h.history.items()}
+    prepared.train_seconds = time.perf_counter() - start
+    prepared.history = history
+    return prepared
+
+
+def evaluate(prepared: Prepared) -> SeedRun:
+    outcome = prepared.case.evaluate(prepared.model, prepared.data)
+    metrics = {k: float(v) for k, v in outcome.items() if isinstance(v, (int, float, np.number))}
+    artifacts = {k: v for k, v in outcome.items() if k not in metrics}
+    return SeedRun(
+        seed=prepared.seed,
+        metrics=metrics,
+        artifacts=artifacts,
+        history=prepared.history,
+        train_seconds=prepared.train_seconds,
+    )
+
+
+def run_case(case: Case, profile: str, seeds: list[int] | None = None) -> CaseResult:
+    """Prepare, train and evaluate every seed, untimed by pytest-benchmark."""
+    seeds = seeds if seeds is not None else seeds_for(profile)
+    runs, prepared = [], None
+    for seed in seeds:
+        prepared = train(prepare(case, profile, seed))
+        runs.append(evaluate(prepared))
+    assert prepared is not None  # seeds_for never returns an empty list
+    return CaseResult(case_id=case.id, profile=profile, runs=runs, last=prepared)
+
+
+# --------------------------------------------------------------------------- inference
+
+
+def predict_all(prepared: Prepared) -> np.ndarray:
+    """``predict`` over the case's inputs (stateful models from a reset state)."""
+    model, case = prepared.model, prepared.case
+    if case.stateful_batch_size:
+        compat.reset_states(model)
+        out = model.predict(prepared.data.x, batch_size=case.stateful_batch_size, verbose=0)
+        compat.reset_states(model)
+        return out
+    return model.predict(prepared.data.x, verbose=0)
+
+
+def single_call(prepared: Prepared) -> Any:
+    """One direct model call on one sample: the low-latency path."""
+    return prepared.model(prepared.data.x[:1], training=False)

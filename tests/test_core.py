@@ -1,0 +1,166 @@
+"""The claim rules and the case contract, on hand-made values (no training)."""
+
+import math
+
+import pytest
+
+from lstm_cases.core import (
+    FAIL,
+    PASS,
+    XFAIL,
+    XPASS,
+    AtLeast,
+    AtMost,
+    Case,
+    CaseData,
+    Claim,
+    Expected,
+    ExpectedFailure,
+    MedianInBand,
+    PairedGreater,
+    Recipe,
+    UnknownNameError,
+    check_profile,
+    seeds_for,
+)
+
+STACK_K3 = {"keras_major": 3, "backend": "tensorflow", "tensorflow_version": "2.21.0"}
+STACK_K2 = {"keras_major": 2, "backend": "tensorflow", "tensorflow_version": "2.15.1"}
+
+
+@pytest.mark.parametrize(
+    ("rule", "values", "held"),
+    [
+        (AtLeast(1.0), [1.0, 1.0, 1.0], True),
+        (AtLeast(1.0), [1.0, 0.96, 1.0], False),
+        (AtLeast(0.9, min_fraction=2 / 3), [1.0, 0.5, 0.95], True),
+        (AtLeast(0.9, min_fraction=2 / 3), [1.0, 0.5, 0.85], False),
+        (AtMost(0.0), [0.0, 0.0, 0.0], True),
+        (AtMost(0.0), [0.0, 1.0, 0.0], False),
+        (AtMost(0.0, min_fraction=0.6), [0.0, 1.0, 0.0], True),
+        (MedianInBand(0.7, 0.9), [0.5, 0.8, 0.99], True),  # one odd seed does not decide
+        (MedianInBand(0.7, 0.9), [0.5, 0.6, 0.99], False),
+        (MedianInBand(0.7, 0.9), [0.91, 0.95, 0.99], False),
+    ],
+)
+def test_single_case_rules(rule, values, held):
+    assert rule.judge(values)[0] is held
+
+
+def test_at_least_counts_ties_as_reaching_the_threshold():
+    held, detail = AtLeast(0.96).judge([0.96, 0.96])
+    assert held and "2/2" in detail
+
+
+def test_paired_rule_needs_mean_difference_and_wins():
+    rule = PairedGreater(min_mean_diff=0.2, min_win_fraction=1.0)
+    assert rule.judge([1.0, 0.9, 0.95], [0.5, 0.6, 0.7])[0]
+    # large mean gain, but one seed loses
+    assert not rule.judge([1.0, 1.0, 0.5], [0.2, 0.2, 0.6])[0]
+    # wins everywhere, but by too little
+    assert not rule.judge([0.9, 0.9, 0.9], [0.85, 0.85, 0.85])[0]
+    # a tie is not a win
+    assert not rule.judge([1.0, 1.0, 1.0], [0.5, 0.5, 1.0])[0]
+
+
+def test_paired_rule_rejects_mismatched_seeds():
+    with pytest.raises(ValueError, match="same seeds"):
+        PairedGreater(0.1).judge([1.0, 1.0], [0.5])
+    with pytest.raises(ValueError, match="same seeds"):
+        PairedGreater(0.1).judge([1.0], None)
+
+
+def test_rules_reject_empty_and_nan_values():
+    with pytest.raises(ValueError, match="at least one seed"):
+        AtLeast(0.5).judge([])
+    with pytest.raises(ValueError, match="NaN"):
+        MedianInBand(0, 1).judge([0.5, math.nan])
+
+
+def _claim(rule_quick, rule_full=None, **kw):
+    return Claim(
+        id="c",
+        text="t",
+        source_figure="100%",
+        metric="accuracy",
+        rules={"quick": rule_quick, "full": rule_full or rule_quick},
+        measured={},
+        **kw,
+    )
+
+
+def test_claim_verdicts_pass_and_fail():
+    claim = _claim(AtLeast(0.9))
+    ok = claim.judge("quick", [0.95, 1.0, 0.92], STACK_K3)
+    assert (ok.status, ok.ok) == (PASS, True)
+    bad = claim.judge("quick", [0.95, 0.5, 0.92], STACK_K3)
+    assert (bad.status, bad.ok) == (FAIL, False)
+    assert bad.source_figure == "100%" and "1/3" not in bad.detail and "2/3" in bad.detail
+
+
+def test_claim_uses_the_profile_rule():
+    claim = _claim(AtLeast(0.5), AtLeast(0.99))
+    assert claim.judge("quick", [0.6], STACK_K3).status == PASS
+    assert claim.judge("full", [0.6], STACK_K3).status == FAIL
+
+
+def test_expected_failure_applies_only_on_its_stack():
+    claim = _claim(AtLeast(0.99), expected_failures=(ExpectedFailure("slow on K2", keras_major=2),))
+    assert claim.judge("quick", [0.5], STACK_K2).status == XFAIL
+    assert claim.judge("quick", [0.5], STACK_K2).reason == "slow on K2"
+    assert claim.judge("quick", [1.0], STACK_K2).status == XPASS
+    assert claim.judge("quick", [0.5], STACK_K3).status == FAIL
+
+
+def test_expected_failure_matching_fields():
+    e = ExpectedFailure("r", tensorflow_prefix="2.15", profile="full", backend="tensorflow")
+    assert e.matches(STACK_K2, "full")
+    assert not e.matches(STACK_K2, "quick")
+    assert not e.matches(STACK_K3, "full")
+
+
+def test_claim_needs_rules_for_every_profile_and_consistent_pairing():
+    with pytest.raises(ValueError, match="no rule for profile"):
+        Claim(id="c", text="", source_figure="", metric="m", rules={"quick": AtLeast(1)}, measured={})
+    with pytest.raises(ValueError, match="paired rule needs compare_to"):
+        _claim(PairedGreater(0.1))
+    with pytest.raises(ValueError, match="paired rule needs compare_to"):
+        _claim(AtLeast(1), compare_to="other")
+
+
+def _case(**kw):
+    base = dict(
+        id="x",
+        family="f",
+        source="s",
+        make_data=lambda seed: CaseData(x=None, y=None),
+        build_model=lambda d, r: None,
+        evaluate=lambda m, d: {},
+        recipes={"quick": Recipe(epochs=1, batch_size=1), "full": Recipe(epochs=2, batch_size=1)},
+        expected=Expected((1,), (1,), 0),
+    )
+    base.update(kw)
+    return Case(**base)
+
+
+def test_case_requires_both_recipes_and_unique_claims():
+    with pytest.raises(ValueError, match="no recipe for profile"):
+        _case(recipes={"quick": Recipe(epochs=1, batch_size=1)})
+    with pytest.raises(ValueError, match="claim id twice"):
+        _case(claims=(_claim(AtLeast(1)), _claim(AtLeast(1))))
+
+
+def test_unknown_names_give_one_line_with_the_valid_choices():
+    with pytest.raises(UnknownNameError) as err:
+        check_profile("fast")
+    assert str(err.value) == "unknown profile 'fast'; valid profiles: quick, full"
+    with pytest.raises(UnknownNameError, match="valid claims: c"):
+        _case(claims=(_claim(AtLeast(1)),)).claim("nope")
+
+
+def test_seeds_default_per_profile_and_rotate_with_the_base():
+    assert seeds_for("quick") == [0, 1, 2]
+    assert seeds_for("full") == [0, 1, 2, 3, 4]
+    assert seeds_for("quick", 4, base=100) == [100, 101, 102, 103]
+    with pytest.raises(ValueError, match=">= 1"):
+        seeds_for("quick", 0)

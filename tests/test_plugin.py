@@ -1,0 +1,94 @@
+"""The pytest plugin's options and errors, run in a separate pytest via pytester."""
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+PLUGIN = ("-p", "lstm_cases.pytest_plugin")
+
+PROBE = """
+def test_settings(bench_settings):
+    print("SETTINGS", bench_settings.profile, bench_settings.seeds)
+"""
+
+
+def _run(pytester, *args):
+    pytester.makepyfile(PROBE)
+    return pytester.runpytest_subprocess(*PLUGIN, "-s", "-p", "no:cacheprovider", *args)
+
+
+def test_defaults_are_quick_with_three_seeds(pytester):
+    result = _run(pytester)
+    result.stdout.fnmatch_lines(["*SETTINGS quick [[]0, 1, 2[]]*"])
+    assert result.ret == 0
+
+
+def test_full_profile_defaults_to_five_seeds_and_seed_base_rotates(pytester):
+    result = _run(pytester, "--profile", "full", "--seed-base", "10")
+    result.stdout.fnmatch_lines(["*SETTINGS full [[]10, 11, 12, 13, 14[]]*"])
+
+
+def test_environment_variables_set_the_profile_and_seeds(pytester, monkeypatch):
+    monkeypatch.setenv("LSTM_BENCH_PROFILE", "full")
+    monkeypatch.setenv("LSTM_BENCH_SEEDS", "2")
+    result = _run(pytester)
+    result.stdout.fnmatch_lines(["*SETTINGS full [[]0, 1[]]*"])
+
+
+def test_command_line_beats_environment(pytester, monkeypatch):
+    monkeypatch.setenv("LSTM_BENCH_PROFILE", "full")
+    result = _run(pytester, "--profile", "quick", "--seeds", "1")
+    result.stdout.fnmatch_lines(["*SETTINGS quick [[]0[]]*"])
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (("--profile", "fast"), {}, "*unknown profile 'fast'; valid profiles: quick, full*"),
+        ((), {"LSTM_BENCH_PROFILE": "large"}, "*unknown profile 'large'; valid profiles: quick, full*"),
+        (("--case", "timestep"), {}, "*unknown case 'timestep'; valid cases: *timestep_window*"),
+        (("--seeds", "0"), {}, "*--seeds must be >= 1, got 0*"),
+        (("--seeds", "three"), {}, "*--seeds must be an integer, got 'three'*"),
+        ((), {"LSTM_BENCH_SEED_BASE": "x"}, "*LSTM_BENCH_SEED_BASE must be an integer, got 'x'*"),
+    ],
+)
+def test_bad_options_fail_with_one_line_naming_the_choices(pytester, monkeypatch, args, env, message):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    result = _run(pytester, *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_minus_k_with_no_matching_case_is_an_error_not_an_empty_pass(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+        pytestmark = pytest.mark.case
+        def test_x(case):
+            pass
+        """
+    )
+    pytester.makeini("[pytest]\nmarkers =\n    case: x\n")
+    result = pytester.runpytest_subprocess(*PLUGIN, "-k", "timestepwindow")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*-k 'timestepwindow' matches no case; valid cases: *timestep_window*"])
+
+
+def test_cases_parametrise_with_readable_ids(pytester):
+    pytester.makepyfile(
+        """
+        def test_x(case):
+            pass
+        def test_y(case_claim):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess(*PLUGIN, "--collect-only", "-q", "--case", "timestep_window")
+    result.stdout.fnmatch_lines(
+        [
+            "*test_x[[]timestep_window[]]*",
+            "*test_y[[]timestep_window-beats_feature_window[]]*",
+        ]
+    )

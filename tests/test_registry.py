@@ -1,0 +1,52 @@
+"""The registry: every family module's cases, readable ids, loud unknown names."""
+
+import pytest
+
+from lstm_cases import registry
+from lstm_cases.core import PROFILES, UnknownNameError
+
+ALPHABET_IDS = ["one_char", "feature_window", "timestep_window", "batch_state", "stateful", "variable_length"]
+
+
+def test_alphabet_cases_are_registered_in_declaration_order():
+    ids = list(registry.all_cases())
+    assert [i for i in ids if i in ALPHABET_IDS] == ALPHABET_IDS
+
+
+def test_every_case_declares_the_full_contract():
+    for case in registry.all_cases().values():
+        assert case.source and case.family
+        for profile in PROFILES:
+            recipe = case.recipe(profile)
+            assert recipe.epochs >= 1
+            if profile == "quick" and recipe != case.recipe("full"):
+                assert recipe.changes, f"{case.id}: a quick recipe that differs must say why"
+        for claim in case.claims:
+            assert claim.source_figure, f"{case.id}/{claim.id} has no source figure"
+            for profile in PROFILES:
+                assert claim.measured.get(profile), f"{case.id}/{claim.id}: no measured distribution for {profile}"
+
+
+def test_full_recipes_are_the_sources():
+    cases = registry.all_cases()
+    for cid in ("one_char", "feature_window", "timestep_window", "variable_length"):
+        r = cases[cid].recipe("full")
+        assert (r.epochs, r.batch_size, r.learning_rate, r.shuffle, r.fast_input) == (500, 1, 0.001, True, False)
+    r = cases["batch_state"].recipe("full")
+    assert (r.epochs, r.batch_size, r.shuffle, r.fast_input) == (5000, None, False, False)
+    r = cases["stateful"].recipe("full")
+    assert (r.epochs, r.batch_size, r.shuffle, r.fit_per_epoch, r.reset_state_each_epoch) == (300, 1, False, True, True)
+
+
+def test_unknown_case_lists_the_valid_ones():
+    with pytest.raises(UnknownNameError) as err:
+        registry.get_case("timestep")
+    message = str(err.value)
+    assert message.startswith("unknown case 'timestep'; valid cases: ")
+    assert "timestep_window" in message and "\n" not in message
+
+
+def test_select_cases_validates_every_name():
+    assert [c.id for c in registry.select_cases(["stateful", "one_char"])] == ["stateful", "one_char"]
+    with pytest.raises(UnknownNameError):
+        registry.select_cases(["stateful", "nope"])
