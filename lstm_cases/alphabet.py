@@ -23,6 +23,7 @@ from lstm_cases.core import (
     CaseData,
     Claim,
     Expected,
+    ExpectedFailure,
     MedianInBand,
     PairedGreater,
     Recipe,
@@ -134,8 +135,9 @@ def stateful_model(data: CaseData, recipe: Recipe, units: int) -> Any:
 # --------------------------------------------------------------------------- evaluation
 
 
-def _argmax(model: Any, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
-    return np.argmax(model.predict(x, batch_size=batch_size, verbose=0), axis=-1)
+def _argmax(model: Any, x: np.ndarray) -> np.ndarray:
+    # A direct call, not predict(): one forward pass without predict's per-call tracing.
+    return np.argmax(np.asarray(model(x, training=False)), axis=-1)
 
 
 def train_set_accuracy(model: Any, data: CaseData) -> dict[str, Any]:
@@ -149,6 +151,7 @@ def variable_length_metrics(model: Any, data: CaseData) -> dict[str, Any]:
     right = predicted == data.extras["prefix_y"]
     metrics["prefix_accuracy"] = float(np.mean(right))
     lengths = data.extras["prefix_lengths"]
+    metrics["prefix_accuracy_len2to5"] = float(np.mean(right[lengths >= 2]))
     for n in range(1, VARIABLE_MAX_LEN + 1):
         metrics[f"prefix_accuracy_len{n}"] = float(np.mean(right[lengths == n]))
     return metrics
@@ -156,7 +159,7 @@ def variable_length_metrics(model: Any, data: CaseData) -> dict[str, Any]:
 
 def _step(model: Any, letter: int) -> int:
     x = np.full((STATEFUL_BATCH, 1, 1), letter / SCALE, dtype="float32")
-    return int(np.argmax(np.asarray(model(x, training=False))[0]))
+    return int(_argmax(model, x)[0])
 
 
 def _walk(model: Any, start: int, steps: int) -> list[tuple[int, int]]:
@@ -171,7 +174,8 @@ def _walk(model: Any, start: int, steps: int) -> list[tuple[int, int]]:
 
 def stateful_metrics(model: Any, data: CaseData) -> dict[str, Any]:
     compat.reset_states(model)
-    predicted = _argmax(model, data.x, batch_size=STATEFUL_BATCH)  # A..Y in order, state carried
+    # A..Y in order, one sample per call, state carried (as evaluate(batch_size=1) does)
+    predicted = np.concatenate([_argmax(model, data.x[i : i + STATEFUL_BATCH]) for i in range(len(data.x))])
     accuracy = float(np.mean(predicted == np.argmax(data.y, axis=-1)))
     compat.reset_states(model)
     walk = _walk(model, 0, len(ALPHABET) - 1)  # A -> B ... Y -> Z from a reset state
@@ -199,6 +203,7 @@ _QUICK_WINDOW = Recipe(
     epochs=150,
     batch_size=1,
     fast_input=True,
+    epochs_per_pass=10,
     changes=(
         "150 epochs instead of 500; input as tf.data with one epoch per execution (the same "
         "batch-1 Adam updates). Why: 500 epochs x 3 seeds x 3 cases does not fit the quick "
@@ -213,6 +218,7 @@ _QUICK_ONE_CHAR = Recipe(
     batch_size=1,
     learning_rate=0.003,
     fast_input=True,
+    epochs_per_pass=10,
     changes=(
         "200 epochs at Adam(0.003) instead of 500 at Adam(0.001); input as tf.data with one "
         "epoch per execution. Why: the quick budget; at this setting one_char lands in the "
@@ -220,11 +226,12 @@ _QUICK_ONE_CHAR = Recipe(
     ),
 )
 
-_STANDARD_SOURCE = "SCENARIOS.md A; seed 000"
-
-# Measured distributions below come from
-#   python -m lstm_cases.calibrate --profile quick --seeds 10 (TF 2.21 / Keras 3.15, this 2-core machine)
-# and are quoted where each threshold is declared.
+# Where each threshold's measured distribution came from (quoted beside every rule):
+#   python -m lstm_cases.calibrate --profile quick --seeds 10          (this machine, TF 2.21)
+#   python -m lstm_cases.calibrate --profile full --case C --seeds 1 --seed-base S
+#       for S in 0..9, KERAS_BACKEND=jax, on a 16-core machine (TF full runs are ~20x slower)
+_QUICK = "TF 2.21/Keras 3.15, this 2-core machine, 10 seeds"
+_JAX_FULL = "Keras 3.15/JAX CPU (source recipe), 10 seeds"
 
 ONE_CHAR = Case(
     id="one_char",
@@ -241,8 +248,11 @@ ONE_CHAR = Case(
             text="one letter in, no state between samples: mediocre accuracy, around 80%",
             source_figure="84.00% (000), 80.00% (003)",
             metric="accuracy",
-            rules={"full": MedianInBand(0.6, 0.95), "quick": MedianInBand(0.3, 0.8)},
-            measured={"full": "TODO", "quick": "TODO"},
+            rules={"full": MedianInBand(0.7, 0.95), "quick": MedianInBand(0.6, 0.92)},
+            measured={
+                "full": f"{_JAX_FULL}: min 0.80 / median 0.84 / max 0.88",
+                "quick": f"{_QUICK}: min 0.68 / median 0.80 / max 0.84",
+            },
         ),
     ),
 )
@@ -262,8 +272,13 @@ FEATURE_WINDOW = Case(
             text="three letters as features of one step: about as mediocre as one letter",
             source_figure="86.96% (000), 78.26% (003)",
             metric="accuracy",
-            rules={"full": MedianInBand(0.6, 0.95), "quick": MedianInBand(0.1, 0.6)},
-            measured={"full": "TODO", "quick": "TODO"},
+            # quick stops at 150 epochs, before feature_window reaches the source's band: its quick
+            # band is the under-trained one measured for that recipe (still far below timesteps).
+            rules={"full": MedianInBand(0.7, 0.95), "quick": MedianInBand(0.1, 0.5)},
+            measured={
+                "full": f"{_JAX_FULL}: min 0.78 / median 0.83 / max 0.87",
+                "quick": f"{_QUICK}: min 0.22 / median 0.26 / max 0.30",
+            },
         ),
     ),
 )
@@ -284,16 +299,22 @@ TIMESTEP_WINDOW = Case(
             source_figure="100.00% vs 86.96% (000); 95.65% vs 78.26% (003)",
             metric="accuracy",
             compare_to="feature_window",
-            rules={"full": PairedGreater(0.05, 1.0), "quick": PairedGreater(0.2, 1.0)},
-            measured={"full": "TODO", "quick": "TODO"},
+            rules={"full": PairedGreater(0.05, 1.0), "quick": PairedGreater(0.3, 1.0)},
+            measured={
+                "full": f"{_JAX_FULL}: paired difference min 0.09 / mean 0.16 / max 0.22, wins 10/10",
+                "quick": f"{_QUICK}: paired difference min 0.52 / mean 0.61 / max 0.70, wins 10/10",
+            },
         ),
         Claim(
             id="source_accuracy",
             text="the time-step window reaches the source's accuracy",
             source_figure="100.00% (000), 95.65% (003)",
             metric="accuracy",
-            rules={"full": AtLeast(0.9), "quick": AtLeast(0.7)},
-            measured={"full": "TODO", "quick": "TODO"},
+            rules={"full": AtLeast(0.95, min_fraction=2 / 3), "quick": AtLeast(0.7, min_fraction=2 / 3)},
+            measured={
+                "full": f"{_JAX_FULL}: min 0.957 / median 1.0 / max 1.0 (9 of 10 at 100%)",
+                "quick": f"{_QUICK}: min 0.78 / median 0.87 / max 0.91 (150 epochs: short of the source's 100%)",
+            },
         ),
     ),
 )
@@ -309,14 +330,18 @@ BATCH_STATE = Case(
         # Source: 000 section 4 "epochs=5000, batch_size=len(dataX), shuffle=False"
         "full": Recipe(epochs=5000, batch_size=None, shuffle=False),
         "quick": Recipe(
-            epochs=5000,
+            epochs=2000,
             batch_size=None,
             shuffle=False,
+            learning_rate=0.003,
             fast_input=True,
+            epochs_per_pass=100,
             changes=(
-                "input as tf.data (one full batch per epoch, unshuffled: the same updates); "
-                "epochs unchanged. Why: Keras' per-epoch overhead on arrays is ~40 ms, "
-                "5000 epochs of it would not fit the quick budget."
+                "2000 full-batch epochs at Adam(0.003) instead of 5000 at Adam(0.001); input as "
+                "tf.data, 100 unshuffled epochs per Keras epoch (history every 100 epochs). Why: "
+                "the quick budget. 2000 epochs at the source's rate stop at 84% on 4 seeds of 4, "
+                "at 0.003 they reach 100%: the claim (full batch learns all 25 transitions) is "
+                "about the end point, which this reaches."
             ),
         ),
     },
@@ -327,8 +352,11 @@ BATCH_STATE = Case(
             text="the whole alphabet in one batch, unshuffled: the LSTM learns all 25 transitions",
             source_figure="100.00% (000)",
             metric="accuracy",
-            rules={"full": AtLeast(1.0), "quick": AtLeast(1.0)},
-            measured={"full": "TODO", "quick": "TODO"},
+            rules={"full": AtLeast(1.0, min_fraction=2 / 3), "quick": AtLeast(1.0, min_fraction=2 / 3)},
+            measured={
+                "full": f"{_JAX_FULL}: 1.0 on 10 of 10",
+                "quick": f"{_QUICK}: 1.0 on 10 of 10",
+            },
         ),
     ),
     notes=(
@@ -336,6 +364,17 @@ BATCH_STATE = Case(
         "Keras LSTM starts every sample from a zero state, so what this case measures is "
         "full-batch training for 5000 epochs, not carried state."
     ),
+)
+
+_STATEFUL_FULL_MEASURED = "TODO"
+
+# Finding: with the source's loop on Keras 3.15 / JAX the stateful model does not learn.
+_STATEFUL_JAX_XFAIL = ExpectedFailure(
+    reason=(
+        "Keras 3.15 on JAX: the stateful model trained by the source's fit/reset loop scores 0.04-0.16 "
+        "(10 seeds); its walk from A sticks (A->B, B->B, B->B, ...): state is not carried as on TensorFlow"
+    ),
+    backend="jax",
 )
 
 STATEFUL = Case(
@@ -357,15 +396,16 @@ STATEFUL = Case(
             reset_state_each_epoch=True,
         ),
         "quick": Recipe(
-            epochs=300,
+            epochs=150,
             batch_size=STATEFUL_BATCH,
             shuffle=False,
             reset_state_each_epoch=True,
             fast_input=True,
             changes=(
-                "one fit(epochs=300) with a reset-states callback after every epoch instead of "
-                "300 fit calls, input as tf.data: the same updates and resets. Why: 300 fit calls "
-                "cost more in Keras set-up than in training."
+                "150 epochs instead of 300, as one fit(epochs=150) with a reset-states callback "
+                "after every epoch instead of 150 fit calls, input as tf.data: the same updates "
+                "and resets. Why: the quick budget; 300 fit calls cost more in Keras set-up than "
+                "in training, and 150 epochs already reach 100% (4 seeds of 4)."
             ),
         ),
     },
@@ -376,25 +416,45 @@ STATEFUL = Case(
             text="state carried across batches: the stateful LSTM learns the whole sequence",
             source_figure="100.00% (000)",
             metric="accuracy",
-            rules={"full": AtLeast(1.0), "quick": AtLeast(1.0)},
-            measured={"full": "TODO", "quick": "TODO"},
+            rules={"full": AtLeast(1.0, min_fraction=2 / 3), "quick": AtLeast(1.0, min_fraction=2 / 3)},
+            measured={
+                "full": _STATEFUL_FULL_MEASURED,
+                "quick": f"{_QUICK}: 1.0 on 10 of 10",
+            },
+            expected_failures=(_STATEFUL_JAX_XFAIL,),
         ),
         Claim(
             id="walk_from_reset",
             text="from a reset state, feeding A then each prediction gives A->B ... Y->Z",
             source_figure="25 of 25 steps right (000)",
             metric="walk_correct_steps",
-            rules={"full": AtLeast(25), "quick": AtLeast(25)},
-            measured={"full": "TODO", "quick": "TODO"},
+            rules={"full": AtLeast(25, min_fraction=2 / 3), "quick": AtLeast(25, min_fraction=2 / 3)},
+            measured={
+                "full": _STATEFUL_FULL_MEASURED,
+                "quick": f"{_QUICK}: 25 of 25 steps on 10 of 10",
+            },
+            expected_failures=(_STATEFUL_JAX_XFAIL,),
         ),
         Claim(
             id="k_start_goes_wrong",
             text="seeded with K after a reset, the model answers as if from the alphabet's start",
             source_figure="K->B, B->C, C->E, E->G, G->H (000)",
             metric="k_start_first_correct",
-            rules={"full": AtMost(0.0), "quick": AtMost(0.0)},
-            measured={"full": "TODO", "quick": "TODO"},
+            rules={"full": AtMost(0.0, min_fraction=2 / 3), "quick": AtMost(0.0, min_fraction=2 / 3)},
+            measured={
+                "full": _STATEFUL_FULL_MEASURED,
+                "quick": f"{_QUICK}: first step wrong on 10 of 10 (K->B, B->C, C->D, D->E, E->F on every seed)",
+            },
+            expected_failures=(_STATEFUL_JAX_XFAIL,),
         ),
+    ),
+)
+
+# Finding: the single letters (length-1 prefixes) are the one_char problem again.
+_SINGLE_LETTERS_XFAIL = ExpectedFailure(
+    reason=(
+        "single letters are mediocre, as in one_char: length-1 prefixes 75-92% right (full, 10 seeds, "
+        "Keras 3.15/JAX), 62-79% (quick, TF 2.21); lengths 2-5 are right (claim multi_letter_prefixes_right)"
     ),
 )
 
@@ -409,15 +469,17 @@ VARIABLE_LENGTH = Case(
         # Source: 000 section 6 "epochs=500, batch_size=1"
         "full": Recipe(epochs=500, batch_size=1),
         "quick": Recipe(
-            epochs=60,
-            batch_size=16,
-            learning_rate=0.01,
+            epochs=200,
+            batch_size=125,
+            learning_rate=0.03,
             fast_input=True,
+            epochs_per_pass=10,
             changes=(
-                "60 epochs at batch 16 and Adam(0.01) instead of 500 at batch 1 and Adam(0.001). "
-                "Why: the source recipe is 500,000 single-sample steps (~20 min per seed on TF "
-                "2.21). The claim (right on every prefix of length 1..5) is about what the "
-                "model can learn, not about the path, so a faster optimiser setting tests it."
+                "200 epochs at batch 125 and Adam(0.03) instead of 500 at batch 1 and Adam(0.001); "
+                "input as tf.data, 10 epochs per Keras epoch. Why: the source recipe is 500,000 "
+                "single-sample steps (~20 min per seed on TF 2.21, ~5 min on Keras 3/JAX). This "
+                "setting ends where the source recipe ends (multi-letter prefixes right, single "
+                "letters mediocre, see the claims) in 1,600 steps; batch 16-32 at Adam(0.01) did not."
             ),
         ),
     },
@@ -425,19 +487,38 @@ VARIABLE_LENGTH = Case(
     claims=(
         Claim(
             id="source_accuracy",
-            text="trained on 1000 random runs of 1..5 letters, the model is right on nearly all",
+            text="trained on 1000 random runs of 1..5 letters, the model is right on nearly all of them",
             source_figure="99.90% (000)",
             metric="accuracy",
-            rules={"full": AtLeast(0.95), "quick": AtLeast(0.95)},
-            measured={"full": "TODO", "quick": "TODO"},
+            rules={"full": AtLeast(0.999, min_fraction=2 / 3), "quick": AtLeast(0.999, min_fraction=2 / 3)},
+            measured={
+                "full": f"{_JAX_FULL}: min 0.967 / median 0.985 / max 0.992",
+                "quick": f"{_QUICK}: min 0.937 / median 0.948 / max 0.965",
+            },
+            expected_failures=(_SINGLE_LETTERS_XFAIL,),
         ),
         Claim(
             id="prefixes_right",
             text="right on random prefixes of length 1..5 (judged on all 114 the sampler can draw)",
             source_figure="20 random patterns, all right (000)",
             metric="prefix_accuracy",
-            rules={"full": AtLeast(0.95), "quick": AtLeast(0.95)},
-            measured={"full": "TODO", "quick": "TODO"},
+            rules={"full": AtLeast(1.0, min_fraction=2 / 3), "quick": AtLeast(1.0, min_fraction=2 / 3)},
+            measured={
+                "full": f"{_JAX_FULL}: min 0.947 / median 0.978 / max 0.982; every error a single letter",
+                "quick": f"{_QUICK}: min 0.921 / median 0.930 / max 0.956; every error a single letter",
+            },
+            expected_failures=(_SINGLE_LETTERS_XFAIL,),
+        ),
+        Claim(
+            id="multi_letter_prefixes_right",
+            text="right on every prefix of 2..5 letters: with context the LSTM has the alphabet",
+            source_figure="20 random patterns, all right (000)",
+            metric="prefix_accuracy_len2to5",
+            rules={"full": AtLeast(1.0, min_fraction=2 / 3), "quick": AtLeast(0.98, min_fraction=2 / 3)},
+            measured={
+                "full": f"{_JAX_FULL}: 1.0 on 10 of 10",
+                "quick": f"{_QUICK}: 1.0 on 10 of 10 (an earlier batch-64 recipe: one prefix wrong on 1 seed of 10)",
+            },
         ),
     ),
 )

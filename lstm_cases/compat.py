@@ -160,16 +160,21 @@ def reset_states_callback() -> Any:
 # --------------------------------------------------------------------------- input pipeline
 
 
-def epoch_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, seed: int) -> Any | None:
-    """A tf.data pipeline equal to ``fit(x, y, batch_size, shuffle)``'s batches, or None
-    where tf.data is unavailable (a Keras 3 stack without TensorFlow)."""
+def epoch_dataset(
+    x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, seed: int, repeat: int = 1
+) -> Any | None:
+    """A tf.data pipeline equal to ``repeat`` epochs of ``fit(x, y, batch_size, shuffle)``'s
+    batches, or None where tf.data is unavailable (a Keras 3 stack without TensorFlow)."""
     tf = _tensorflow()
     if tf is None:
         return None
     ds = tf.data.Dataset.from_tensor_slices((x, y))
     if shuffle:  # a full-size buffer gives a uniform permutation each epoch, as fit does
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size)
+    # Batch before repeat: no batch straddles two epochs. When the batches divide the data
+    # evenly, dropping the (empty) remainder gives a static batch size, which stateful RNNs need.
+    ds = ds.batch(batch_size, drop_remainder=len(x) % batch_size == 0)
+    return ds.repeat(repeat) if repeat > 1 else ds
 
 
 def compile_kwargs(steps_per_execution: int) -> dict[str, Any]:

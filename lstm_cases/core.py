@@ -45,6 +45,9 @@ class Recipe:
     resets after every epoch inside one ``fit`` call (the same updates, one fit call).
     ``fast_input`` feeds ``fit`` a tf.data pipeline with ``steps_per_execution`` set to
     one epoch: the same gradient updates, without Keras' per-epoch array-adapter cost.
+    ``epochs_per_pass`` > 1 also folds that many epochs into one Keras epoch (the dataset
+    repeats, reshuffling each repetition): the same updates again, with the history
+    recorded once per pass instead of once per epoch.
     """
 
     epochs: int
@@ -55,7 +58,17 @@ class Recipe:
     fit_per_epoch: bool = False
     reset_state_each_epoch: bool = False
     fast_input: bool = False
+    epochs_per_pass: int = 1  # fast_input: source epochs folded into one Keras epoch
     changes: str = ""  # quick recipes: what differs from the source and why
+
+    def __post_init__(self) -> None:
+        if self.epochs_per_pass > 1:
+            if not self.fast_input or self.reset_state_each_epoch or self.fit_per_epoch:
+                raise ValueError("epochs_per_pass > 1 needs fast_input and no per-epoch reset")
+            if self.epochs % self.epochs_per_pass:
+                raise ValueError(
+                    f"epochs ({self.epochs}) must be a multiple of epochs_per_pass ({self.epochs_per_pass})"
+                )
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -67,6 +80,7 @@ class Recipe:
             "fit_per_epoch": self.fit_per_epoch,
             "reset_state_each_epoch": self.reset_state_each_epoch,
             "fast_input": self.fast_input,
+            "epochs_per_pass": self.epochs_per_pass,
             "changes": self.changes,
         }
 

@@ -13,9 +13,7 @@ from functools import cache
 from lstm_cases.core import Case, UnknownNameError
 
 # Harness modules: never families, and not worth importing to find out.
-_HARNESS_MODULES = frozenset(
-    {"core", "compat", "registry", "runner", "pytest_plugin", "seeding", "calibrate", "results"}
-)
+_HARNESS_MODULES = frozenset({"core", "compat", "registry", "runner", "pytest_plugin", "calibrate", "overhead"})
 
 
 @cache

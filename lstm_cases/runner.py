@@ -65,12 +65,12 @@ class CaseResult:
 def compile_model(model: Any, recipe: Recipe, loss: str, n_samples: int, metrics: Iterable[str] = ()) -> Any:
     """Compile with the recipe's optimizer; ``fast_input`` runs one epoch per execution."""
     batch = recipe.batch_size or n_samples
-    steps_per_epoch = -(-n_samples // batch)
+    steps_per_pass = -(-n_samples // batch) * recipe.epochs_per_pass
     model.compile(
         loss=loss,
         optimizer=compat.optimizer(recipe.optimizer, recipe.learning_rate),
         metrics=list(metrics),
-        **compat.compile_kwargs(steps_per_epoch if recipe.fast_input else 1),
+        **compat.compile_kwargs(steps_per_pass if recipe.fast_input else 1),
     )
     return model
 
@@ -111,10 +111,13 @@ def train(prepared: Prepared) -> Prepared:
                 compat.reset_states(model)
     else:
         callbacks = [compat.reset_states_callback()] if recipe.reset_state_each_epoch else []
-        dataset = compat.epoch_dataset(x, y, batch, recipe.shuffle, prepared.seed) if recipe.fast_input else None
+        dataset = None
+        if recipe.fast_input:
+            dataset = compat.epoch_dataset(x, y, batch, recipe.shuffle, prepared.seed, recipe.epochs_per_pass)
         if dataset is not None:
             # The dataset shuffles itself; fit's own shuffle does not apply to it.
-            h = model.fit(dataset, epochs=recipe.epochs, shuffle=False, verbose=0, callbacks=callbacks)
+            passes = recipe.epochs // recipe.epochs_per_pass
+            h = model.fit(dataset, epochs=passes, shuffle=False, verbose=0, callbacks=callbacks)
         else:
             h = model.fit(
                 x,
