@@ -13,7 +13,9 @@ from functools import cache
 from lstm_cases.core import Case, UnknownNameError
 
 # Harness modules: never families, and not worth importing to find out.
-_HARNESS_MODULES = frozenset({"core", "compat", "registry", "runner", "pytest_plugin", "calibrate", "overhead"})
+_HARNESS_MODULES = frozenset(
+    {"core", "compat", "registry", "runner", "pytest_plugin", "calibrate", "overhead", "claims_table"}
+)
 
 
 @cache
