@@ -1,0 +1,56 @@
+"""Markdown helpers: tables GitHub renders as they are, and number formatting."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+DASH = "—"
+
+
+def cell(value: Any) -> str:
+    """One table cell: no newlines, pipes escaped."""
+    if value is None:
+        return DASH
+    text = " ".join(str(value).split())
+    return text.replace("|", "\\|") if text else DASH
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | None = None) -> str:
+    """A GitHub table; ``align`` is one letter per column (l, r, c), default left."""
+    align = (align or "l" * len(headers)).ljust(len(headers), "l")
+    marks = {"l": ":--", "r": "--:", "c": ":-:"}
+    lines = [
+        "| " + " | ".join(cell(h) for h in headers) + " |",
+        "| " + " | ".join(marks.get(a, "---") for a in align) + " |",
+    ]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def num(value: float | None, digits: int = 4) -> str:
+    if value is None:
+        return DASH
+    if math.isnan(value):
+        return "nan"
+    return f"{value:.{digits}g}"
+
+
+def seconds(value: float | None) -> str:
+    """Seconds with a unit that keeps 3 significant digits readable."""
+    if value is None or math.isnan(value):
+        return DASH
+    if value >= 1:
+        return f"{value:.3g} s" if value < 1000 else f"{value:.0f} s"
+    if value >= 1e-3:
+        return f"{value * 1e3:.3g} ms"
+    return f"{value * 1e6:.3g} µs"
+
+
+def ratio(value: float | None) -> str:
+    return DASH if value is None or math.isnan(value) else f"×{value:.2f}"
+
+
+def code(text: Any) -> str:
+    return f"`{text}`"

@@ -1,0 +1,448 @@
+"""The report generator (``python -m reports``), on small hand-made result files."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reports import atomic
+from reports.cli import main
+from reports.load import InputError, load_run
+from reports.stats import FASTER, NOISE, SAME, SLOWER, TOO_FEW, compare_timings, min_two_sided_p
+
+STACK_221 = {
+    "tensorflow_version": "2.21.0",
+    "keras_version": "3.15.0",
+    "keras_major": 3,
+    "backend": "tensorflow",
+    "legacy_keras": False,
+    "numpy_version": "2.1.3",
+    "python_version": "3.11.9",
+}
+STACK_215 = {**STACK_221, "tensorflow_version": "2.15.1", "keras_version": "2.15.0", "keras_major": 2}
+
+
+def noisy(center: float, n: int, rel_sd: float = 0.01, seed: int = 0) -> list[float]:
+    rng = random.Random(seed)
+    return [center * (1 + rng.gauss(0, rel_sd)) for _ in range(n)]
+
+
+def stats(data: list[float]) -> dict:
+    s = sorted(data)
+    n = len(s)
+    median = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+    return {
+        "min": s[0],
+        "max": s[-1],
+        "mean": sum(s) / n,
+        "stddev": 0.0,
+        "median": median,
+        "iqr": s[(3 * n) // 4] - s[n // 4],
+        "rounds": n,
+        "ops": n / sum(s),
+        "data": data,
+    }
+
+
+def case_benches(
+    case: str,
+    *,
+    stack: dict = STACK_221,
+    train: list[float] | None = None,
+    predict: list[float] | None = None,
+    single: list[float] | None = None,
+    claims: dict | None = None,
+    artifacts: list[dict] | None = None,
+    epochs: int = 10,
+    batch_size: int | None = 1,
+    samples: int = 25,
+) -> list[dict]:
+    """The three benchmark records (train, predict, single_call) of one case."""
+    train = train if train is not None else [2.0, 2.1, 1.9]
+    n_seeds = len(train)
+    seeds = list(range(n_seeds))
+    claims = claims if claims is not None else {"source_accuracy": ("pass", [0.9, 1.0, 0.95][:n_seeds] or [1.0])}
+    accuracy = next(iter(claims.values()))[1] if claims else None
+    info = {
+        "case": case,
+        "family": "alphabet",
+        "source": f"source of {case}",
+        "profile": "quick",
+        "seeds": seeds,
+        "seed_base": 0,
+        **stack,
+        "accuracy": accuracy,
+        "metrics": {"accuracy": accuracy} if accuracy else {},
+        "verdicts": {
+            cid: {
+                "status": status,
+                "rule": "value >= 0.9 on every seed",
+                "detail": f"values {values}",
+                "values": values,
+                "source_figure": "100.00% (000)",
+                "reason": "known on Keras 2" if status == "xfail" else "",
+            }
+            for cid, (status, values) in claims.items()
+        },
+        "claims": {
+            cid: {
+                "text": f"text of {cid}",
+                "metric": "accuracy",
+                "measured": "min 0.9 / median 1.0",
+                "compare_to": None,
+            }
+            for cid in claims
+        },
+        "recipe": {
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "optimizer": "adam",
+            "learning_rate": 0.001,
+            "shuffle": True,
+            "fit_per_epoch": False,
+            "reset_state_each_epoch": False,
+            "fast_input": True,
+            "changes": "fewer epochs",
+        },
+        "train_seconds": train,
+        "expected": {"input_shape": [samples, 1, 1], "target_shape": [samples, 26], "total_params": 100},
+    }
+    history = [
+        {
+            "loss": [3.0 / (e + 1 + s) for e in range(epochs)],
+            "accuracy": [min(1.0, 0.1 * (e + s)) for e in range(epochs)],
+        }
+        for s in seeds
+    ]
+    records = []
+    for kind, name, data in (
+        ("train", f"test_train[{case}]", train),
+        ("predict", f"test_inference[{case}-predict]", predict or noisy(0.02, 10)),
+        ("single_call", f"test_inference[{case}-single_call]", single or noisy(0.002, 30)),
+    ):
+        extra = {**info, "kind": kind}
+        if kind == "train":
+            extra["history"] = history
+            extra["artifacts"] = artifacts if artifacts is not None else [{} for _ in seeds]
+        records.append({"name": name, "group": kind, "stats": stats(data), "extra_info": extra})
+    return records
+
+
+def write_result(path: Path, benchmarks: list[dict], stack: dict = STACK_221) -> Path:
+    seeds = benchmarks[0]["extra_info"]["seeds"] if benchmarks else [0, 1, 2]
+    doc = {
+        "machine_info": {
+            "cpu": {"brand_raw": "Test CPU", "count": 2},
+            "system": "Linux",
+            "release": "6.1",
+            "lstm_bench": {**stack, "profile": "quick", "seeds": seeds},
+        },
+        "commit_info": {"id": "0123456789abcdef", "dirty": False},
+        "benchmarks": benchmarks,
+        "datetime": "2025-11-23T10:00:00.000000+00:00",
+        "version": "5.3.1",
+    }
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def run_report(capsys, out: Path, *files: Path, expect: int = 0, figures: bool = False) -> str:
+    """Run the command in-process; the README's text, or stderr when it should fail.
+    Figures are drawn only where a test looks at them (they are most of the run time)."""
+    code = main([str(f) for f in files] + ["-o", str(out)] + ([] if figures else ["--no-figures"]))
+    captured = capsys.readouterr()
+    assert code == expect, captured.err
+    return (out / "README.md").read_text() if expect == 0 else captured.err
+
+
+def row(text: str, *cells: str) -> str:
+    """The one table row that contains every cell."""
+    rows = [line for line in text.splitlines() if line.startswith("|") and all(c in line for c in cells)]
+    assert len(rows) == 1, (cells, rows)
+    return rows[0]
+
+
+# --------------------------------------------------------------------------- one run
+
+
+def test_single_run_tables_hold_the_right_values(tmp_path, capsys):
+    benches = case_benches("one_char", train=[2.0, 3.0, 4.0], claims={"mediocre_band": ("pass", [0.5, 0.7, 0.9])})
+    benches += case_benches("stateful", claims={"reaches_100": ("xfail", [0.8, 0.8, 0.8])}, batch_size=None)
+    result = write_result(tmp_path / "run.json", benches)
+    text = run_report(capsys, tmp_path / "out", result, figures=True)
+
+    assert "tf2.21/keras3/tensorflow" in text and "Test CPU, 2 cores" in text
+    assert "pytest bench --profile quick --case ID --seeds 1 --seed-base SEED" in text
+    claim = row(text, "`one_char`", "`mediocre_band`")
+    assert "| 3 | 0.7 | 0.2 | 0.5 | 0.9 |" in claim and claim.endswith("| pass |")
+    assert "expected fail: known on Keras 2" in row(text, "`stateful`", "`reaches_100`")
+    timing = row(text, "`one_char`", "250 (10 ep × 25)")  # batch 1: 10 epochs x 25 steps
+    assert "| 2 s | 3 s | 2 s |" in timing and "12 ms" in timing  # min, median, IQR; 3 s / 250 steps
+    assert "10 (10 ep × 1)" in row(text, "`stateful`", "10 (10 ep × 1)")  # null batch: one step per epoch
+    assert "Comparison" not in text
+
+    out = tmp_path / "out"
+    pngs = sorted(p.name for p in out.glob("*.png"))
+    assert pngs == ["curves-one_char.png", "curves-stateful.png", "inference-speed.png", "train-speed.png"]
+    for name in pngs:
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"]({name})" in text
+    assert sorted(p.name for p in out.iterdir()) == sorted([*pngs, "README.md"])  # no temp files left
+
+    text_only = run_report(capsys, tmp_path / "text-only", result)
+    assert "![" not in text_only and not list((tmp_path / "text-only").glob("*.png"))
+
+
+def test_minimal_file_from_another_version_is_tolerated(tmp_path, capsys):
+    bench = {"name": "test_train[x]", "group": "train", "stats": {"median": 1.5}, "extra_info": {"case": "x"}}
+    result = tmp_path / "old.json"
+    result.write_text(json.dumps({"benchmarks": [bench]}))
+    text = run_report(capsys, tmp_path / "out", result)
+    assert "skipped: no claims recorded for this case" in row(text, "`x`", "skipped")
+    assert "1.5 s" in row(text, "`x`", "1.5 s")
+    assert "no predict, single_call benchmark(s)" in text
+
+
+def _set(doc: dict, path: tuple, value) -> None:
+    for key in path[:-1]:
+        doc = doc[key]
+    doc[path[-1]] = value
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("benchmarks", 0, "stats"), None),
+        (("benchmarks", 0, "stats", "rounds"), float("nan")),
+        (("benchmarks", 0, "stats", "data"), [1.0, "x", None]),
+        (("benchmarks", 0, "extra_info", "seeds"), [float("nan"), 1]),
+        (("benchmarks", 0, "extra_info", "verdicts", "source_accuracy", "status"), {"odd": 1}),
+        (("benchmarks", 0, "extra_info", "verdicts", "source_accuracy", "values"), [float("nan"), 0.5]),
+        (("benchmarks", 0, "extra_info", "recipe", "epochs"), float("nan")),
+        (("benchmarks", 0, "extra_info", "history"), [{"loss": [1.0, None, "x"]}, None, 3]),
+        (("benchmarks", 0, "extra_info", "artifacts"), [{"samples": 3, "forecast": "x", "walk_from_a": 5}]),
+        (("machine_info",), "not a dict"),
+    ],
+)
+def test_odd_values_in_a_valid_file_still_give_a_report(tmp_path, capsys, path, value):
+    doc = {"benchmarks": case_benches("one_char"), "machine_info": {}}
+    _set(doc, path, value)
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps(doc))
+    good = write_result(tmp_path / "good.json", case_benches("one_char"))
+    assert "`one_char`" in run_report(capsys, tmp_path / "out", good, odd)
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+def test_a_30_percent_slowdown_with_tight_rounds_is_flagged(tmp_path, capsys):
+    base = write_result(tmp_path / "a.json", case_benches("one_char", train=noisy(10.0, 10, seed=1)))
+    slow = write_result(
+        tmp_path / "b.json", case_benches("one_char", stack=STACK_215, train=noisy(13.0, 10, seed=2)), STACK_215
+    )
+    text = run_report(capsys, tmp_path / "out", base, slow)
+    assert "1 difference(s) flagged" in text
+    line = row(text, "`one_char`", "**SLOWER**")
+    assert "| 10 s (10) | 12.9 s (10) | ×1.29 |" in line
+    assert "tf2.15/keras2/tensorflow" in text and "tf2.21/keras3/tensorflow (baseline)" in text
+    assert "p < 0.05" in text  # the rule is stated
+
+
+def test_a_2_percent_wobble_is_not_flagged(tmp_path, capsys):
+    base = write_result(tmp_path / "a.json", case_benches("one_char", train=noisy(10.0, 10, seed=1)))
+    other = write_result(tmp_path / "b.json", case_benches("one_char", train=noisy(10.2, 10, seed=2)))
+    text = run_report(capsys, tmp_path / "out", base, other)
+    assert "Nothing flagged" in text
+    assert "**SLOWER** (" not in text and "**FASTER** (" not in text
+    assert "within ±10%" in row(text, "`one_char`", "| 10 s (10) |")
+
+
+def test_with_three_rounds_a_slowdown_is_not_enough_to_tell(tmp_path, capsys):
+    base = write_result(tmp_path / "a.json", case_benches("one_char", train=[10.0, 10.1, 9.9]))
+    other = write_result(tmp_path / "b.json", case_benches("one_char", train=[13.0, 13.1, 12.9]))
+    text = run_report(capsys, tmp_path / "out", base, other)
+    assert "not enough rounds to tell" in row(text, "`one_char`", "×1.30")
+    assert "Nothing flagged" in text and "could not be tested" in text
+    assert "Training has one round per seed (3 here)" in text
+
+
+def test_a_claim_that_passes_in_a_and_fails_in_b_is_flagged(tmp_path, capsys):
+    a = write_result(tmp_path / "a.json", case_benches("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}))
+    b = write_result(tmp_path / "b.json", case_benches("one_char", claims={"band": ("fail", [0.4, 0.5, 0.6])}))
+    text = run_report(capsys, tmp_path / "out", a, b)
+    line = row(text, "`one_char`", "`band`", "VERDICT CHANGED")
+    assert "pass → FAIL" in line and "Δmean -0.35" in line and "0.85 (pass)" in line and "0.5 (FAIL)" in line
+    assert "too few seeds for p<0.05" in line
+    assert "1 difference(s) flagged" in text and "claim `one_char` / `band`" in text
+    # the same labels get the file stem to tell them apart
+    assert "tf2.21/keras3/tensorflow (a)" in text and "tf2.21/keras3/tensorflow (b)" in text
+
+
+def test_mismatched_cases_are_named_in_a_note(tmp_path, capsys):
+    a = write_result(tmp_path / "a.json", case_benches("one_char") + case_benches("stateful"))
+    b = write_result(tmp_path / "b.json", case_benches("one_char", stack=STACK_215), STACK_215)
+    text = run_report(capsys, tmp_path / "out", a, b)
+    notes = text.split("## Notes", 1)[1].split("\n## ", 1)[0]
+    assert "`b.json` (tf2.15/keras2/tensorflow) has no results for case(s) `stateful`" in notes
+    assert "| 0.95 (pass) | — | not in both runs |" in row(text, "`stateful`", "`source_accuracy`", "not in both runs")
+
+
+def test_three_runs_and_a_file_without_per_round_data(tmp_path, capsys):
+    a = write_result(tmp_path / "a.json", case_benches("one_char", train=noisy(10.0, 10, seed=1)))
+    b = write_result(tmp_path / "b.json", case_benches("one_char", stack=STACK_215, train=noisy(7.0, 10)), STACK_215)
+    legacy = {**STACK_221, "legacy_keras": True, "keras_major": 2}
+    no_data = case_benches("one_char", stack=legacy)
+    for bench in no_data:  # as --benchmark-save writes it: statistics without the rounds
+        del bench["stats"]["data"]
+    c = write_result(tmp_path / "c.json", no_data, legacy)
+    text = run_report(capsys, tmp_path / "out", a, b, c)
+    assert "| **tf2.21/keras2/tensorflow+tf_keras** | `c.json` |" in text
+    line = row(text, "`one_char`", "**FASTER**")
+    assert "| ×0.20 | no per-round data |" in line
+    assert "tf2.15/keras2/tensorflow: ratio to baseline" in text  # headers name their run
+    assert "1 difference(s) flagged" in text
+
+
+def test_a_changed_recipe_and_commit_are_noted(tmp_path, capsys):
+    a = write_result(tmp_path / "a.json", case_benches("one_char", epochs=10))
+    b_doc = case_benches("one_char", epochs=20)
+    b = write_result(tmp_path / "b.json", b_doc)
+    doc = json.loads(b.read_text())
+    doc["commit_info"]["id"] = "fedcba9876543210"
+    b.write_text(json.dumps(doc))
+    text = run_report(capsys, tmp_path / "out", a, b)
+    assert "Case `one_char` was trained with a different recipe than in the baseline: " in text
+    assert "epochs 10 → 20" in text and "different commits of the suite" in text
+    assert "**recipe differs**" in row(text, "`one_char`", "| 2 s (3) |", "recipe differs")
+
+
+@pytest.mark.parametrize(
+    ("base", "new", "outcome"),
+    [
+        (noisy(1.0, 10, seed=1), noisy(1.3, 10, seed=2), SLOWER),
+        (noisy(1.0, 10, seed=1), noisy(0.7, 10, seed=2), FASTER),
+        (noisy(1.0, 10, seed=1), noisy(1.02, 10, seed=2), SAME),
+        (noisy(1.0, 10, rel_sd=0.5, seed=1), noisy(1.2, 10, rel_sd=0.5, seed=2), NOISE),
+        ([1.0, 1.01, 0.99], [1.3, 1.31, 1.29], TOO_FEW),
+    ],
+)
+def test_timing_rule(base, new, outcome):
+    assert compare_timings(base, new).outcome == outcome
+
+
+def test_smallest_reachable_p():
+    assert min_two_sided_p(3, 3) == pytest.approx(0.1)
+    assert min_two_sided_p(4, 4) == pytest.approx(2 / 70)
+
+
+# --------------------------------------------------------------------------- artifacts
+
+
+def test_artifacts_are_printed_and_plotted(tmp_path, capsys):
+    walks = [{"walk_from_a": "A->B, B->C", "walk_from_k": "K->B, B->C"} for _ in range(3)]
+    gen = [{"samples": {"0.5": "hello ``` world", "1.0": "hi"}, "note": "free text"}, {}, {}]
+    sine = [{"forecast": [0.0, 0.5, 1.0], "truth": [0.0, 0.6, 0.9]}, {}, {}]
+    binary = [{"error_by_trailing_ones": {"0": 0.0, "1": 0.1, "3": 0.5}} for _ in range(3)]
+    benches = case_benches("stateful", artifacts=walks) + case_benches("text", artifacts=gen)
+    benches += case_benches("sine", artifacts=sine) + case_benches("binary", artifacts=binary)
+    text = run_report(capsys, tmp_path / "out", write_result(tmp_path / "r.json", benches), figures=True)
+    assert "| 0 | `A->B, B->C` | `K->B, B->C` |" in text
+    assert "temperature 0.5:" in text and "````text\nhello ``` world\n````" in text
+    assert "| 1 | 0.1 |" in text  # error rate by trailing ones
+    assert "| tf2.21/keras3/tensorflow | 0 | 3 | 0.08165 |" in text  # forecast RMSE
+    assert "`note` | `free text`" in text
+    assert "![forecast vs truth for sine](forecast-sine.png)" in text
+    for name in ("forecast-sine.png", "trailing-ones-binary.png"):
+        assert (tmp_path / "out" / name).stat().st_size > 1000
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def _not_ours(path: Path) -> None:
+    bench = {"name": "test_x", "group": None, "stats": stats([1.0]), "extra_info": {}}
+    path.write_text(json.dumps({"benchmarks": [bench], "machine_info": {}}))
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (None, "no such file"),
+        (lambda p: p.write_text("{not json"), "not valid JSON"),
+        (lambda p: p.write_bytes(b"\x89PNG\x00\xff\xfe"), "not valid JSON"),
+        (lambda p: p.write_text(""), "empty file"),
+        (lambda p: p.write_text("[1, 2]"), "not a pytest-benchmark result file"),
+        (lambda p: p.write_text('{"machine_info": {}}'), "no top-level 'benchmarks' list"),
+        (lambda p: p.write_text('{"benchmarks": []}'), "with no benchmarks"),
+        (_not_ours, "without lstm-bench results"),
+        (lambda p: p.mkdir(), "is a directory"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_naming_the_file(tmp_path, capsys, make, problem):
+    good = write_result(tmp_path / "good.json", case_benches("one_char"))
+    bad = tmp_path / "bad.json"
+    if make is not None:
+        make(bad)
+    err = run_report(capsys, tmp_path / "out", good, bad, expect=2)
+    assert err.count("\n") == 1 and err.startswith("python -m reports: error: ")
+    assert str(bad) in err and problem in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()  # nothing written
+
+
+def test_load_run_raises_input_error(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        load_run(tmp_path / "nope.json")
+
+
+def test_output_path_that_is_a_file_is_an_error(tmp_path, capsys):
+    good = write_result(tmp_path / "good.json", case_benches("one_char"))
+    (tmp_path / "out").write_text("x")
+    err = run_report(capsys, tmp_path / "out", good, expect=2)
+    assert "exists and is not a directory" in err and err.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def test_a_failed_write_keeps_the_old_report_and_leaves_no_temp_file(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    good = write_result(tmp_path / "good.json", case_benches("one_char"))
+    run_report(capsys, out, good)
+    before = (out / "README.md").read_text()
+    real_replace = os.replace
+
+    def failing_replace(src, dst):
+        if str(dst).endswith("README.md"):
+            raise OSError(28, "No space left on device", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", failing_replace)
+    other = write_result(tmp_path / "other.json", case_benches("one_char", train=[5.0, 5.0, 5.0]))
+    err = run_report(capsys, out, other, expect=2)
+    assert "No space left on device" in err and err.count("\n") == 1
+    assert (out / "README.md").read_text() == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_the_module_runs_and_never_imports_tensorflow(tmp_path):
+    good = write_result(tmp_path / "good.json", case_benches("one_char"))
+    probe = (
+        "import sys, runpy; sys.argv = ['reports', sys.argv[1], '-o', sys.argv[2]];\n"
+        "try: runpy.run_module('reports', run_name='__main__')\n"
+        "except SystemExit as e: code = e.code\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'tf_keras'))\n"
+        "print('CODE', code, 'FRAMEWORKS', bad)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(good), str(tmp_path / "out")], capture_output=True, text=True, timeout=60
+    )
+    assert "CODE 0 FRAMEWORKS []" in done.stdout, done.stderr
+    assert (tmp_path / "out" / "README.md").exists()

@@ -1,0 +1,91 @@
+"""The runner and the compatibility layer on tiny recipes (seconds, not minutes)."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from lstm_cases import compat, runner
+from lstm_cases.core import Recipe
+from lstm_cases.registry import get_case
+
+
+def _tiny(case_id, **changes):
+    case = get_case(case_id)
+    recipe = dataclasses.replace(case.recipe("quick"), **changes)
+    return dataclasses.replace(case, recipes={"quick": recipe, "full": recipe})
+
+
+def test_stack_is_stamped_with_versions():
+    info = compat.stack()
+    assert info["keras_major"] in (2, 3)
+    assert info["backend"] in ("tensorflow", "jax", "torch")
+    assert info["keras_version"].split(".")[0] == str(info["keras_major"])
+    assert compat.stack_label(info).startswith(("tf2.", "no-tf"))
+
+
+def test_epoch_dataset_matches_fit_batches():
+    x = np.arange(6, dtype="float32").reshape(6, 1)
+    y = np.arange(6, dtype="float32")
+    ordered = [b[1].numpy().tolist() for b in compat.epoch_dataset(x, y, 4, shuffle=False, seed=0)]
+    assert ordered == [[0, 1, 2, 3], [4, 5]]  # the last batch is partial, as in fit
+    passes = [b[1].numpy().tolist() for b in compat.epoch_dataset(x, y, 1, shuffle=True, seed=0, repeat=3)]
+    assert len(passes) == 18
+    epochs = [sorted(sum(passes[i * 6 : (i + 1) * 6], [])) for i in range(3)]
+    assert all(e == [0, 1, 2, 3, 4, 5] for e in epochs)  # every epoch is a permutation
+    assert passes[:6] != passes[6:12]  # reshuffled each epoch
+
+
+def test_optimizer_takes_learning_rate_and_rejects_unknown_names():
+    opt = compat.optimizer("adam", 0.003)
+    assert float(np.asarray(opt.learning_rate)) == pytest.approx(0.003)
+    with pytest.raises(ValueError, match="unknown optimizer 'adamw'; valid optimizers: adam, rmsprop"):
+        compat.optimizer("adamw", 0.1)
+
+
+def test_train_and_evaluate_one_seed_records_history_and_metrics():
+    case = _tiny("timestep_window", epochs=4, epochs_per_pass=2)
+    prepared = runner.train(runner.prepare(case, "quick", 0))
+    assert len(prepared.history["loss"]) == 2  # one point per pass of 2 epochs
+    run = runner.evaluate(prepared)
+    assert set(run.metrics) == {"accuracy"} and 0.0 <= run.metrics["accuracy"] <= 1.0
+    assert run.train_seconds > 0
+    assert runner.predict_all(prepared).shape == (23, 26)
+
+
+def test_stateful_reset_and_walk_on_this_stack():
+    case = _tiny("stateful", epochs=2)
+    prepared = runner.train(runner.prepare(case, "quick", 0))
+    model, x = prepared.model, prepared.data.x
+    compat.reset_states(model)
+    first = np.asarray(model(x[:1], training=False))
+    second = np.asarray(model(x[:1], training=False))  # state carried: a different answer
+    compat.reset_states(model)
+    again = np.asarray(model(x[:1], training=False))  # reset: the first answer again
+    assert not np.allclose(first, second)
+    np.testing.assert_allclose(first, again, rtol=1e-5, atol=1e-6)
+    run = runner.evaluate(prepared)
+    assert {"walk_correct_steps", "k_start_first_correct"} <= set(run.metrics)
+    assert run.artifacts["walk_from_k"].startswith("K->")
+
+
+def test_stateful_source_loop_fits_one_epoch_at_a_time():
+    case = _tiny("stateful", epochs=3, fit_per_epoch=True, fast_input=False)
+    prepared = runner.train(runner.prepare(case, "quick", 0))
+    assert len(prepared.history["loss"]) == 3
+
+
+def test_same_seed_same_initial_weights():
+    case = get_case("one_char")
+    a = runner.prepare(case, "quick", 5).model.get_weights()
+    b = runner.prepare(case, "quick", 5).model.get_weights()
+    c = runner.prepare(case, "quick", 6).model.get_weights()
+    assert all(np.array_equal(u, v) for u, v in zip(a, b, strict=True))
+    assert not all(np.array_equal(u, v) for u, v in zip(a, c, strict=True))
+
+
+def test_recipe_rejects_folding_with_per_epoch_resets():
+    with pytest.raises(ValueError, match="epochs_per_pass > 1 needs fast_input"):
+        Recipe(epochs=10, batch_size=1, epochs_per_pass=2, reset_state_each_epoch=True, fast_input=True)
+    with pytest.raises(ValueError, match="multiple of epochs_per_pass"):
+        Recipe(epochs=15, batch_size=1, epochs_per_pass=10, fast_input=True)
