@@ -237,6 +237,7 @@ class ResultStore:
             "case": case.id,
             "family": case.family,
             "source": case.source,
+            "notes": case.notes,
             "kind": kind,
             "profile": self.settings.profile,
             "seeds": result.seeds,
