@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         results[case.id] = result
         metrics = sorted(result.runs[0].metrics)
         print(f"\n{case.id}: train s {_summary([r.train_seconds for r in result.runs])}")
+        print(f"  first epoch s {_summary([r.first_epoch_seconds for r in result.runs])}")
+        print(f"  peak RSS MB {_summary([r.peak_rss_mb for r in result.runs])}")
         for metric in metrics:
             print(f"  {metric}: {_summary(result.values(metric))}  values {result.values(metric)}")
         for claim in case.claims:
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
                 "cases": {
                     cid: {
                         "train_seconds": [r.train_seconds for r in res.runs],
+                        "first_epoch_seconds": [r.first_epoch_seconds for r in res.runs],
+                        "peak_rss_mb": [r.peak_rss_mb for r in res.runs],
                         "metrics": {m: res.values(m) for m in sorted(res.runs[0].metrics)},
                         "artifacts": [r.artifacts for r in res.runs],
                     }

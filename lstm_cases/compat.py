@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import platform
+import time
 from functools import cache
 from typing import Any
 
@@ -155,6 +156,24 @@ def reset_states_callback() -> Any:
             reset_states(self.model)
 
     return ResetStates()
+
+
+def epoch_clock() -> Any:
+    """A callback that records each epoch's wall-clock seconds in ``.seconds``."""
+
+    class EpochClock(keras().callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seconds: list[float] = []
+            self._start = 0.0
+
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            self.seconds.append(time.perf_counter() - self._start)
+
+    return EpochClock()
 
 
 # --------------------------------------------------------------------------- input pipeline

@@ -257,6 +257,10 @@ class ResultStore:
             },
             "recipe": case.recipe(self.settings.profile).describe(),
             "train_seconds": [r.train_seconds for r in result.runs],
+            # compilation/tracing apart from the steady state; epochs are Keras epochs (passes)
+            "first_epoch_seconds": [r.first_epoch_seconds for r in result.runs],
+            "steady_epoch_seconds": [r.steady_epoch_seconds for r in result.runs],
+            "peak_rss_mb": [r.peak_rss_mb for r in result.runs],
             "expected": {
                 "input_shape": list(case.expected.input_shape),
                 "target_shape": list(case.expected.target_shape),

@@ -14,7 +14,7 @@ from lstm_cases.core import Case, UnknownNameError
 
 # Harness modules: never families, and not worth importing to find out.
 _HARNESS_MODULES = frozenset(
-    {"core", "compat", "registry", "runner", "pytest_plugin", "calibrate", "overhead", "claims_table"}
+    {"core", "compat", "registry", "runner", "pytest_plugin", "calibrate", "overhead", "claims_table", "memory"}
 )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from lstm_cases import compat
+from lstm_cases import compat, memory
 from lstm_cases.core import Case, CaseData, Recipe, seeds_for
 
 
@@ -29,6 +29,8 @@ class Prepared:
     recipe: Recipe
     history: dict[str, list[float]] = field(default_factory=dict)
     train_seconds: float = float("nan")
+    epoch_seconds: list[float] = field(default_factory=list)  # per Keras epoch (or pass)
+    peak_rss_mb: float = float("nan")
 
 
 @dataclass
@@ -38,6 +40,19 @@ class SeedRun:
     artifacts: dict[str, Any]
     history: dict[str, list[float]]
     train_seconds: float
+    epoch_seconds: list[float]
+    peak_rss_mb: float
+
+    @property
+    def first_epoch_seconds(self) -> float:
+        """The first epoch (or pass): tracing and compilation included."""
+        return self.epoch_seconds[0] if self.epoch_seconds else float("nan")
+
+    @property
+    def steady_epoch_seconds(self) -> float:
+        """Median of the epochs after the first: the steady state."""
+        rest = self.epoch_seconds[1:]
+        return float(np.median(rest)) if rest else float("nan")
 
 
 @dataclass
@@ -100,17 +115,19 @@ def train(prepared: Prepared) -> Prepared:
     recipe, model = prepared.recipe, prepared.model
     x, y = prepared.data.x, prepared.data.y
     batch = recipe.batch_size or len(x)
+    clock = compat.epoch_clock()
+    memory.reset_peak()
     start = time.perf_counter()
     if recipe.fit_per_epoch:  # the stateful source loop: fit one epoch, then reset
         history: dict[str, list[float]] = {}
         for _ in range(recipe.epochs):
-            h = model.fit(x, y, epochs=1, batch_size=batch, shuffle=recipe.shuffle, verbose=0)
+            h = model.fit(x, y, epochs=1, batch_size=batch, shuffle=recipe.shuffle, verbose=0, callbacks=[clock])
             for key, values in h.history.items():
                 history.setdefault(key, []).extend(float(v) for v in values)
             if recipe.reset_state_each_epoch:
                 compat.reset_states(model)
     else:
-        callbacks = [compat.reset_states_callback()] if recipe.reset_state_each_epoch else []
+        callbacks = [clock, compat.reset_states_callback()] if recipe.reset_state_each_epoch else [clock]
         dataset = None
         if recipe.fast_input:
             dataset = compat.epoch_dataset(x, y, batch, recipe.shuffle, prepared.seed, recipe.epochs_per_pass)
@@ -130,6 +147,8 @@ def train(prepared: Prepared) -> Prepared:
             )
         history = {k: [float(v) for v in vs] for k, vs in h.history.items()}
     prepared.train_seconds = time.perf_counter() - start
+    prepared.peak_rss_mb = memory.peak_rss_mb()
+    prepared.epoch_seconds = clock.seconds
     prepared.history = history
     return prepared
 
@@ -144,6 +163,8 @@ def evaluate(prepared: Prepared) -> SeedRun:
         artifacts=artifacts,
         history=prepared.history,
         train_seconds=prepared.train_seconds,
+        epoch_seconds=prepared.epoch_seconds,
+        peak_rss_mb=prepared.peak_rss_mb,
     )
 
 

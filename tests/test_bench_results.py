@@ -51,4 +51,5 @@ def test_every_benchmark_carries_the_required_fields(bench_run):
     train = next(b for b in data["benchmarks"] if b["group"] == "train")
     assert train["stats"]["rounds"] == 2  # one timed round per seed
     assert len(train["extra_info"]["history"]) == 2
+    assert len(train["extra_info"]["peak_rss_mb"]) == 2 and len(train["extra_info"]["first_epoch_seconds"]) == 2
     assert data["machine_info"]["lstm_bench"]["profile"] == "quick"

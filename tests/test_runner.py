@@ -89,3 +89,26 @@ def test_recipe_rejects_folding_with_per_epoch_resets():
         Recipe(epochs=10, batch_size=1, epochs_per_pass=2, reset_state_each_epoch=True, fast_input=True)
     with pytest.raises(ValueError, match="multiple of epochs_per_pass"):
         Recipe(epochs=15, batch_size=1, epochs_per_pass=10, fast_input=True)
+
+
+def test_training_records_epoch_times_and_peak_memory():
+    case = _tiny("one_char", epochs=4, epochs_per_pass=2)
+    run = runner.evaluate(runner.train(runner.prepare(case, "quick", 0)))
+    assert len(run.epoch_seconds) == 2 and all(t > 0 for t in run.epoch_seconds)
+    assert run.first_epoch_seconds == run.epoch_seconds[0]
+    assert run.steady_epoch_seconds == run.epoch_seconds[1]
+    assert run.peak_rss_mb > 50  # TensorFlow alone holds more than this
+
+
+def test_peak_memory_resets_between_runs():
+    from lstm_cases import memory
+
+    if not memory.reset_peak():
+        pytest.skip("this platform cannot reset the RSS high-water mark")
+    base = memory.peak_rss_mb()
+    block = bytearray(64 * 1024 * 1024)
+    block[::4096] = b"x" * len(block[::4096])  # touch every page
+    assert memory.peak_rss_mb() >= base + 60
+    del block
+    memory.reset_peak()
+    assert memory.peak_rss_mb() < base + 60
