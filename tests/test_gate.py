@@ -1,0 +1,350 @@
+"""The regression gate (``python -m reports.gate``), on small hand-made result files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reports import gate
+from reports.gate import main
+from tests.test_reports import STACK_215, case_benches, noisy, write_result
+
+
+def result(path: Path, *cases: list[dict], profile: str = "quick", stack: dict | None = None, **extra) -> Path:
+    """A result file from case_benches() lists; ``extra`` adds per-seed extra_info lists to every record."""
+    benches = [b for case in cases for b in case]
+    for bench in benches:
+        bench["extra_info"].update(extra)
+        bench["extra_info"]["profile"] = profile
+    path = write_result(path, benches, stack) if stack else write_result(path, benches)
+    if profile != "quick":
+        doc = json.loads(path.read_text())
+        doc["machine_info"]["lstm_bench"]["profile"] = profile
+        path.write_text(json.dumps(doc))
+    return path
+
+
+def aa_case(case: str, center: float = 10.0, seed: int = 0, jitter: float = 0.02, **kw) -> list[dict]:
+    """One case with 10 training rounds, 10 predict and 30 single-call rounds, all with ``jitter`` relative sd."""
+    return case_benches(
+        case,
+        train=noisy(center, 10, jitter, seed),
+        predict=noisy(0.02, 10, jitter, seed + 100),
+        single=noisy(0.002, 30, jitter, seed + 200),
+        **kw,
+    )
+
+
+def run_gate(capsys, *args: object, expect: int) -> str:
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    assert code == expect, captured.out + captured.err
+    if expect == 2:
+        assert captured.out == ""
+        return captured.err
+    assert captured.err == ""
+    return captured.out
+
+
+def lines(text: str, *words: str) -> list[str]:
+    return [line for line in text.splitlines() if all(w in line for w in words)]
+
+
+# --------------------------------------------------------------------------- timings
+
+
+def test_an_a_a_pair_with_2_percent_jitter_passes(tmp_path, capsys):
+    a = result(tmp_path / "a.json", aa_case("one_char", seed=1), aa_case("stateful", 5.0, seed=2))
+    b = result(tmp_path / "b.json", aa_case("one_char", seed=3), aa_case("stateful", 5.0, seed=4))
+    out = run_gate(capsys, a, b, expect=0)
+    assert "REGRESSION" not in out
+    assert out.splitlines()[-1].startswith("no regression: 2 case(s), 2 claim(s), 6 timing(s) compared")
+
+
+def test_a_30_percent_slower_train_with_10_rounds_fails(tmp_path, capsys):
+    a = result(tmp_path / "a.json", aa_case("one_char", seed=1, jitter=0.01), aa_case("stateful", seed=2))
+    slow = aa_case("one_char", 13.0, seed=3, jitter=0.01)
+    b = result(tmp_path / "b.json", slow, aa_case("stateful", seed=4))
+    out = run_gate(capsys, a, b, expect=1)
+    [line] = lines(out, "REGRESSION")
+    assert line.startswith("REGRESSION one_char train: median 10 s -> 13 s (x1.30, +30%)")
+    assert "beyond factor x1.10 (default) and Mann-Whitney p=" in line and "< 0.002 (10 rounds)" in line
+    assert out.splitlines()[-1].startswith("FAIL: 1 regression(s)")
+
+
+def test_a_faster_run_is_a_note_not_a_failure(tmp_path, capsys):
+    a = result(tmp_path / "a.json", aa_case("one_char", seed=1, jitter=0.01))
+    b = result(tmp_path / "b.json", aa_case("one_char", 7.0, seed=3, jitter=0.01))
+    out = run_gate(capsys, a, b, expect=0)
+    assert lines(out, "faster one_char train", "x0.70")
+    assert "1 faster" in out.splitlines()[-1]
+
+
+def test_a_wide_spread_slowdown_is_within_noise(tmp_path, capsys):
+    a = result(tmp_path / "a.json", aa_case("one_char", seed=1, jitter=0.5))
+    b = result(tmp_path / "b.json", aa_case("one_char", 12.0, seed=2, jitter=0.5))
+    out = run_gate(capsys, a, b, expect=0)
+    assert lines(out, "within noise one_char train", "Mann-Whitney p=", ">= 0.002 (10 rounds)")
+
+
+def test_three_rounds_cannot_tell_a_15_percent_slowdown(tmp_path, capsys):
+    a = result(tmp_path / "a.json", case_benches("one_char", train=[10.0, 10.1, 9.9]))
+    b = result(tmp_path / "b.json", case_benches("one_char", train=[11.5, 11.6, 11.4]))
+    out = run_gate(capsys, a, b, expect=0)
+    [line] = lines(out, "one_char train")
+    assert line.startswith("cannot tell with 3 rounds: one_char train: median 10 s -> 11.5 s (x1.15, +15%)")
+    assert "3 rounds can never give p < 0.002 (best p=0.1)" in line and "would need > x2.20" in line
+    assert "1 cannot tell" in out.splitlines()[-1]
+
+
+def test_three_rounds_3x_slowdown_fails_on_the_ratio_alone(tmp_path, capsys):
+    a = result(tmp_path / "a.json", case_benches("one_char", train=[10.0, 10.1, 9.9]))
+    b = result(tmp_path / "b.json", case_benches("one_char", train=[30.0, 30.3, 29.7]))
+    out = run_gate(capsys, a, b, expect=1)
+    [line] = lines(out, "REGRESSION")
+    assert line.startswith("REGRESSION one_char train: median 10 s -> 30 s (x3.00, +200%)")
+    assert "beyond 2 x factor x1.10 (default) = x2.20 on the ratio alone" in line
+    assert "3 rounds can never give p < 0.002" in line
+
+
+def test_per_seed_first_epoch_and_peak_rss_are_gated_and_optional(tmp_path, capsys):
+    a = result(
+        tmp_path / "a.json", case_benches("one_char"), first_epoch_seconds=[1.0, 1.1, 0.9], peak_rss_mb=[800.0] * 3
+    )
+    b = result(
+        tmp_path / "b.json", case_benches("one_char"), first_epoch_seconds=[1.0, 1.0, 1.0], peak_rss_mb=[2500.0] * 3
+    )
+    out = run_gate(capsys, a, b, expect=1)
+    [line] = lines(out, "REGRESSION")
+    assert line.startswith("REGRESSION one_char peak_rss_mb: median 800 MB -> 2500 MB (x3.12") and "ratio alone" in line
+    # an older run without the fields: a note, not a failure
+    old = result(tmp_path / "old.json", case_benches("one_char"))
+    out = run_gate(capsys, a, old, expect=0)
+    assert lines(out, "not compared one_char first_epoch: only the baseline has it")
+    assert lines(out, "not compared one_char peak_rss_mb: only the baseline has it")
+
+
+def test_a_file_without_per_round_data_uses_the_ratio_alone(tmp_path, capsys):
+    a = result(tmp_path / "a.json", aa_case("one_char", seed=1))
+    benches = aa_case("one_char", 25.0, seed=2)
+    for bench in benches:
+        del bench["stats"]["data"]
+    b = result(tmp_path / "b.json", benches)
+    out = run_gate(capsys, a, b, expect=1)
+    [line] = lines(out, "REGRESSION")
+    assert line.startswith("REGRESSION one_char train: median 10 s -> 24.7 s (x2.47")
+    assert "ratio alone: no per-round samples in the run" in line
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def test_a_pass_to_fail_verdict_fails_naming_the_claim(tmp_path, capsys):
+    a = result(tmp_path / "a.json", case_benches("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}))
+    b = result(tmp_path / "b.json", case_benches("one_char", claims={"band": ("fail", [0.4, 0.5, 0.6])}))
+    out = run_gate(capsys, a, b, expect=1)
+    [line] = lines(out, "REGRESSION")
+    assert line.startswith("REGRESSION one_char claim band: pass -> FAIL (per-seed mean 0.85 -> 0.5")
+    assert "rule: value >= 0.9 on every seed" in line
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expect", "text"),
+    [
+        ("xfail", "xpass", 1, "REGRESSION one_char claim band: expected fail -> XPASS"),
+        ("xfail", "fail", 1, "REGRESSION one_char claim band: expected fail -> FAIL"),
+        ("fail", "pass", 0, "verdict changed one_char/band: FAIL -> pass"),
+        ("pass", "xfail", 0, "verdict changed one_char/band: pass -> expected fail"),
+    ],
+)
+def test_verdict_changes(tmp_path, capsys, before, after, expect, text):
+    a = result(tmp_path / "a.json", case_benches("one_char", claims={"band": (before, [0.8, 0.85, 0.9])}))
+    b = result(tmp_path / "b.json", case_benches("one_char", claims={"band": (after, [0.8, 0.85, 0.9])}))
+    assert lines(run_gate(capsys, a, b, expect=expect), text)
+
+
+def test_moved_values_with_the_same_verdict_are_reported_without_failing(tmp_path, capsys):
+    a = result(tmp_path / "a.json", case_benches("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}))
+    b = result(tmp_path / "b.json", case_benches("one_char", claims={"band": ("pass", [0.9, 0.95, 1.0])}))
+    out = run_gate(capsys, a, b, expect=0)
+    [line] = lines(out, "values moved")
+    assert line.startswith("values moved one_char/band, verdict kept (pass): per-seed mean 0.85 -> 0.95 (diff +0.1")
+    same = run_gate(capsys, a, a, expect=0)
+    assert not lines(same, "values moved")
+
+
+# --------------------------------------------------------------------------- mismatched inputs
+
+
+def test_a_missing_case_fails_unless_allowed(tmp_path, capsys):
+    a = result(tmp_path / "a.json", case_benches("one_char"), case_benches("stateful"))
+    b = result(tmp_path / "b.json", case_benches("one_char"), case_benches("extra"))
+    out = run_gate(capsys, a, b, expect=1)
+    assert lines(out, "REGRESSION stateful: case missing in the run")
+    assert lines(out, "case(s) only in the run, not compared: extra")
+    out = run_gate(capsys, a, b, "--allow-missing", expect=0)
+    assert lines(out, "missing (allowed by --allow-missing): stateful: case missing in the run")
+
+
+def test_a_missing_benchmark_or_claim_fails_unless_allowed(tmp_path, capsys):
+    a = result(tmp_path / "a.json", case_benches("one_char", claims={"band": ("pass", [1.0] * 3)}))
+    partial = [b for b in case_benches("one_char", claims={"other": ("pass", [1.0] * 3)}) if b["group"] != "predict"]
+    b = result(tmp_path / "b.json", partial)
+    out = run_gate(capsys, a, b, expect=1)
+    assert lines(out, "REGRESSION one_char predict: benchmark missing in the run")
+    assert lines(out, "REGRESSION one_char claim band: missing in the run (baseline: pass)")
+    assert lines(out, "new claim one_char/other")
+    run_gate(capsys, a, b, "--allow-missing", expect=0)
+
+
+def test_a_different_profile_and_recipe_are_mismatch_warnings(tmp_path, capsys):
+    a = result(tmp_path / "a.json", case_benches("one_char", epochs=10))
+    b = result(tmp_path / "b.json", case_benches("one_char", epochs=50), profile="full", stack=STACK_215)
+    out = run_gate(capsys, a, b, expect=0)
+    assert lines(out, "MISMATCH profile: baseline quick, run full")
+    assert lines(out, "MISMATCH recipe of one_char: epochs 10 -> 50")
+    assert lines(out, "run:", "tf2.15/keras2/tensorflow, profile full")
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+def test_calibrate_then_gate_with_per_case_factors(tmp_path, capsys):
+    # A/A runs: "noisy" trains in 10, 12, 9 s from run to run, "quiet" within 1%
+    runs = [
+        result(tmp_path / f"aa{i}.json", aa_case("noisy", center, seed=i), aa_case("quiet", quiet, seed=10 + i))
+        for i, (center, quiet) in enumerate([(10.0, 10.0), (12.0, 10.05), (9.0, 9.95)])
+    ]
+    noise = tmp_path / "noise.json"
+    out = run_gate(capsys, "calibrate", *runs, "-o", noise, expect=0)
+    assert f"wrote {noise}: factors for 2 case(s) from 3 runs, profile quick" in out
+    doc = json.loads(noise.read_text())
+    assert doc["format"] == "lstm-bench-noise/1" and doc["profile"] == "quick"
+    noisy_train = doc["factors"]["noisy"]["train"]
+    assert noisy_train["max_ratio"] == pytest.approx(12 / 9, rel=0.03)
+    assert noisy_train["factor"] == pytest.approx((12 / 9) ** 1.5, rel=0.05)  # exp(1.5 * ln(max/min))
+    assert doc["factors"]["quiet"]["train"]["factor"] == 1.1  # the floor
+    assert set(doc["factors"]["quiet"]) == {"train", "predict", "single_call"}
+    assert not list(tmp_path.glob(".noise.json.*"))  # no temp file left
+
+    # the same 25% slowdown in both cases
+    base = result(
+        tmp_path / "base.json", aa_case("noisy", seed=20, jitter=0.01), aa_case("quiet", seed=21, jitter=0.01)
+    )
+    slow = result(
+        tmp_path / "slow.json",
+        aa_case("noisy", 12.5, seed=22, jitter=0.01),
+        aa_case("quiet", 12.5, seed=23, jitter=0.01),
+    )
+    out = run_gate(capsys, base, slow, "--noise", noise, expect=1)
+    [line] = lines(out, "REGRESSION")
+    assert line.startswith("REGRESSION quiet train:") and "(x1.25" in line and "factor x1.10 (calibrated)" in line
+    assert not lines(out, "noisy train")  # within its calibrated factor x1.54
+    # without the noise file both fail
+    assert len(lines(run_gate(capsys, base, slow, expect=1), "REGRESSION")) == 2
+
+
+def test_calibrate_refuses_runs_of_different_stacks(tmp_path, capsys):
+    a = result(tmp_path / "a.json", case_benches("one_char"))
+    b = result(tmp_path / "b.json", case_benches("one_char", stack=STACK_215), stack=STACK_215)
+    err = run_gate(capsys, "calibrate", a, b, "-o", tmp_path / "n.json", expect=2)
+    assert err.count("\n") == 1 and str(b) in err and "calibrate needs runs of one stack and profile" in err
+    assert not (tmp_path / "n.json").exists()
+    err = run_gate(capsys, "calibrate", a, "-o", tmp_path / "n.json", expect=2)
+    assert "two or more" in err and err.count("\n") == 1
+
+
+def test_a_noise_file_for_another_profile_is_a_mismatch(tmp_path, capsys):
+    runs = [result(tmp_path / f"f{i}.json", aa_case("one_char", seed=i), profile="full") for i in range(2)]
+    noise = tmp_path / "noise.json"
+    run_gate(capsys, "calibrate", *runs, "-o", noise, expect=0)
+    a = result(tmp_path / "a.json", aa_case("one_char", seed=5))
+    out = run_gate(capsys, a, a, "--noise", noise, expect=0)
+    assert lines(out, "MISMATCH noise file", "calibrated on profile full, the baseline is quick")
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def _not_ours(path: Path) -> None:
+    path.write_text(json.dumps({"benchmarks": [{"name": "t", "stats": {}, "extra_info": {}}]}))
+
+
+BAD_FILES = [
+    (None, "no such file"),
+    (lambda p: p.write_text("{not json"), "not valid JSON"),
+    (lambda p: p.write_text(""), "empty file"),
+    (lambda p: p.write_text('{"machine_info": {}}'), "no top-level 'benchmarks' list"),
+    (lambda p: p.write_text('{"benchmarks": []}'), "with no benchmarks"),
+    (_not_ours, "without lstm-bench results"),
+    (lambda p: p.mkdir(), "is a directory"),
+]
+
+
+@pytest.mark.parametrize(("make", "problem"), BAD_FILES)
+@pytest.mark.parametrize("position", ["baseline", "run", "calibrate"])
+def test_bad_input_exits_2_with_one_line_naming_the_file(tmp_path, capsys, make, problem, position):
+    good = result(tmp_path / "good.json", case_benches("one_char"))
+    bad = tmp_path / "bad.json"
+    if make is not None:
+        make(bad)
+    args = {"baseline": [bad, good], "run": [good, bad], "calibrate": ["calibrate", good, bad, "-o", tmp_path / "n"]}
+    err = run_gate(capsys, *args[position], expect=2)
+    assert err.count("\n") == 1 and err.startswith("python -m reports.gate: error: ")
+    assert str(bad) in err and problem in err and "Traceback" not in err
+    assert not (tmp_path / "n").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("{oops", "not valid JSON"),
+        ('{"factors": {}}', "not a noise file"),
+        ('{"format": "lstm-bench-noise/1", "factors": {"a": {"train": {"factor": "x"}}}}', "a / train is not a number"),
+        ('{"format": "lstm-bench-noise/1", "factors": {}}', "without any factor"),
+    ],
+)
+def test_a_bad_noise_file_exits_2(tmp_path, capsys, content, problem):
+    good = result(tmp_path / "good.json", case_benches("one_char"))
+    noise = tmp_path / "noise.json"
+    noise.write_text(content)
+    err = run_gate(capsys, good, good, "--noise", noise, expect=2)
+    assert err.count("\n") == 1 and str(noise) in err and problem in err
+
+
+def test_bad_options_exit_2(tmp_path, capsys):
+    good = result(tmp_path / "good.json", case_benches("one_char"))
+    assert "--factor must be > 1" in run_gate(capsys, good, good, "--factor", "0.9", expect=2)
+    assert "--alpha must be between 0 and 1" in run_gate(capsys, good, good, "--alpha", "2", expect=2)
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def test_help_states_the_rules(capsys):
+    assert "Rules\n=====" in gate.__doc__ and gate.RULES in gate.__doc__
+    for argv in (["--help"], ["calibrate", "--help"]):
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        assert done.value.code == 0
+        out = capsys.readouterr().out
+        assert "r > F and the rounds can reach alpha" in out and "r > 2 * F" in out
+        assert "max(floor, exp(safety * spread))" in out
+
+
+def test_the_module_runs_and_never_imports_tensorflow(tmp_path):
+    a = result(tmp_path / "a.json", case_benches("one_char"))
+    probe = (
+        "import sys, runpy; sys.argv = ['gate', sys.argv[1], sys.argv[1]];\n"
+        "try: runpy.run_module('reports.gate', run_name='__main__')\n"
+        "except SystemExit as e: code = e.code\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'tf_keras', 'matplotlib'))\n"
+        "print('CODE', code, 'IMPORTED', bad)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(a)], capture_output=True, text=True, timeout=60)
+    assert "CODE 0 IMPORTED []" in done.stdout, done.stdout + done.stderr
+    assert "no regression" in done.stdout
