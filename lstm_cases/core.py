@@ -139,45 +139,42 @@ def _require_values(values: Sequence[float]) -> None:
 
 
 @dataclass(frozen=True)
-class AtLeast(Rule):
-    """``value >= threshold`` on at least ``min_fraction`` of the seeds."""
+class _ShareOfSeeds(Rule):
+    """``value <op> threshold`` on at least ``min_fraction`` of the seeds."""
 
     threshold: float
     min_fraction: float = 1.0
+    symbol = ""  # ">=" or "<=", set by the subclass
+
+    def _hit(self, value: float) -> bool:
+        return value >= self.threshold if self.symbol == ">=" else value <= self.threshold
 
     def describe(self) -> str:
         share = "every seed" if self.min_fraction >= 1 else f">= {self.min_fraction:.0%} of seeds"
-        return f"value >= {self.threshold:g} on {share}"
+        return f"value {self.symbol} {self.threshold:g} on {share}"
 
     def judge(self, values, others=None):
         _require_values(values)
-        hits = sum(v >= self.threshold for v in values)
+        hits = sum(self._hit(v) for v in values)
         needed = math.ceil(self.min_fraction * len(values) - 1e-9)
         return (
             hits >= needed,
-            f"{hits}/{len(values)} seeds >= {self.threshold:g} (need {needed}); values {_fmt(values)}",
+            f"{hits}/{len(values)} seeds {self.symbol} {self.threshold:g} (need {needed}); values {_fmt(values)}",
         )
 
 
 @dataclass(frozen=True)
-class AtMost(Rule):
+class AtLeast(_ShareOfSeeds):
+    """``value >= threshold`` on at least ``min_fraction`` of the seeds."""
+
+    symbol = ">="
+
+
+@dataclass(frozen=True)
+class AtMost(_ShareOfSeeds):
     """``value <= threshold`` on at least ``min_fraction`` of the seeds."""
 
-    threshold: float
-    min_fraction: float = 1.0
-
-    def describe(self) -> str:
-        share = "every seed" if self.min_fraction >= 1 else f">= {self.min_fraction:.0%} of seeds"
-        return f"value <= {self.threshold:g} on {share}"
-
-    def judge(self, values, others=None):
-        _require_values(values)
-        hits = sum(v <= self.threshold for v in values)
-        needed = math.ceil(self.min_fraction * len(values) - 1e-9)
-        return (
-            hits >= needed,
-            f"{hits}/{len(values)} seeds <= {self.threshold:g} (need {needed}); values {_fmt(values)}",
-        )
+    symbol = "<="
 
 
 @dataclass(frozen=True)
