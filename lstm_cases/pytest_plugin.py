@@ -115,6 +115,8 @@ def pytest_configure(config: pytest.Config) -> None:
     target = getattr(config.option, "benchmark_json", None)
     if target is not None and not hasattr(config, "workerinput"):
         target = Path(target)
+        # Create the folder now: finding it missing after an hour of training loses the results.
+        target.parent.mkdir(parents=True, exist_ok=True)
         config.stash[_JSON_TARGET] = target
         config.option.benchmark_json = target.with_name(f".{target.name}.{os.getpid()}.tmp")
 

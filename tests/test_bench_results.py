@@ -13,7 +13,7 @@ REQUIRED = {"case", "profile", "seeds", "accuracy", "verdicts", "tensorflow_vers
 
 @pytest.fixture(scope="module")
 def bench_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("bench") / "results.json"
+    out = tmp_path_factory.mktemp("bench") / "not-yet" / "results.json"  # the folder is created
     import subprocess
     import sys
 
