@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 from lstm_cases.core import PROFILES, UnknownNameError, seeds_for
+from reports.atomic import write_atomic
 
 
 def _summary(values: list[float]) -> str:
@@ -24,16 +23,10 @@ def _summary(values: list[float]) -> str:
 
 
 def write_json_atomic(path: Path, payload: object) -> None:
-    """Write whole or not at all: a temp file in the same folder, then rename."""
+    """Write whole or not at all (serialised first, then reports.atomic's temp-and-rename)."""
+    text = json.dumps(payload, indent=1)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(payload, fh, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,10 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     stack = compat.stack()
     print(f"# {compat.stack_label(stack)}, profile {args.profile}, seeds {seeds}", flush=True)
 
-    results = {}
+    results = runner.ResultCache(args.profile, seeds)
     for case in cases:
-        result = runner.run_case(case, args.profile, seeds)
-        results[case.id] = result
+        result = results.get(case)
         metrics = sorted(result.runs[0].metrics)
         print(f"\n{case.id}: train s {_summary([r.train_seconds for r in result.runs])}")
         print(f"  first epoch s {_summary([r.first_epoch_seconds for r in result.runs])}")
@@ -68,10 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         for metric in metrics:
             print(f"  {metric}: {_summary(result.values(metric))}  values {result.values(metric)}")
         for claim in case.claims:
-            if claim.compare_to and claim.compare_to not in results:
-                results[claim.compare_to] = runner.run_case(registry.get_case(claim.compare_to), args.profile, seeds)
-            others = results[claim.compare_to].values(claim.metric) if claim.compare_to else None
-            verdict = claim.judge(args.profile, result.values(claim.metric), stack, others)
+            verdict = results.verdict(case, claim, stack)
             print(f"  claim {claim.id}: {verdict.status} ({verdict.detail})")
         sys.stdout.flush()
 

@@ -24,11 +24,11 @@ from lstm_cases.core import (
     XFAIL,
     XPASS,
     Case,
-    Claim,
     UnknownNameError,
     Verdict,
     seeds_for,
 )
+from lstm_cases.runner import ResultCache
 
 # Timed rounds of the inference benchmarks, per profile.
 INFERENCE_ROUNDS: dict[str, dict[str, int]] = {
@@ -202,32 +202,12 @@ def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: di
 # --------------------------------------------------------------------------- shared results
 
 
-class ResultStore:
-    """Per-case results shared by the concerns of one session: trained once, reused."""
+class ResultStore(ResultCache):
+    """The session's per-case results, shared by its concerns, plus the result stamping."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.settings = settings(config)
-        self._results: dict[str, Any] = {}
-
-    def put(self, result: Any) -> None:
-        self._results[result.case_id] = result
-
-    def get(self, case: Case) -> Any:
-        """The case's results; trained here, untimed, when no benchmark trained it."""
-        if case.id not in self._results:
-            from lstm_cases import runner
-
-            self.put(runner.run_case(case, self.settings.profile, self.settings.seeds))
-        return self._results[case.id]
-
-    def verdict(self, case: Case, claim: Claim) -> Verdict:
-        from lstm_cases import compat, registry
-
-        values = self.get(case).values(claim.metric)
-        others = None
-        if claim.compare_to is not None:
-            others = self.get(registry.get_case(claim.compare_to)).values(claim.metric)
-        return claim.judge(self.settings.profile, values, compat.stack(), others)
+        super().__init__(self.settings.profile, self.settings.seeds)
 
     def record(self, case: Case, kind: str) -> dict[str, Any]:
         """The ``extra_info`` of every benchmark of this case."""

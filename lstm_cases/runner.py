@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from lstm_cases import compat, memory
-from lstm_cases.core import Case, CaseData, Recipe, seeds_for
+from lstm_cases.core import Case, CaseData, Claim, Recipe, Verdict, seeds_for
 
 
 @dataclass
@@ -177,6 +177,37 @@ def run_case(case: Case, profile: str, seeds: list[int] | None = None) -> CaseRe
         runs.append(evaluate(prepared))
     assert prepared is not None  # seeds_for never returns an empty list
     return CaseResult(case_id=case.id, profile=profile, runs=runs, last=prepared)
+
+
+class ResultCache:
+    """Per-case results for one profile and seed list: each case trained once, on demand,
+    and reused (by every concern of a pytest session, by the calibration command)."""
+
+    def __init__(self, profile: str, seeds: list[int]) -> None:
+        self.profile, self.seeds = profile, seeds
+        self._results: dict[str, CaseResult] = {}
+
+    def put(self, result: CaseResult) -> None:
+        self._results[result.case_id] = result
+
+    def get(self, case: Case) -> CaseResult:
+        """The case's results; trained here, untimed, when nothing has put them yet."""
+        if case.id not in self._results:
+            self.put(run_case(case, self.profile, self.seeds))
+        return self._results[case.id]
+
+    def items(self) -> list[tuple[str, CaseResult]]:
+        return list(self._results.items())
+
+    def verdict(self, case: Case, claim: Claim, stack: dict[str, Any] | None = None) -> Verdict:
+        """Judge one claim over the seeds; a paired claim gets (or trains) its other case."""
+        from lstm_cases import registry  # registry imports the families, which import this module
+
+        values = self.get(case).values(claim.metric)
+        others = None
+        if claim.compare_to is not None:
+            others = self.get(registry.get_case(claim.compare_to)).values(claim.metric)
+        return claim.judge(self.profile, values, stack if stack is not None else compat.stack(), others)
 
 
 # --------------------------------------------------------------------------- inference
