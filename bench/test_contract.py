@@ -11,7 +11,7 @@ pytestmark = pytest.mark.case
 
 def test_contract(case, bench_settings):
     prepared = runner.prepare(case, bench_settings.profile, bench_settings.seeds[0])
-    data, model, expected = prepared.data, prepared.model, case.expected
+    data, model, expected = prepared.data, prepared.model, case.expected_for(bench_settings.profile)
 
     assert data.x.shape == expected.input_shape
     assert data.y.shape == expected.target_shape
@@ -20,6 +20,6 @@ def test_contract(case, bench_settings):
     batch = case.stateful_batch_size or len(data.x)
     assert tuple(model(data.x[:batch], training=False).shape) == (batch, *expected.target_shape[1:])
     # The data builder is pure: the same seed gives the same arrays.
-    again = case.make_data(bench_settings.seeds[0])
+    again = case.build_data(bench_settings.seeds[0], bench_settings.profile)
     np.testing.assert_array_equal(again.x, data.x)
     np.testing.assert_array_equal(again.y, data.y)

@@ -116,8 +116,10 @@ def pad_sequences(sequences: Any, maxlen: int, dtype: str = "float32") -> np.nda
     )
 
 
-def optimizer(name: str, learning_rate: float) -> Any:
-    """Always by ``learning_rate=``: Keras 2 ignores ``lr=``; Keras 3 rejects it."""
+def optimizer(name: str, learning_rate: float, cosine_decay_steps: int | None = None) -> Any:
+    """Always by ``learning_rate=``: Keras 2 ignores ``lr=``; Keras 3 rejects it. With
+    ``cosine_decay_steps`` the rate decays to 0 over that many updates (``CosineDecay``,
+    the same class and arguments in Keras 2 and 3)."""
     optimizers = {
         "adam": "Adam",
         "rmsprop": "RMSprop",
@@ -127,7 +129,10 @@ def optimizer(name: str, learning_rate: float) -> Any:
     }
     if name not in optimizers:
         raise ValueError(f"unknown optimizer {name!r}; valid optimizers: {', '.join(optimizers)}")
-    return getattr(keras().optimizers, optimizers[name])(learning_rate=learning_rate)
+    rate: Any = learning_rate
+    if cosine_decay_steps:
+        rate = keras().optimizers.schedules.CosineDecay(learning_rate, cosine_decay_steps)
+    return getattr(keras().optimizers, optimizers[name])(learning_rate=rate)
 
 
 # --------------------------------------------------------------------------- stateful RNNs
@@ -198,3 +203,38 @@ def epoch_dataset(
 
 def compile_kwargs(steps_per_execution: int) -> dict[str, Any]:
     return {"steps_per_execution": steps_per_execution} if steps_per_execution > 1 else {}
+
+
+# --------------------------------------------------------------------------- training helpers
+
+
+def ops() -> Any:
+    """Tensor ops for custom losses and metrics: ``keras.ops`` (Keras 3) or ``keras.backend``
+    (Keras 2); the names used here (abs, all, argmax, cast, equal, mean, sqrt, square) and
+    their ``axis=`` arguments agree between the two."""
+    k = keras()
+    return k.ops if keras_major() >= 3 else k.backend
+
+
+def stop_when_callback(key: str, value: float) -> Any:
+    """A callback that stops ``fit`` after the first epoch whose logged ``key`` reaches ``value``."""
+
+    class StopWhen(keras().callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            if logs and key in logs and float(logs[key]) >= value:
+                self.model.stop_training = True
+
+    return StopWhen()
+
+
+def compiled_predictor(model: Any, batch_shape: tuple[int | None, ...]) -> Any:
+    """``x -> numpy`` inference for many small repeated calls (a recursive forecast).
+
+    On the TensorFlow backend (Keras 2 and 3): one ``tf.function`` traced for
+    ``batch_shape``, about 1 ms a call where an eager ``model(x)`` takes 25-150 ms (Keras
+    3.15 and 2.15 on 2 CPU cores). Elsewhere: ``predict_on_batch``."""
+    tf = _tensorflow()
+    if tf is None or backend() != "tensorflow":
+        return lambda x: np.asarray(model.predict_on_batch(x))
+    call = tf.function(lambda x: model(x, training=False), input_signature=[tf.TensorSpec(batch_shape, tf.float32)])
+    return lambda x: np.asarray(call(np.asarray(x, dtype="float32")))

@@ -35,6 +35,8 @@ def check_profile(name: str) -> str:
 
 # --------------------------------------------------------------------------- recipe
 
+LR_SCHEDULES: tuple[str, ...] = ("constant", "cosine")
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -48,20 +50,31 @@ class Recipe:
     ``epochs_per_pass`` > 1 also folds that many epochs into one Keras epoch (the dataset
     repeats, reshuffling each repetition): the same updates again, with the history
     recorded once per pass instead of once per epoch.
+
+    ``lr_schedule`` "cosine" decays the rate to 0 over the recipe's updates (a quick recipe
+    that must end on settled weights); "constant" keeps it, as every source does.
+    ``data`` holds keyword arguments for the case's ``make_data`` in this profile (e.g. a
+    smaller problem in quick); ``stop_when`` = (history key, value) ends training after the
+    first Keras epoch whose value reaches it (the source's "stop at 100% training accuracy").
     """
 
     epochs: int
     batch_size: int | None  # None: the whole training set in one batch
     learning_rate: float = 0.001
     optimizer: str = "adam"
+    lr_schedule: str = "constant"  # or "cosine": decay to 0 over all the recipe's updates
     shuffle: bool = True
     fit_per_epoch: bool = False
     reset_state_each_epoch: bool = False
     fast_input: bool = False
     epochs_per_pass: int = 1  # fast_input: source epochs folded into one Keras epoch
+    data: Mapping[str, Any] = field(default_factory=dict)  # make_data(seed, **data)
+    stop_when: tuple[str, float] | None = None  # (history key, value): stop once reached
     changes: str = ""  # quick recipes: what differs from the source and why
 
     def __post_init__(self) -> None:
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise UnknownNameError("learning-rate schedule", self.lr_schedule, LR_SCHEDULES)
         if self.epochs_per_pass > 1:
             if not self.fast_input or self.reset_state_each_epoch or self.fit_per_epoch:
                 raise ValueError("epochs_per_pass > 1 needs fast_input and no per-epoch reset")
@@ -76,11 +89,14 @@ class Recipe:
             "batch_size": self.batch_size,
             "optimizer": self.optimizer,
             "learning_rate": self.learning_rate,
+            "lr_schedule": self.lr_schedule,
             "shuffle": self.shuffle,
             "fit_per_epoch": self.fit_per_epoch,
             "reset_state_each_epoch": self.reset_state_each_epoch,
             "fast_input": self.fast_input,
             "epochs_per_pass": self.epochs_per_pass,
+            "data": dict(self.data),
+            "stop_when": list(self.stop_when) if self.stop_when else None,
             "changes": self.changes,
         }
 
@@ -330,19 +346,20 @@ class Expected:
 class Case:
     """One documented scenario.
 
-    make_data(seed) -> CaseData must be pure and deterministic given the seed.
+    make_data(seed, **recipe.data) -> CaseData must be pure and deterministic given the seed.
     build_model(data, recipe) -> compiled keras model.
+    expected: one Expected, or one per profile where the recipes' data differ in shape.
     evaluate(model, data) -> {metric: float} for one trained seed.
     """
 
     id: str
     family: str
     source: str
-    make_data: Callable[[int], CaseData]
+    make_data: Callable[..., CaseData]
     build_model: Callable[[CaseData, Recipe], Any]
     evaluate: Callable[[Any, CaseData], dict[str, float]]
     recipes: Mapping[str, Recipe]
-    expected: Expected
+    expected: Expected | Mapping[str, Expected]
     claims: tuple[Claim, ...] = ()
     stateful_batch_size: int | None = None  # predict/evaluate batch size for stateful models
     notes: str = ""
@@ -351,12 +368,24 @@ class Case:
         missing = [p for p in PROFILES if p not in self.recipes]
         if missing:
             raise ValueError(f"case {self.id!r} has no recipe for profile(s) {missing}")
+        if not isinstance(self.expected, Expected):
+            missing = [p for p in PROFILES if p not in self.expected]
+            if missing:
+                raise ValueError(f"case {self.id!r} has no expected shapes for profile(s) {missing}")
         ids = [c.id for c in self.claims]
         if len(ids) != len(set(ids)):
             raise ValueError(f"case {self.id!r} declares a claim id twice: {ids}")
 
     def recipe(self, profile: str) -> Recipe:
         return self.recipes[check_profile(profile)]
+
+    def expected_for(self, profile: str) -> Expected:
+        check_profile(profile)
+        return self.expected if isinstance(self.expected, Expected) else self.expected[profile]
+
+    def build_data(self, seed: int, profile: str) -> CaseData:
+        """The profile's data for one seed: ``make_data(seed, **recipe.data)``."""
+        return self.make_data(seed, **self.recipe(profile).data)
 
     def claim(self, claim_id: str) -> Claim:
         for c in self.claims:

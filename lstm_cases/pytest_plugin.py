@@ -214,6 +214,7 @@ class ResultStore(ResultCache):
         from lstm_cases import compat
 
         result = self.get(case)
+        expected = case.expected_for(self.settings.profile)
         metrics = sorted(result.runs[0].metrics)
         info: dict[str, Any] = {
             "case": case.id,
@@ -244,10 +245,10 @@ class ResultStore(ResultCache):
             "steady_epoch_seconds": [r.steady_epoch_seconds for r in result.runs],
             "peak_rss_mb": [r.peak_rss_mb for r in result.runs],
             "expected": {
-                "input_shape": list(case.expected.input_shape),
-                "target_shape": list(case.expected.target_shape),
-                "total_params": case.expected.total_params,
-                "layer_params": dict(case.expected.layer_params),
+                "input_shape": list(expected.input_shape),
+                "target_shape": list(expected.target_shape),
+                "total_params": expected.total_params,
+                "layer_params": dict(expected.layer_params),
             },
         }
         if kind == "train":

@@ -80,10 +80,12 @@ class CaseResult:
 def compile_model(model: Any, recipe: Recipe, loss: str, n_samples: int, metrics: Iterable[str] = ()) -> Any:
     """Compile with the recipe's optimizer; ``fast_input`` runs one epoch per execution."""
     batch = recipe.batch_size or n_samples
-    steps_per_pass = -(-n_samples // batch) * recipe.epochs_per_pass
+    steps_per_epoch = -(-n_samples // batch)
+    steps_per_pass = steps_per_epoch * recipe.epochs_per_pass
+    decay_steps = steps_per_epoch * recipe.epochs if recipe.lr_schedule == "cosine" else None
     model.compile(
         loss=loss,
-        optimizer=compat.optimizer(recipe.optimizer, recipe.learning_rate),
+        optimizer=compat.optimizer(recipe.optimizer, recipe.learning_rate, decay_steps),
         metrics=list(metrics),
         **compat.compile_kwargs(steps_per_pass if recipe.fast_input else 1),
     )
@@ -104,7 +106,7 @@ def layer_param_counts(model: Any) -> dict[str, int]:
 
 def prepare(case: Case, profile: str, seed: int) -> Prepared:
     compat.set_random_seed(seed)
-    data = case.make_data(seed)
+    data = case.build_data(seed, profile)
     recipe = case.recipe(profile)
     model = case.build_model(data, recipe)
     return Prepared(case=case, profile=profile, seed=seed, data=data, model=model, recipe=recipe)
@@ -126,8 +128,12 @@ def train(prepared: Prepared) -> Prepared:
                 history.setdefault(key, []).extend(float(v) for v in values)
             if recipe.reset_state_each_epoch:
                 compat.reset_states(model)
+            if recipe.stop_when and history[recipe.stop_when[0]][-1] >= recipe.stop_when[1]:
+                break
     else:
         callbacks = [clock, compat.reset_states_callback()] if recipe.reset_state_each_epoch else [clock]
+        if recipe.stop_when:
+            callbacks.append(compat.stop_when_callback(*recipe.stop_when))
         dataset = None
         if recipe.fast_input:
             dataset = compat.epoch_dataset(x, y, batch, recipe.shuffle, prepared.seed, recipe.epochs_per_pass)

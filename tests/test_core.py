@@ -164,3 +164,33 @@ def test_seeds_default_per_profile_and_rotate_with_the_base():
     assert seeds_for("quick", 4, base=100) == [100, 101, 102, 103]
     with pytest.raises(ValueError, match=">= 1"):
         seeds_for("quick", 0)
+
+
+def test_recipe_data_reaches_make_data_and_expected_may_differ_per_profile():
+    seen = []
+
+    def make_data(seed, n=3):
+        seen.append((seed, n))
+        return CaseData(x=[0] * n, y=None)
+
+    case = _case(
+        make_data=make_data,
+        recipes={"quick": Recipe(epochs=1, batch_size=1, data={"n": 2}), "full": Recipe(epochs=2, batch_size=1)},
+        expected={"quick": Expected((2,), (2,), 0), "full": Expected((3,), (3,), 0)},
+    )
+    assert len(case.build_data(7, "quick").x) == 2 and len(case.build_data(7, "full").x) == 3
+    assert seen == [(7, 2), (7, 3)]
+    assert case.expected_for("quick").input_shape == (2,) and case.expected_for("full").input_shape == (3,)
+    single = _case()
+    assert single.expected_for("quick") is single.expected_for("full")
+    with pytest.raises(ValueError, match="no expected shapes for profile"):
+        _case(expected={"quick": Expected((1,), (1,), 0)})
+
+
+def test_recipe_describes_schedule_data_and_stop_rule():
+    r = Recipe(epochs=4, batch_size=2, lr_schedule="cosine", data={"n_bits": 12}, stop_when=("exact_match", 1.0))
+    d = r.describe()
+    assert (d["lr_schedule"], d["data"], d["stop_when"]) == ("cosine", {"n_bits": 12}, ["exact_match", 1.0])
+    assert Recipe(epochs=1, batch_size=1).describe()["stop_when"] is None
+    with pytest.raises(UnknownNameError, match="valid learning-rate schedules: constant, cosine"):
+        Recipe(epochs=1, batch_size=1, lr_schedule="step")

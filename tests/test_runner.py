@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lstm_cases import compat, runner
-from lstm_cases.core import Recipe
+from lstm_cases.core import Case, CaseData, Expected, Recipe
 from lstm_cases.registry import get_case
 
 
@@ -112,3 +112,48 @@ def test_peak_memory_resets_between_runs():
     del block
     memory.reset_peak()
     assert memory.peak_rss_mb() < base + 60
+
+
+def _data(seed):
+    x = np.linspace(0, 1, 16, dtype="float32").reshape(16, 1)
+    return CaseData(x=x, y=2 * x)
+
+
+def _model(data, recipe):
+    k = compat.keras()
+    model = k.Sequential([k.Input(shape=(1,)), k.layers.Dense(1)])
+    return runner.compile_model(model, recipe, "mse", len(data.x))
+
+
+def _train(recipe):
+    case = Case(
+        id="tiny",
+        family="t",
+        source="s",
+        make_data=_data,
+        build_model=_model,
+        evaluate=lambda m, d: {},
+        recipes={"quick": recipe, "full": recipe},
+        expected=Expected((16, 1), (16, 1), 2),
+    )
+    return runner.train(runner.prepare(case, "quick", 0))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"fast_input": True}, {"fit_per_epoch": True}],
+    ids=["fit", "fast_input", "fit_per_epoch"],
+)
+def test_stop_when_ends_training_after_the_first_epoch_that_reaches_the_value(options):
+    prepared = _train(Recipe(epochs=5, batch_size=4, stop_when=("loss", 0.0), **options))  # loss >= 0 always
+    assert len(prepared.history["loss"]) == 1
+    assert len(_train(Recipe(epochs=3, batch_size=4, **options)).history["loss"]) == 3
+
+
+def test_cosine_schedule_decays_the_rate_to_zero_over_the_recipe():
+    prepared = _train(Recipe(epochs=2, batch_size=4, learning_rate=0.1, lr_schedule="cosine"))
+    optimizer = prepared.model.optimizer
+    assert int(optimizer.iterations.numpy()) == 8
+    schedule = optimizer.learning_rate if callable(optimizer.learning_rate) else optimizer._learning_rate
+    assert float(schedule(0)) == pytest.approx(0.1)
+    assert float(schedule(8)) == pytest.approx(0.0, abs=1e-7)
