@@ -18,7 +18,7 @@ def test_contract(case, bench_settings):
     assert model.count_params() == expected.total_params
     assert runner.layer_param_counts(model) == dict(expected.layer_params)
     batch = case.stateful_batch_size or len(data.x)
-    assert tuple(model(data.x[:batch], training=False).shape) == (batch, *expected.target_shape[1:])
+    assert tuple(model(data.x[:batch], training=False).shape) == (batch, *expected.sample_output_shape())
     # The data builder is pure: the same seed gives the same arrays.
     again = case.build_data(bench_settings.seeds[0], bench_settings.profile)
     np.testing.assert_array_equal(again.x, data.x)

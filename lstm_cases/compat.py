@@ -205,6 +205,21 @@ def compile_kwargs(steps_per_execution: int) -> dict[str, Any]:
     return {"steps_per_execution": steps_per_execution} if steps_per_execution > 1 else {}
 
 
+def single_step_execution(model: Any) -> None:
+    """Back to one batch per execution for ``predict``/``evaluate`` after a fast-input fit.
+
+    Keras 3 (TensorFlow backend) builds ``predict`` for ``steps_per_execution`` > 1 as a
+    Python loop unrolled over that many batches (``multi_step_on_data`` in
+    keras/src/backend/tensorflow/trainer.py): 32 unrolled copies of sine_stacked took 23 s to
+    trace on the first ``predict``. Keras 2 loops in the graph, but keeps the counter too."""
+    if keras_major() >= 3:
+        model.steps_per_execution = 1
+        model.predict_function = None
+    elif getattr(model, "_steps_per_execution", None) is not None:
+        model._steps_per_execution.assign(1)
+        model.predict_function = None
+
+
 # --------------------------------------------------------------------------- training helpers
 
 

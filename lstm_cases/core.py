@@ -340,6 +340,11 @@ class Expected:
     target_shape: tuple[int, ...]
     total_params: int
     layer_params: Mapping[str, int] = field(default_factory=dict)  # layer class name -> count
+    # One sample's model output, where it is not a target's shape (sparse labels: + classes).
+    output_shape: tuple[int, ...] | None = None
+
+    def sample_output_shape(self) -> tuple[int, ...]:
+        return self.target_shape[1:] if self.output_shape is None else self.output_shape
 
 
 @dataclass(frozen=True)

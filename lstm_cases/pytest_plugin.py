@@ -249,6 +249,7 @@ class ResultStore(ResultCache):
                 "target_shape": list(expected.target_shape),
                 "total_params": expected.total_params,
                 "layer_params": dict(expected.layer_params),
+                "output_shape": list(expected.sample_output_shape()),
             },
         }
         if kind == "train":

@@ -155,6 +155,8 @@ def train(prepared: Prepared) -> Prepared:
     prepared.train_seconds = time.perf_counter() - start
     prepared.peak_rss_mb = memory.peak_rss_mb()
     prepared.epoch_seconds = clock.seconds
+    if recipe.fast_input:  # steps_per_execution is for training; predict() must not unroll it
+        compat.single_step_execution(model)
     prepared.history = history
     return prepared
 

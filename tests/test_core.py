@@ -194,3 +194,8 @@ def test_recipe_describes_schedule_data_and_stop_rule():
     assert Recipe(epochs=1, batch_size=1).describe()["stop_when"] is None
     with pytest.raises(UnknownNameError, match="valid learning-rate schedules: constant, cosine"):
         Recipe(epochs=1, batch_size=1, lr_schedule="step")
+
+
+def test_expected_output_shape_defaults_to_a_targets_shape():
+    assert Expected((5, 3), (5, 26), 0).sample_output_shape() == (26,)
+    assert Expected((5, 20), (5, 20), 0, output_shape=(20, 2)).sample_output_shape() == (20, 2)

@@ -157,3 +157,12 @@ def test_cosine_schedule_decays_the_rate_to_zero_over_the_recipe():
     schedule = optimizer.learning_rate if callable(optimizer.learning_rate) else optimizer._learning_rate
     assert float(schedule(0)) == pytest.approx(0.1)
     assert float(schedule(8)) == pytest.approx(0.0, abs=1e-7)
+
+
+def test_fast_input_training_leaves_predict_at_one_batch_per_execution():
+    model = _train(Recipe(epochs=2, batch_size=4, fast_input=True)).model
+    if compat.keras_major() >= 3:
+        assert model.steps_per_execution == 1
+    else:
+        assert int(model._steps_per_execution.numpy()) == 1
+    assert model.predict(np.zeros((5, 1), dtype="float32"), verbose=0).shape == (5, 1)
