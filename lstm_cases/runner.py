@@ -77,7 +77,7 @@ class CaseResult:
 # --------------------------------------------------------------------------- model helpers
 
 
-def compile_model(model: Any, recipe: Recipe, loss: str, n_samples: int, metrics: Iterable[str] = ()) -> Any:
+def compile_model(model: Any, recipe: Recipe, loss: Any, n_samples: int, metrics: Iterable[Any] = ()) -> Any:
     """Compile with the recipe's optimizer; ``fast_input`` runs one epoch per execution."""
     batch = recipe.batch_size or n_samples
     steps_per_epoch = -(-n_samples // batch)
