@@ -14,7 +14,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from lstm_cases.core import PROFILES, UnknownNameError, seeds_for
+from lstm_cases.core import PROFILES, DataError, DataUnavailable, UnknownNameError, seeds_for
 from reports.atomic import write_atomic
 
 
@@ -52,7 +52,13 @@ def main(argv: list[str] | None = None) -> int:
 
     results = runner.ResultCache(args.profile, seeds)
     for case in cases:
-        result = results.get(case)
+        try:
+            result = results.get(case)
+        except DataUnavailable as err:  # real-scale data not given: say so and go on
+            print(f"\n{case.id}: skipped: {err}", flush=True)
+            continue
+        except DataError as err:
+            parser.exit(2, f"error: {case.id}: {err}\n")
         metrics = sorted(result.runs[0].metrics)
         print(f"\n{case.id}: train s {_summary([r.train_seconds for r in result.runs])}")
         print(f"  first epoch s {_summary([r.first_epoch_seconds for r in result.runs])}")

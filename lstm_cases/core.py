@@ -7,9 +7,11 @@ used (and unit-tested) without paying for a framework import.
 from __future__ import annotations
 
 import math
+import os
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 PROFILES: tuple[str, ...] = ("quick", "full")
@@ -31,6 +33,43 @@ def check_profile(name: str) -> str:
     if name not in PROFILES:
         raise UnknownNameError("profile", name, PROFILES)
     return name
+
+
+# --------------------------------------------------------------------------- data on request
+
+
+class DataUnavailable(Exception):
+    """Raised by a data builder whose input is not on this machine (a real-scale corpus no
+    one pointed at). The harness skips the case with this reason, which should name the
+    option that provides the data."""
+
+
+class DataError(ValueError):
+    """Data that is there but unusable (truncated, empty, wrong format, bad encoding). The
+    message is one line naming the file and what is wrong; the harness reports just that."""
+
+
+@dataclass(frozen=True)
+class DataPath:
+    """A data location the user may give: a pytest option and the environment variable
+    behind it. A family module lists its own in a ``DATA_PATHS`` tuple; the pytest plugin
+    adds the options and copies a given option into the environment variable, so builders
+    (and ``python -m lstm_cases.calibrate``) read one place."""
+
+    flag: str  # e.g. "--imdb-dir"
+    env: str  # e.g. "LSTM_BENCH_IMDB_DIR"
+    help: str
+
+    def get(self) -> Path | None:
+        raw = os.environ.get(self.env, "")
+        return Path(raw).expanduser() if raw else None
+
+    def require(self, what: str) -> Path:
+        """The given path, or DataUnavailable naming the option and the variable."""
+        path = self.get()
+        if path is None:
+            raise DataUnavailable(f"{what} not given: pass {self.flag} PATH or set {self.env}")
+        return path
 
 
 # --------------------------------------------------------------------------- recipe
@@ -241,7 +280,45 @@ class PairedGreater(Rule):
         )
 
 
+@dataclass(frozen=True)
+class PairedRatio(Rule):
+    """Paired over the same seeds, for positive values such as seconds: the geometric mean
+    of this/other >= ``min_ratio`` and this > other on at least ``min_win_fraction`` of the
+    seeds. A ratio, unlike a difference of seconds, carries from one machine to another."""
+
+    min_ratio: float
+    min_win_fraction: float = 1.0
+    paired = True
+
+    def describe(self) -> str:
+        return (
+            f"paired over the same seeds: geometric-mean ratio this/other >= {self.min_ratio:g} and "
+            f"this > other on >= {self.min_win_fraction:.0%} of seeds"
+        )
+
+    def judge(self, values, others=None):
+        _require_values(values)
+        if others is None or len(others) != len(values):
+            raise ValueError(
+                f"paired rule needs the other case's values for the same seeds; got {others!r} for {_fmt(values)}"
+            )
+        if any(v <= 0 for v in (*values, *others)):
+            raise ValueError(f"a ratio rule needs positive values; got {_fmt(values)} vs {_fmt(others)}")
+        ratios = [a / b for a, b in zip(values, others, strict=True)]
+        geomean = math.exp(statistics.fmean(math.log(r) for r in ratios))
+        wins = sum(r > 1 for r in ratios)
+        needed = math.ceil(self.min_win_fraction * len(ratios) - 1e-9)
+        held = geomean >= self.min_ratio and wins >= needed
+        return held, (
+            f"ratios {_fmt(ratios)}, geometric mean {geomean:.4g} (need >= {self.min_ratio:g}); wins "
+            f"{wins}/{len(ratios)} (need {needed}); this {_fmt(values)} vs other {_fmt(others)}"
+        )
+
+
 # --------------------------------------------------------------------------- claims
+
+# A claim on this metric judges the seconds of each seed's timed training run.
+TRAIN_SECONDS = "train_seconds"
 
 
 @dataclass(frozen=True)

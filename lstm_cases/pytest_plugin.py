@@ -6,6 +6,12 @@ Options (each also settable by environment variable):
   --seeds N              LSTM_BENCH_SEEDS      seeds judged per claim (quick 3, full 5)
   --seed-base S          LSTM_BENCH_SEED_BASE  first seed; seeds are S, S+1, ...
   --case ID              (repeatable)          run only these cases
+  data paths             each family's DATA_PATHS (e.g. --imdb-dir, LSTM_BENCH_IMDB_DIR):
+                         a given option is copied into its environment variable; a case
+                         whose data is not given is skipped, naming the option
+
+A data builder that raises core.DataUnavailable skips its test with that reason; one that
+raises core.DataError (data there but broken) fails it with that one line, no traceback.
 """
 
 from __future__ import annotations
@@ -24,17 +30,33 @@ from lstm_cases.core import (
     XFAIL,
     XPASS,
     Case,
+    Claim,
+    DataError,
+    DataPath,
+    DataUnavailable,
     UnknownNameError,
     Verdict,
     seeds_for,
 )
 from lstm_cases.runner import ResultCache
 
-# Timed rounds of the inference benchmarks, per profile.
+# Timed rounds of the inference benchmarks, per profile: at most these many, fewer when one
+# call is slow, so that a benchmark's timed rounds take about INFERENCE_SECONDS (a direct
+# eager call of a 400-step LSTM takes ~0.5 s on 2 cores); never fewer than MIN_INFERENCE_ROUNDS.
 INFERENCE_ROUNDS: dict[str, dict[str, int]] = {
     "quick": {"predict": 10, "single_call": 30},
     "full": {"predict": 50, "single_call": 200},
 }
+INFERENCE_SECONDS: dict[str, float] = {"quick": 1.0, "full": 20.0}
+MIN_INFERENCE_ROUNDS = 3
+
+
+def inference_rounds(profile: str, kind: str, call_seconds: float) -> int:
+    """Rounds for one inference benchmark, given the time of one (warm) call."""
+    most = INFERENCE_ROUNDS[profile][kind]
+    fits = int(INFERENCE_SECONDS[profile] / max(call_seconds, 1e-9))
+    return max(MIN_INFERENCE_ROUNDS, min(most, fits))
+
 
 _ENV = {"profile": "LSTM_BENCH_PROFILE", "seeds": "LSTM_BENCH_SEEDS", "seed_base": "LSTM_BENCH_SEED_BASE"}
 
@@ -100,16 +122,46 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"first seed; a run uses S, S+1, ... (env {_ENV['seed_base']}; default 0)",
     )
     group.addoption("--case", dest="lstm_case", action="append", default=[], help="run only this case id (repeatable)")
+    from lstm_cases import registry
+
+    for path in registry.data_paths():
+        group.addoption(
+            path.flag,
+            dest=_data_dest(path),
+            default=None,
+            metavar="PATH",
+            help=f"{path.help} (env {path.env}; not given: the cases that need it are skipped)",
+        )
+
+
+def _data_dest(path: DataPath) -> str:
+    return "lstm_data_" + path.flag.lstrip("-").replace("-", "_")
+
+
+def _export_data_paths(config: pytest.Config) -> dict[str, str | None]:
+    """Copy the data options given on the command line into their environment variables
+    (the command line beats the environment); returns the previous values."""
+    from lstm_cases import registry
+
+    previous: dict[str, str | None] = {}
+    for path in registry.data_paths():
+        value = config.getoption(_data_dest(path), default=None)
+        if value:
+            previous[path.env] = os.environ.get(path.env)
+            os.environ[path.env] = str(value)
+    return previous
 
 
 _SETTINGS = pytest.StashKey[Settings]()
 _JSON_TARGET = pytest.StashKey[Path]()
 _EXIT = pytest.StashKey[int]()
+_PREVIOUS_ENV = pytest.StashKey[dict]()
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SETTINGS] = parse_settings(config)
+    config.stash[_PREVIOUS_ENV] = _export_data_paths(config)
     # pytest-benchmark writes --benchmark-json in place; write to a temp file instead and
     # rename it when the session is over, so the file is whole or not there at all.
     target = getattr(config.option, "benchmark_json", None)
@@ -126,6 +178,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    for env, value in config.stash.get(_PREVIOUS_ENV, {}).items():
+        if value is None:
+            os.environ.pop(env, None)
+        else:
+            os.environ[env] = value
     target = config.stash.get(_JSON_TARGET, None)
     if target is None:
         return
@@ -181,15 +238,33 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]) -> list[str]:
     if not any(item.get_closest_marker("case") for item in items):
         return []
-    from lstm_cases import compat
+    from lstm_cases import compat, registry
 
     s = settings(config)
     info = compat.stack()
-    return [
+    lines = [
         f"lstm-bench: profile {s.profile}, seeds {s.seeds} (rerun one seed: --seeds 1 --seed-base SEED)",
         f"lstm-bench: {compat.stack_label(info)}: tensorflow {info['tensorflow_version']}, "
         f"keras {info['keras_version']}, numpy {info['numpy_version']}, python {info['python_version']}",
     ]
+    paths = registry.data_paths()
+    if paths:
+        given = ", ".join(f"{p.flag} {p.get() or '(not given)'}" for p in paths)
+        lines.append(f"lstm-bench: data: {given}")
+    return lines
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Data a case needs but nobody gave: skip with the builder's reason. Data given but
+    broken: fail with the builder's one line, no traceback."""
+    try:
+        return (yield)
+    except DataUnavailable as err:  # reported at the test, as a skip mark's reason is
+        outcome: BaseException = pytest.skip.Exception(str(err), _use_item_location=True)
+    except DataError as err:
+        outcome = pytest.fail.Exception(f"{item.name}: {err}", pytrace=False)
+    raise outcome  # outside the except blocks: no chained "During handling ..." noise
 
 
 def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: dict[str, Any]) -> None:

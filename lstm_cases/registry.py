@@ -1,7 +1,8 @@
 """The case registry: every module in ``lstm_cases`` that defines ``CASES`` is a family.
 
 Adding a scenario family means adding one module with a ``CASES`` tuple; nothing else
-lists cases.
+lists cases. A module's ``DATA_PATHS`` tuple (``core.DataPath``) declares the data
+locations its cases accept; the pytest plugin turns them into options.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
+from typing import Any
 
-from lstm_cases.core import Case, UnknownNameError
+from lstm_cases.core import Case, DataPath, UnknownNameError
 
 # Harness modules: never families, and not worth importing to find out.
 _HARNESS_MODULES = frozenset(
@@ -18,22 +20,38 @@ _HARNESS_MODULES = frozenset(
 )
 
 
+def _family_modules() -> list[Any]:
+    import lstm_cases
+
+    return [
+        importlib.import_module(f"lstm_cases.{info.name}")
+        for info in sorted(pkgutil.iter_modules(lstm_cases.__path__), key=lambda m: m.name)
+        if not info.name.startswith("_") and info.name not in _HARNESS_MODULES
+    ]
+
+
 @cache
 def all_cases() -> dict[str, Case]:
     """Case id -> case, in declaration order within each family, families sorted by name."""
-    import lstm_cases
-
     cases: dict[str, Case] = {}
-    for info in sorted(pkgutil.iter_modules(lstm_cases.__path__), key=lambda m: m.name):
-        if info.name.startswith("_") or info.name in _HARNESS_MODULES:
-            continue
-        module = importlib.import_module(f"lstm_cases.{info.name}")
+    for module in _family_modules():
         for case in getattr(module, "CASES", ()):
             if case.id in cases:
-                raise ValueError(f"case id {case.id!r} is declared twice (second in lstm_cases.{info.name})")
+                raise ValueError(f"case id {case.id!r} is declared twice (second in {module.__name__})")
             cases[case.id] = case
     _check_references(cases)
     return cases
+
+
+@cache
+def data_paths() -> tuple[DataPath, ...]:
+    """Every family's declared data locations, each once."""
+    paths: dict[str, DataPath] = {}
+    for module in _family_modules():
+        for path in getattr(module, "DATA_PATHS", ()):
+            if paths.setdefault(path.flag, path) != path:
+                raise ValueError(f"data option {path.flag} declared twice, differently (second in {module.__name__})")
+    return tuple(paths.values())
 
 
 def _check_references(cases: dict[str, Case]) -> None:

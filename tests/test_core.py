@@ -14,10 +14,13 @@ from lstm_cases.core import (
     Case,
     CaseData,
     Claim,
+    DataPath,
+    DataUnavailable,
     Expected,
     ExpectedFailure,
     MedianInBand,
     PairedGreater,
+    PairedRatio,
     Recipe,
     UnknownNameError,
     check_profile,
@@ -199,3 +202,27 @@ def test_recipe_describes_schedule_data_and_stop_rule():
 def test_expected_output_shape_defaults_to_a_targets_shape():
     assert Expected((5, 3), (5, 26), 0).sample_output_shape() == (26,)
     assert Expected((5, 20), (5, 20), 0, output_shape=(20, 2)).sample_output_shape() == (20, 2)
+
+
+def test_paired_ratio_uses_the_geometric_mean_and_wins():
+    rule = PairedRatio(min_ratio=1.5, min_win_fraction=2 / 3)
+    held, detail = rule.judge([10.0, 9.0, 4.0], [5.0, 5.0, 5.0])  # ratios 2, 1.8, 0.8
+    assert held is False and "geometric mean 1.42" in detail
+    assert rule.judge([10.0, 9.0, 6.0], [5.0, 5.0, 5.0])[0]  # ratios 2, 1.8, 1.2: mean 1.63, wins 3/3
+    assert not PairedRatio(1.0, 1.0).judge([6.0, 4.0], [5.0, 5.0])[0]  # one seed not slower
+    with pytest.raises(ValueError, match="positive"):
+        rule.judge([1.0, 0.0, 1.0], [1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="same seeds"):
+        rule.judge([1.0], None)
+    assert rule.paired
+
+
+def test_data_path_reads_its_environment_variable(monkeypatch):
+    path = DataPath("--corpus-dir", "LSTM_BENCH_TEST_CORPUS", "a corpus")
+    monkeypatch.delenv("LSTM_BENCH_TEST_CORPUS", raising=False)
+    assert path.get() is None
+    with pytest.raises(DataUnavailable) as err:
+        path.require("the corpus")
+    assert str(err.value) == "the corpus not given: pass --corpus-dir PATH or set LSTM_BENCH_TEST_CORPUS"
+    monkeypatch.setenv("LSTM_BENCH_TEST_CORPUS", "~/corpus")
+    assert path.require("the corpus").name == "corpus" and "~" not in str(path.get())

@@ -92,3 +92,47 @@ def test_cases_parametrise_with_readable_ids(pytester):
             "*test_y[[]timestep_window-beats_feature_window[]]*",
         ]
     )
+
+
+DATA_PROBE = """
+import pytest
+from lstm_cases.core import DataError, DataUnavailable
+
+def test_probe_missing():
+    raise DataUnavailable("aclImdb not given: pass --imdb-dir PATH or set LSTM_BENCH_IMDB_DIR")
+
+def test_probe_broken():
+    raise DataError("/data/GoogleNews.bin: binary word2vec file ends early (truncated, or its header count is wrong)")
+
+def test_probe_env():
+    import os
+    print("IMDB", os.environ.get("LSTM_BENCH_IMDB_DIR"))
+"""
+
+
+def test_missing_data_skips_with_the_reason_and_broken_data_fails_in_one_line(pytester):
+    pytester.makepyfile(DATA_PROBE)
+    result = pytester.runpytest_subprocess(
+        *PLUGIN, "-p", "no:cacheprovider", "-rs", "-k", "probe_missing or probe_broken"
+    )
+    result.assert_outcomes(skipped=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_probe_broken: /data/GoogleNews.bin: binary word2vec file ends early*",
+            "SKIPPED*test_missing_data_skips*.py:*: aclImdb not given: pass --imdb-dir PATH or set LSTM_BENCH_IMDB_DIR",
+        ]
+    )
+    out = result.stdout.str()
+    assert "Traceback" not in out and "raise DataError" not in out and "During handling" not in out
+
+
+def test_data_options_are_registered_and_copied_into_the_environment(pytester, monkeypatch):
+    monkeypatch.delenv("LSTM_BENCH_IMDB_DIR", raising=False)
+    pytester.makepyfile(DATA_PROBE)
+    result = pytester.runpytest_subprocess(
+        *PLUGIN, "-s", "-p", "no:cacheprovider", "-k", "probe_env", "--imdb-dir", "/x/aclImdb"
+    )
+    result.stdout.fnmatch_lines(["*IMDB /x/aclImdb*"])
+    help_text = pytester.runpytest_subprocess(*PLUGIN, "--help").stdout.str()
+    for flag in ("--imdb-dir", "--word-vectors", "--nltk-data"):
+        assert flag in help_text

@@ -166,3 +166,19 @@ def test_fast_input_training_leaves_predict_at_one_batch_per_execution():
     else:
         assert int(model._steps_per_execution.numpy()) == 1
     assert model.predict(np.zeros((5, 1), dtype="float32"), verbose=0).shape == (5, 1)
+
+
+def test_train_seconds_is_a_metric_claims_can_judge():
+    run = runner.SeedRun(seed=0, metrics={"accuracy": 1.0}, artifacts={}, history={}, train_seconds=2.5)
+    result = runner.CaseResult(case_id="c", profile="quick", runs=[run], last=None)
+    assert result.values("train_seconds") == [2.5]
+    with pytest.raises(KeyError, match="no metric 'loss'"):
+        result.values("loss")
+
+
+def test_inference_rounds_shrink_for_slow_calls_only():
+    from lstm_cases.pytest_plugin import INFERENCE_ROUNDS, MIN_INFERENCE_ROUNDS, inference_rounds
+
+    assert inference_rounds("quick", "single_call", 0.001) == INFERENCE_ROUNDS["quick"]["single_call"]
+    assert inference_rounds("quick", "predict", 0.2) == 5
+    assert inference_rounds("quick", "predict", 5.0) == MIN_INFERENCE_ROUNDS
