@@ -1,0 +1,385 @@
+"""Character-level text generation (SCENARIOS.md section E; seed 004 part 5).
+
+The source: lower-case text, windows of 40 characters every 3 characters, one-hot inputs
+(N, 40, vocabulary) and the next character one-hot as target; LSTM(128) -> Dense(vocabulary)
+-> softmax, RMSprop(0.01), categorical cross-entropy, batch 128, 6 epochs. Then sample the
+next character from the softmax at temperature 0.2, 0.5 and 1.0 (``log(p) / T``,
+renormalise, draw), append it and slide the window.
+
+Text: gensim's ``lee_background.cor`` (English news, offline) by default; the three
+Shakespeare plays of NLTK's Gutenberg corpus when an NLTK data directory is given
+(``--nltk-data``), as in the source. The last part of the text is held out: the claims
+judge the model on characters it never trained on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from typing import Any
+
+import numpy as np
+
+from lstm_cases import compat, textdata
+from lstm_cases.core import AtLeast, AtMost, Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.runner import compile_model
+
+MAXLEN = 40  # Source: 004 "maxlen = 40"
+STEP = 3  # Source: 004 "step = 3"
+UNITS = 128  # Source: 004 "LSTM(128, ...)"
+SOURCE_VOCAB = 50  # Source: 004 "total chars: 50"
+TEMPERATURES = (0.2, 0.5, 1.0)  # Source: 004 "for diversity in [0.2, 0.5, 1.0]"
+ARGMAX_TEMPERATURE = 1e-4  # "T -> 0 equals argmax" is checked at this temperature
+GENERATED_CHARS = 100  # per stream and temperature (the source generated 30)
+STREAMS = 16  # generation runs this many windows at once; stream 0 starts from the fixed seed text
+
+
+def lstm_params(vocab: int) -> int:
+    return 4 * UNITS * (vocab + UNITS + 1)  # 91,648 for the source's 50 characters
+
+
+def dense_params(vocab: int) -> int:
+    return UNITS * vocab + vocab  # 6,450 for 50 characters
+
+
+# --------------------------------------------------------------------------- text -> arrays
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A lower-cased text split into a training part and a held-out tail, with the
+    vocabulary of the whole text (so held-out text has no unknown characters)."""
+
+    name: str
+    train: str
+    heldout: str
+    chars: tuple[str, ...]
+    unigram_bits: float  # of the whole text
+
+    @property
+    def index(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.chars)}
+
+    def codes(self, text: str) -> np.ndarray:
+        index = self.index
+        return np.fromiter((index[c] for c in text), dtype=np.int64, count=len(text))
+
+
+def make_corpus(name: str, text: str, train_chars: int, heldout_chars: int) -> Corpus:
+    if len(text) < train_chars + heldout_chars:
+        raise textdata.DataError(f"{name}: {len(text)} characters, fewer than the {train_chars + heldout_chars} needed")
+    return Corpus(name, text[:train_chars], text[-heldout_chars:], tuple(sorted(set(text))), unigram_bits(text))
+
+
+def one_hot(codes: np.ndarray, vocab: int) -> np.ndarray:
+    return np.eye(vocab, dtype="float32")[codes]
+
+
+def windows(corpus: Corpus, text: str, step: int = STEP) -> tuple[np.ndarray, np.ndarray]:
+    """Source: 004 section 5.2-5.3: ``text[i: i + maxlen]`` -> ``text[i + maxlen]`` for
+    ``i in range(0, len(text) - maxlen, step)``, both one-hot."""
+    codes = corpus.codes(text)
+    starts = np.arange(0, len(text) - MAXLEN, step)
+    vocab = len(corpus.chars)
+    return one_hot(codes[starts[:, None] + np.arange(MAXLEN)], vocab), one_hot(codes[starts + MAXLEN], vocab)
+
+
+def window_count(n_chars: int, step: int = STEP) -> int:
+    return len(range(0, n_chars - MAXLEN, step))
+
+
+def unigram_bits(text: str) -> float:
+    """Entropy of the character frequencies, in bits per character."""
+    _, counts = np.unique(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), return_counts=True)
+    p = counts / counts.sum()
+    return float(-(p * np.log2(p)).sum())
+
+
+# --------------------------------------------------------------------------- sampling
+
+
+def tempered(preds: np.ndarray, temperature: float) -> np.ndarray:
+    """Source: 004 ``sample``: ``exp(log(p) / T)`` renormalised, row by row, in float64. The
+    largest log-probability is subtracted before ``exp``, so a small T cannot overflow (the
+    source's version returns NaN there); zero probabilities stay zero."""
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature!r}")
+    p = np.atleast_2d(np.asarray(preds, dtype="float64"))
+    if not np.isfinite(p).all() or (p < 0).any():
+        raise ValueError("predictions must be finite and non-negative")
+    with np.errstate(divide="ignore"):
+        logits = np.log(p) / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    weights = np.exp(logits)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def sample(preds: np.ndarray, temperature: float, rng: np.random.Generator) -> np.ndarray:
+    """One draw per row of ``preds`` (an index into the vocabulary, always in range)."""
+    probs = tempered(preds, temperature)
+    cumulative = np.cumsum(probs, axis=1)
+    u = rng.random((len(probs), 1)) * cumulative[:, -1:]
+    return np.minimum((cumulative <= u).sum(axis=1), probs.shape[1] - 1)
+
+
+def sample_entropy_bits(text: str) -> float:
+    return unigram_bits(text) if text else 0.0
+
+
+def generate(
+    model: Any, corpus: Corpus, seeds: list[str], temperature: float, n_chars: int, rng: np.random.Generator
+) -> list[str]:
+    """Source: 004 section 5.5: predict, sample, append, slide the window; here for several
+    seed windows at once (one compiled ``predict_on_batch`` per character)."""
+    window = np.stack([corpus.codes(s[-MAXLEN:]) for s in seeds])
+    out = np.zeros((len(seeds), n_chars), dtype=np.int64)
+    vocab = len(corpus.chars)
+    for i in range(n_chars):
+        preds = np.asarray(model.predict_on_batch(one_hot(window, vocab)))
+        out[:, i] = sample(preds, temperature, rng)
+        window = np.concatenate([window[:, 1:], out[:, i : i + 1]], axis=1)
+    return ["".join(corpus.chars[c] for c in row) for row in out]
+
+
+# --------------------------------------------------------------------------- case parts
+
+
+def char_data(seed: int, corpus_fn: Any) -> CaseData:
+    """Training windows of the corpus's training part; the held-out tail in ``extras``."""
+    corpus = corpus_fn()
+    x, y = _windows_for(corpus)
+    x_heldout, y_heldout = _windows_for(corpus, heldout=True)
+    return CaseData(
+        x=x,
+        y=y,
+        extras={
+            "corpus": corpus,
+            "x_heldout": x_heldout,
+            "y_heldout": y_heldout,
+            "seed": seed,  # the sampling generator's seed (runner.prepare seeds the framework)
+        },
+    )
+
+
+@lru_cache(maxsize=4)
+def _windows_for(corpus: Corpus, heldout: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    return windows(corpus, corpus.heldout if heldout else corpus.train)
+
+
+def build_model(data: CaseData, recipe: Recipe) -> Any:
+    """Source: 004 section 5.4: LSTM(128) -> Dense(len(chars)) -> Activation('softmax')."""
+    k = compat.keras()
+    vocab = data.x.shape[2]
+    model = k.Sequential(
+        [
+            k.Input(shape=(MAXLEN, vocab)),
+            k.layers.LSTM(UNITS),
+            k.layers.Dense(vocab),
+            k.layers.Activation("softmax"),
+        ]
+    )
+    return compile_model(model, recipe, "categorical_crossentropy", len(data.x))
+
+
+def evaluate(model: Any, data: CaseData) -> dict[str, Any]:
+    corpus: Corpus = data.extras["corpus"]
+    rng = np.random.default_rng(data.extras["seed"])
+    probs = np.asarray(model.predict(data.extras["x_heldout"], batch_size=1024, verbose=0), dtype="float64")
+    target = np.argmax(data.extras["y_heldout"], axis=1)
+    heldout_bits = float(-np.mean(np.log2(np.maximum(probs[np.arange(len(target)), target], 1e-12))))
+    argmax_agreement = float(np.mean(sample(probs, ARGMAX_TEMPERATURE, rng) == np.argmax(probs, axis=1)))
+
+    # Generation: STREAMS windows of held-out text, the first being the fixed seed text.
+    starts = np.linspace(0, len(corpus.heldout) - MAXLEN, STREAMS).astype(int)
+    seeds = [corpus.heldout[s : s + MAXLEN] for s in starts]
+    samples, entropies, outside = {}, {}, 0
+    for temperature in TEMPERATURES:
+        texts = generate(model, corpus, seeds, temperature, GENERATED_CHARS, rng)
+        samples[f"{temperature:g}"] = texts[0]
+        entropies[temperature] = sample_entropy_bits("".join(texts))
+        outside += sum(c not in corpus.chars for t in texts for c in t)
+    rises = [entropies[b] - entropies[a] for a, b in zip(TEMPERATURES, TEMPERATURES[1:], strict=False)]
+    return {
+        "heldout_bits_per_char": heldout_bits,
+        "unigram_bits_per_char": corpus.unigram_bits,
+        "bits_below_unigram": corpus.unigram_bits - heldout_bits,
+        "argmax_agreement_small_t": argmax_agreement,
+        **{f"sample_entropy_t{t:g}": e for t, e in entropies.items()},
+        "sample_entropy_rise": min(rises),
+        "chars_outside_vocabulary": float(outside),
+        "vocab_size": float(len(corpus.chars)),
+        "samples": samples,
+        "seed_text": seeds[0],
+        "vocabulary": "".join(corpus.chars),
+    }
+
+
+# --------------------------------------------------------------------------- corpora
+
+LEE_TRAIN_CHARS = 15_000  # the first 15,000 characters train (4,987 windows) ...
+LEE_HELDOUT_CHARS = 20_000  # ... the last 20,000 are held out (6,654 windows)
+LEE_VOCAB = 55  # lee_background.cor lower-cased: 55 distinct characters
+
+
+@lru_cache(maxsize=1)
+def lee_corpus() -> Corpus:
+    path = textdata.gensim_test_file("lee_background.cor")
+    return make_corpus(str(path), textdata.read_text(path, "utf-8").lower(), LEE_TRAIN_CHARS, LEE_HELDOUT_CHARS)
+
+
+SHAKESPEARE_CHARS = 375_542  # Source: 004 "corpus length: 375542"
+SHAKESPEARE_WINDOWS = 125_168  # Source: 004 "nb sequences: 125168" (every window of the whole text)
+SHAKESPEARE_TRAIN_CHARS = int(SHAKESPEARE_CHARS * 0.9)  # the last 10% is held out
+
+
+@lru_cache(maxsize=2)
+def _shakespeare(nltk_data: Any) -> Corpus:
+    text = textdata.gutenberg_shakespeare(nltk_data)
+    train_chars = int(len(text) * 0.9)
+    return make_corpus(f"{nltk_data} (Gutenberg Shakespeare)", text, train_chars, len(text) - train_chars)
+
+
+def shakespeare_corpus() -> Corpus:
+    return _shakespeare(textdata.NLTK_DATA.require("NLTK data with the Gutenberg corpus").resolve())
+
+
+# --------------------------------------------------------------------------- recipes and cases
+
+# Source: 004 "RMSprop(lr=0.01)", "epochs = 6", "batch_size = 128"
+SOURCE_RECIPE = Recipe(epochs=6, batch_size=128, optimizer="rmsprop", learning_rate=0.01)
+_QUICK = "TF 2.21/Keras 3.15, this 2-core machine (shared), 10 seeds"
+_FULL = "TF 2.21/Keras 3.15, this 2-core machine, source recipe"
+_UNMEASURED = "not measured: NLTK's Gutenberg corpus is not on this machine; to be measured with --nltk-data"
+
+
+def _claims(rules: dict[str, dict], measured: dict[str, dict]) -> tuple[Claim, ...]:
+    """The four claims, with rules and measured distributions per claim id and profile."""
+    return (
+        Claim(
+            id="heldout_below_unigram",
+            text="per-character cross-entropy on held-out text falls well below the corpus's unigram entropy",
+            source_figure="no loss printed; 004 section 5.5's samples read as play text ('the dues honor the word')",
+            metric="bits_below_unigram",
+            rules=rules["heldout_below_unigram"],
+            measured=measured["heldout_below_unigram"],
+        ),
+        Claim(
+            id="small_t_is_argmax",
+            text="as the temperature goes to 0, sampling picks the most likely character",
+            source_figure="004 section 5.5: sample() at 0.2 repeats the most likely text ('the plesse / ham. the str')",
+            metric="argmax_agreement_small_t",
+            rules={"full": AtLeast(0.999), "quick": AtLeast(0.999)},
+            measured=measured["small_t_is_argmax"],
+        ),
+        Claim(
+            id="higher_t_more_diverse",
+            text="a higher temperature gives more diverse samples: sample entropy rises from T=0.2 to 0.5 to 1.0",
+            source_figure="004 section 5.5: 'some randomness is needed to make new text'; samples at 0.2, 0.5, 1.0",
+            metric="sample_entropy_rise",
+            rules=rules["higher_t_more_diverse"],
+            measured=measured["higher_t_more_diverse"],
+        ),
+        Claim(
+            id="never_outside_vocabulary",
+            text="the sampling function never emits a character outside the vocabulary",
+            source_figure="004 section 5.5: indices_char[sample(preds, diversity)]",
+            metric="chars_outside_vocabulary",
+            rules={"full": AtMost(0), "quick": AtMost(0)},
+            measured=measured["never_outside_vocabulary"],
+        ),
+    )
+
+
+CHAR_GENERATION = Case(
+    id="char_generation",
+    family="char_generation",
+    source="seed 004 part 5 'LSTM text generation', on gensim's lee_background.cor (offline default)",
+    make_data=partial(char_data, corpus_fn=lee_corpus),
+    build_model=build_model,
+    evaluate=evaluate,
+    recipes={
+        "full": SOURCE_RECIPE,
+        "quick": Recipe(
+            epochs=3,
+            batch_size=128,
+            optimizer="rmsprop",
+            learning_rate=0.01,
+            fast_input=True,
+            changes=(
+                "3 epochs instead of 6, input as tf.data with one epoch per execution (the same updates). "
+                "Why: the quick budget; after 3 epochs the held-out cross-entropy is already well below "
+                "the unigram entropy, the claim this recipe tests."
+            ),
+        ),
+    },
+    expected=Expected(
+        input_shape=(window_count(LEE_TRAIN_CHARS), MAXLEN, LEE_VOCAB),
+        target_shape=(window_count(LEE_TRAIN_CHARS), LEE_VOCAB),
+        total_params=lstm_params(LEE_VOCAB) + dense_params(LEE_VOCAB),
+        layer_params={"LSTM": lstm_params(LEE_VOCAB), "Dense": dense_params(LEE_VOCAB), "Activation": 0},
+    ),
+    claims=_claims(
+        {
+            "heldout_below_unigram": {"full": AtLeast(0.5), "quick": AtLeast(0.4)},
+            "higher_t_more_diverse": {"full": AtLeast(0.2), "quick": AtLeast(0.3)},
+        },
+        {
+            "heldout_below_unigram": {
+                "full": f"{_FULL}, 10 seeds: min 0.71 / median 0.81 / max 0.85 bits below 4.27 "
+                "(held-out 3.43-3.57 bits per character)",
+                "quick": f"{_QUICK}: min 0.58 / median 0.66 / max 0.69 bits below 4.27 (held-out 3.59-3.69)",
+            },
+            "small_t_is_argmax": {
+                "full": f"{_FULL}, 10 seeds: agreement at T=1e-4 min 0.9997 / median 1.0 / max 1.0 (6,654 draws)",
+                "quick": f"{_QUICK}: min 0.99985 / median 1.0 / max 1.0 (6,654 draws; at T=0.01: 0.985-0.992)",
+            },
+            "higher_t_more_diverse": {
+                "full": f"{_FULL}, 10 seeds: smaller rise min 0.35 / median 0.50 / max 0.94 bits "
+                "(sample entropy T=0.2: 2.1-3.3, 0.5: 3.3-3.7, 1.0: 4.0-4.3)",
+                "quick": f"{_QUICK}: min 0.57 / median 0.74 / max 1.00 bits "
+                "(T=0.2: 2.0-2.8, 0.5: 3.3-3.6, 1.0: 4.2-4.3)",
+            },
+            "never_outside_vocabulary": {
+                "full": f"{_FULL}, 10 seeds: 0 on 10 of 10 (4,800 sampled characters per seed)",
+                "quick": f"{_QUICK}: 0 on 10 of 10 (4,800 sampled characters per seed)",
+            },
+        },
+    ),
+)
+
+CHAR_SHAKESPEARE = Case(
+    id="char_shakespeare",
+    family="char_generation",
+    source="seed 004 part 5 on its own text: the Shakespeare plays of NLTK's Gutenberg corpus (--nltk-data)",
+    make_data=partial(char_data, corpus_fn=shakespeare_corpus),
+    build_model=build_model,
+    evaluate=evaluate,
+    recipes={
+        "full": SOURCE_RECIPE,
+        "quick": Recipe(
+            epochs=1,
+            batch_size=128,
+            optimizer="rmsprop",
+            learning_rate=0.01,
+            changes="1 epoch instead of 6 (880 updates): a real-scale run that still fits a quick session.",
+        ),
+    },
+    expected=Expected(
+        input_shape=(window_count(SHAKESPEARE_TRAIN_CHARS), MAXLEN, SOURCE_VOCAB),
+        target_shape=(window_count(SHAKESPEARE_TRAIN_CHARS), SOURCE_VOCAB),
+        total_params=lstm_params(SOURCE_VOCAB) + dense_params(SOURCE_VOCAB),
+        layer_params={"LSTM": lstm_params(SOURCE_VOCAB), "Dense": dense_params(SOURCE_VOCAB), "Activation": 0},
+    ),
+    claims=_claims(
+        {
+            "heldout_below_unigram": {"full": AtLeast(1.0), "quick": AtLeast(0.5)},
+            "higher_t_more_diverse": {"full": AtLeast(0.05), "quick": AtLeast(0.05)},
+        },
+        {
+            c: {"full": _UNMEASURED, "quick": _UNMEASURED}
+            for c in ("heldout_below_unigram", "small_t_is_argmax", "higher_t_more_diverse", "never_outside_vocabulary")
+        },
+    ),
+)
+
+CASES = (CHAR_GENERATION, CHAR_SHAKESPEARE)
