@@ -127,15 +127,15 @@ def sample_entropy_bits(text: str) -> float:
 
 
 def generate(
-    model: Any, corpus: Corpus, seeds: list[str], temperature: float, n_chars: int, rng: np.random.Generator
+    forward: Any, corpus: Corpus, seeds: list[str], temperature: float, n_chars: int, rng: np.random.Generator
 ) -> list[str]:
     """Source: 004 section 5.5: predict, sample, append, slide the window; here for several
-    seed windows at once (one compiled ``predict_on_batch`` per character)."""
+    seed windows at once (``forward``: one compiled call per character)."""
     window = np.stack([corpus.codes(s[-MAXLEN:]) for s in seeds])
     out = np.zeros((len(seeds), n_chars), dtype=np.int64)
     vocab = len(corpus.chars)
     for i in range(n_chars):
-        preds = np.asarray(model.predict_on_batch(one_hot(window, vocab)))
+        preds = forward(one_hot(window, vocab))
         out[:, i] = sample(preds, temperature, rng)
         window = np.concatenate([window[:, 1:], out[:, i : i + 1]], axis=1)
     return ["".join(corpus.chars[c] for c in row) for row in out]
@@ -193,9 +193,10 @@ def evaluate(model: Any, data: CaseData) -> dict[str, Any]:
     starts = np.linspace(0, len(corpus.heldout) - MAXLEN, STREAMS).astype(int)
     seeds = [corpus.heldout[s : s + MAXLEN] for s in starts]
     samples, entropies, outside = {}, {}, 0
+    forward = compat.compiled_forward(model)
     for temperature in TEMPERATURES:
-        texts = generate(model, corpus, seeds, temperature, GENERATED_CHARS, rng)
-        samples[f"{temperature:g}"] = texts[0]
+        texts = generate(forward, corpus, seeds, temperature, GENERATED_CHARS, rng)
+        samples[str(temperature)] = texts[0]  # "0.2", "0.5", "1.0"
         entropies[temperature] = sample_entropy_bits("".join(texts))
         outside += sum(c not in corpus.chars for t in texts for c in t)
     rises = [entropies[b] - entropies[a] for a, b in zip(TEMPERATURES, TEMPERATURES[1:], strict=False)]

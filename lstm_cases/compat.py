@@ -201,6 +201,20 @@ def epoch_dataset(
     return ds.repeat(repeat) if repeat > 1 else ds
 
 
+def compiled_forward(model: Any) -> Any:
+    """``x -> model(x, training=False)`` as a numpy array, compiled once: for many small calls
+    (e.g. sampling text one character at a time). Keras 2's ``predict_on_batch`` runs the
+    compiled ``steps_per_execution`` loop and so reads past its one batch (OutOfRangeError)
+    when the model was compiled with ``steps_per_execution`` > 1; a ``tf.function`` around the
+    call has no such loop. Without TensorFlow (Keras 3 on JAX or torch) ``predict_on_batch``
+    is used: Keras 3 runs it one step at a time."""
+    tf = _tensorflow()
+    if tf is None or backend() != "tensorflow":
+        return lambda x: np.asarray(model.predict_on_batch(x))
+    call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+    return lambda x: np.asarray(call(tf.convert_to_tensor(x)))
+
+
 def compile_kwargs(steps_per_execution: int) -> dict[str, Any]:
     return {"steps_per_execution": steps_per_execution} if steps_per_execution > 1 else {}
 
