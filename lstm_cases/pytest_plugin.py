@@ -30,7 +30,6 @@ from lstm_cases.core import (
     XFAIL,
     XPASS,
     Case,
-    Claim,
     DataError,
     DataPath,
     DataUnavailable,
