@@ -169,7 +169,15 @@ def test_fast_input_training_leaves_predict_at_one_batch_per_execution():
 
 
 def test_train_seconds_is_a_metric_claims_can_judge():
-    run = runner.SeedRun(seed=0, metrics={"accuracy": 1.0}, artifacts={}, history={}, train_seconds=2.5)
+    run = runner.SeedRun(
+        seed=0,
+        metrics={"accuracy": 1.0},
+        artifacts={},
+        history={},
+        train_seconds=2.5,
+        epoch_seconds=[2.5],
+        peak_rss_mb=1.0,
+    )
     result = runner.CaseResult(case_id="c", profile="quick", runs=[run], last=None)
     assert result.values("train_seconds") == [2.5]
     with pytest.raises(KeyError, match="no metric 'loss'"):
