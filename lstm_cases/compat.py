@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import time
 from functools import cache
 from typing import Any
@@ -215,8 +216,23 @@ def compiled_forward(model: Any) -> Any:
     return lambda x: np.asarray(call(tf.convert_to_tensor(x)))
 
 
+# Keras 3 before 3.7 on TensorFlow unrolls the steps of one execution as Python calls of
+# ``iterator.get_next()``, and tf.data refuses more than 32 of them in one function ("An
+# unusually high number of `tf.data.Iterator.get_next()` calls was detected"; keras-team/keras
+# #20344, fixed in 3.7 by #20396). Seen here on TF 2.16 / Keras 3.3.
+OLD_KERAS3_MAX_STEPS_PER_EXECUTION = 32
+
+
 def compile_kwargs(steps_per_execution: int) -> dict[str, Any]:
+    """``compile()`` arguments for running ``steps_per_execution`` batches per call (capped
+    where the stack cannot do more; the epochs stay the same, only the calls get shorter)."""
+    if keras_major() >= 3 and backend() == "tensorflow" and _version_tuple(keras().__version__) < (3, 7):
+        steps_per_execution = min(steps_per_execution, OLD_KERAS3_MAX_STEPS_PER_EXECUTION)
     return {"steps_per_execution": steps_per_execution} if steps_per_execution > 1 else {}
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:3])
 
 
 def single_step_execution(model: Any) -> None:

@@ -190,3 +190,15 @@ def test_inference_rounds_shrink_for_slow_calls_only():
     assert inference_rounds("quick", "single_call", 0.001) == INFERENCE_ROUNDS["quick"]["single_call"]
     assert inference_rounds("quick", "predict", 0.2) == 5
     assert inference_rounds("quick", "predict", 5.0) == MIN_INFERENCE_ROUNDS
+
+
+def test_old_keras3_on_tensorflow_gets_at_most_32_steps_per_execution(monkeypatch):
+    import types
+
+    monkeypatch.setattr(compat, "keras_major", lambda: 3)
+    monkeypatch.setattr(compat, "backend", lambda: "tensorflow")
+    monkeypatch.setattr(compat, "keras", lambda: types.SimpleNamespace(__version__="3.3.3"))
+    assert compat.compile_kwargs(500) == {"steps_per_execution": 32}
+    monkeypatch.setattr(compat, "keras", lambda: types.SimpleNamespace(__version__="3.7.0"))
+    assert compat.compile_kwargs(500) == {"steps_per_execution": 500}
+    assert compat.compile_kwargs(1) == {}

@@ -1,0 +1,57 @@
+"""The report over a matrix run: ``python -m reports.matrix RESULTS_DIR -o OUT_DIR``.
+
+``tox`` writes one ``RESULTS_DIR/<env>.json`` per stack; this finds them (tox does not
+expand globs), puts the baseline env first (default ``tf221-keras3``, the default stack)
+and the others in name order, says which files it left out (``.partial`` files from
+interrupted runs, temp files), and runs the report generator (``python -m reports``) on
+them. Reads results only; trains nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from reports import cli
+
+PROG = "python -m reports.matrix"
+DEFAULT_BASELINE = "tf221-keras3"
+
+
+def matrix_files(folder: Path, baseline: str) -> list[Path]:
+    """The finished result files in ``folder``, baseline first; ValueError (one line) when
+    the folder or the baseline's file is missing."""
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: not a folder (run `tox` first: it writes one <env>.json per stack there)")
+    files = sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
+    names = [p.stem for p in files]
+    if baseline not in names:
+        found = ", ".join(names) or "none"
+        raise ValueError(f"{folder}: no {baseline}.json for the baseline; result files found: {found}")
+    return [folder / f"{baseline}.json"] + [p for p in files if p.stem != baseline]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
+    parser.add_argument("folder", type=Path, metavar="RESULTS_DIR", help="the folder tox wrote <env>.json files to")
+    parser.add_argument("-o", "--out", required=True, type=Path, metavar="OUT_DIR")
+    parser.add_argument(
+        "--baseline", default=DEFAULT_BASELINE, help=f"the env compared against (default {DEFAULT_BASELINE})"
+    )
+    parser.add_argument("--no-figures", action="store_true", help="README.md only, no PNGs")
+    args = parser.parse_args(argv)
+    try:
+        files = matrix_files(args.folder, args.baseline)
+    except ValueError as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 2
+    skipped = sorted(p.name for p in args.folder.iterdir() if p.name.endswith((".partial", ".tmp")))
+    if skipped:
+        print(f"{PROG}: left out unfinished result files: {', '.join(skipped)}", file=sys.stderr)
+    print(f"{PROG}: baseline {files[0].name}; compared: {', '.join(p.name for p in files[1:]) or 'nothing'}")
+    return cli.main([str(p) for p in files] + ["-o", str(args.out)] + (["--no-figures"] if args.no_figures else []))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""``python -m reports.matrix``: the report over a tox matrix's result folder."""
+
+from __future__ import annotations
+
+from reports.matrix import main
+from tests.test_reports import STACK_215, case_benches, noisy, write_result
+
+
+def _folder(tmp_path, *envs: str):
+    folder = tmp_path / "tox"
+    folder.mkdir()
+    for i, env in enumerate(envs):
+        stack = STACK_215 if env.startswith("tf215") else None
+        benches = case_benches("one_char", train=noisy(3.0, 3, seed=i), **({"stack": stack} if stack else {}))
+        write_result(folder / f"{env}.json", benches, **({"stack": stack} if stack else {}))
+    return folder
+
+
+def test_baseline_first_others_by_name_unfinished_files_left_out(tmp_path, capsys):
+    folder = _folder(tmp_path, "tf215-keras2", "tf221-keras3", "keras3-jax")
+    (folder / "tf218-keras3.json.partial").write_text("{")
+    (folder / ".tf216-keras3.json.123.tmp").write_text("{")
+    assert main([str(folder), "-o", str(tmp_path / "out"), "--no-figures"]) == 0
+    captured = capsys.readouterr()
+    assert "baseline tf221-keras3.json; compared: keras3-jax.json, tf215-keras2.json" in captured.out
+    assert "left out unfinished result files: .tf216-keras3.json.123.tmp, tf218-keras3.json.partial" in captured.err
+    readme = (tmp_path / "out" / "README.md").read_text()
+    assert "tf215-keras2.json" in readme or "2.15.1" in readme
+
+
+def test_missing_baseline_is_one_line_naming_what_was_found(tmp_path, capsys):
+    folder = _folder(tmp_path, "tf215-keras2")
+    assert main([str(folder), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"python -m reports.matrix: error: {folder}: no tf221-keras3.json for the baseline; "
+        "result files found: tf215-keras2"
+    )
+    assert main([str(tmp_path / "nowhere"), "-o", str(tmp_path / "out")]) == 2
+    assert "not a folder (run `tox` first" in capsys.readouterr().err
