@@ -9,6 +9,7 @@ on the training set itself: the task is memorising a sequence.
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from functools import partial
 from typing import Any
@@ -137,7 +138,7 @@ def stateful_model(data: CaseData, recipe: Recipe, units: int) -> Any:
 
 def _argmax(model: Any, x: np.ndarray) -> np.ndarray:
     # A direct call, not predict(): one forward pass without predict's per-call tracing.
-    return np.argmax(np.asarray(model(x, training=False)), axis=-1)
+    return np.argmax(compat.forward(model, x), axis=-1)
 
 
 def train_set_accuracy(model: Any, data: CaseData) -> dict[str, Any]:
@@ -381,6 +382,9 @@ _STATEFUL_JAX_XFAIL = ExpectedFailure(
     ),
     backend="jax",
 )
+# The K-start claim presumes a model that learned the sequence; on JAX it did not, and
+# where K leads is then chance (seen: 2 of 3 seeds "wrong" in a quick run), so not judged.
+_STATEFUL_JAX_NOT_JUDGED = dataclasses.replace(_STATEFUL_JAX_XFAIL, strict=False)
 
 STATEFUL = Case(
     id="stateful",
@@ -450,7 +454,7 @@ STATEFUL = Case(
                 "full": _STATEFUL_FULL_MEASURED,
                 "quick": f"{_QUICK}: first step wrong on 10 of 10 (K->B, B->C, C->D, D->E, E->F on every seed)",
             },
-            expected_failures=(_STATEFUL_JAX_XFAIL,),
+            expected_failures=(_STATEFUL_JAX_NOT_JUDGED,),
         ),
     ),
 )

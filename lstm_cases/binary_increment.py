@@ -131,8 +131,8 @@ def _expected(n_bits: int) -> Expected:
 
 def predict_bits(model: Any, x: np.ndarray) -> np.ndarray:
     """Direct calls in chunks: a first predict() would trace a new function (seconds, per seed)."""
-    chunks = [model(x[i : i + PREDICT_CHUNK], training=False) for i in range(0, len(x), PREDICT_CHUNK)]
-    return np.concatenate([np.argmax(np.asarray(c), axis=-1) for c in chunks])
+    chunks = [compat.forward(model, x[i : i + PREDICT_CHUNK]) for i in range(0, len(x), PREDICT_CHUNK)]
+    return np.concatenate([np.argmax(c, axis=-1) for c in chunks])
 
 
 def long_carry_threshold(n_bits: int) -> int:

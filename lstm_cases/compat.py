@@ -202,6 +202,16 @@ def epoch_dataset(
     return ds.repeat(repeat) if repeat > 1 else ds
 
 
+def forward(model: Any, x: Any) -> np.ndarray:
+    """One direct ``model(x, training=False)`` call as a numpy array. On torch the output
+    carries autograd state and ``np.asarray`` refuses it ("Can't call numpy() on Tensor that
+    requires grad"); ``keras.ops.convert_to_numpy`` detaches it (Keras 3, every backend)."""
+    out = model(x, training=False)
+    if keras_major() >= 3:
+        return np.asarray(keras().ops.convert_to_numpy(out))
+    return np.asarray(out)
+
+
 def compiled_forward(model: Any) -> Any:
     """``x -> model(x, training=False)`` as a numpy array, compiled once: for many small calls
     (e.g. sampling text one character at a time). Keras 2's ``predict_on_batch`` runs the
@@ -225,7 +235,10 @@ OLD_KERAS3_MAX_STEPS_PER_EXECUTION = 32
 
 def compile_kwargs(steps_per_execution: int) -> dict[str, Any]:
     """``compile()`` arguments for running ``steps_per_execution`` batches per call (capped
-    where the stack cannot do more; the epochs stay the same, only the calls get shorter)."""
+    where the stack cannot do more; the epochs stay the same, only the calls get shorter).
+    Keras 3 on torch allows only one ("`steps_per_execution` must be 1 with the PyTorch backend")."""
+    if keras_major() >= 3 and backend() == "torch":
+        return {}
     if keras_major() >= 3 and backend() == "tensorflow" and _version_tuple(keras().__version__) < (3, 7):
         steps_per_execution = min(steps_per_execution, OLD_KERAS3_MAX_STEPS_PER_EXECUTION)
     return {"steps_per_execution": steps_per_execution} if steps_per_execution > 1 else {}

@@ -168,7 +168,7 @@ def sine_metrics(model: Any, data: CaseData) -> dict[str, Any]:
     test_x, test_y, horizon = data.extras["test_x"], data.extras["test_y"], data.extras["horizon"]
     truth = test_y[:, 0].astype("float64")
     # One direct call: a first predict() would trace a new function (seconds, per seed).
-    predicted = np.asarray(model(test_x, training=False))[:, 0].astype("float64")
+    predicted = compat.forward(model, test_x)[:, 0].astype("float64")
     naive = test_x[:, -1, 0].astype("float64")  # repeat the last value of each window
     forecast = recursive_forecast(model, test_x[0], horizon).astype("float64")
     flat = np.full(horizon, test_x[0, -1, 0], dtype="float64")  # the naive forecast: hold the last value

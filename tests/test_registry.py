@@ -50,3 +50,9 @@ def test_select_cases_validates_every_name():
     assert [c.id for c in registry.select_cases(["stateful", "one_char"])] == ["stateful", "one_char"]
     with pytest.raises(UnknownNameError):
         registry.select_cases(["stateful", "nope"])
+
+
+def test_docs_claims_page_is_current():
+    from lstm_cases import claims_table
+
+    assert claims_table.DOC.read_text() == claims_table.page(), "run: python -m lstm_cases.claims_table --write"

@@ -202,3 +202,5 @@ def test_old_keras3_on_tensorflow_gets_at_most_32_steps_per_execution(monkeypatc
     monkeypatch.setattr(compat, "keras", lambda: types.SimpleNamespace(__version__="3.7.0"))
     assert compat.compile_kwargs(500) == {"steps_per_execution": 500}
     assert compat.compile_kwargs(1) == {}
+    monkeypatch.setattr(compat, "backend", lambda: "torch")
+    assert compat.compile_kwargs(500) == {}
