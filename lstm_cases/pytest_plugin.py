@@ -12,6 +12,10 @@ Options (each also settable by environment variable):
 
 A data builder that raises core.DataUnavailable skips its test with that reason; one that
 raises core.DataError (data there but broken) fails it with that one line, no traceback.
+
+Under pytest-xdist (``-n N``) every test of one case family runs on one worker (a family's
+claims pair its cases and reuse their trained models): see lstm_cases.xdist_scheduling.
+``--dist`` modes other than load/loadgroup would split a family and are refused.
 """
 
 from __future__ import annotations
@@ -161,6 +165,8 @@ _PREVIOUS_ENV = pytest.StashKey[dict]()
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SETTINGS] = parse_settings(config)
     config.stash[_PREVIOUS_ENV] = _export_data_paths(config)
+    if _distributing(config):
+        _check_dist_mode(config)
     # pytest-benchmark writes --benchmark-json in place; write to a temp file instead and
     # rename it when the session is over, so the file is whole or not there at all.
     target = getattr(config.option, "benchmark_json", None)
@@ -195,6 +201,55 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def settings(config: pytest.Config) -> Settings:
     return config.stash[_SETTINGS]
+
+
+# --------------------------------------------------------------------------- pytest-xdist
+
+_GROUPING_MODES = ("load", "loadgroup")  # load: what -n N picks by itself; it becomes loadgroup
+
+
+def _distributing(config: pytest.Config) -> bool:
+    """This process is an xdist controller that hands the tests to workers."""
+    return (
+        not hasattr(config, "workerinput")
+        and getattr(config.option, "dist", "no") != "no"
+        and bool(getattr(config.option, "tx", None))
+        and not config.getoption("collectonly")
+    )
+
+
+def _check_dist_mode(config: pytest.Config) -> None:
+    """Runs before xdist makes its session (xdist's pytest_configure is trylast)."""
+    dist = config.option.dist
+    if dist not in _GROUPING_MODES:
+        raise pytest.UsageError(
+            f"--dist {dist} does not keep a case family on one worker; use --dist loadgroup (or leave --dist out)"
+        )
+    config.option.dist = "loadgroup"
+
+
+def family_of(nodeid: str, families: dict[str, str]) -> str | None:
+    """The family of a case test from its node id, whose parameter ids start with the case id
+    (``test_train[one_char]``, ``test_inference[one_char-predict]``,
+    ``test_claim[timestep_window-beats_feature_window]``); None for any other test."""
+    name = nodeid.rpartition("::")[2]
+    if "[" not in name or not name.endswith("]"):
+        return None
+    for part in name[name.index("[") + 1 : -1].split("-"):
+        if part in families:
+            return families[part]
+    return None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.option.dist != "loadgroup":
+        return None
+    from lstm_cases import registry
+    from lstm_cases.xdist_scheduling import FamilyScheduling
+
+    families = {case.id: case.family for case in registry.all_cases().values()}
+    return FamilyScheduling(config, log, families=families)
 
 
 # --------------------------------------------------------------------------- parametrisation
