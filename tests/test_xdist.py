@@ -1,4 +1,7 @@
-"""`pytest bench -n N` (pytest-xdist), run in a separate pytest via pytester with tiny fake cases."""
+"""`pytest bench -n N` (pytest-xdist), run in a separate pytest via pytester with tiny fake cases
+(a run that writes benchmarks imports TensorFlow in each worker, for the versions: ~10 s)."""
+
+import json
 
 import pytest
 
@@ -11,27 +14,44 @@ pytest_plugins = ["pytester"]
 PLUGIN = ("-p", "lstm_cases.pytest_plugin", "-p", "no:cacheprovider")
 # Three families: alphabet (two cases, one claim pairs them), binary_increment, sine_wave.
 CASES = ("--case", "feature_window", "--case", "timestep_window", "--case", "binary_increment", "--case", "sine_simple")
+PASSED = 4 + 4 * 2 + 8  # train per case, inference per case and kind, 8 claims
+BENCHMARKS = 4 + 4 * 2
 
-WHERE = """
+BENCH = """
 import os
 import pytest
 
-pytestmark = pytest.mark.case
-
-def _log(case):
+def _where(case):
     with open("where.txt", "a") as fh:
         fh.write(f"{case.family} {case.id} {os.environ.get('PYTEST_XDIST_WORKER', 'serial')}\\n")
 
-def test_x(case):
-    _log(case)
+def test_train(case, benchmark):
+    _where(case)
+    if case.id == os.environ.get("CRASH_ON"):
+        os._exit(3)  # the worker dies mid-run
+    benchmark.group = "train"
+    benchmark.pedantic(sum, args=([1, 2],), rounds=2)
+    benchmark.extra_info.update(case=case.id, family=case.family)
 
-@pytest.mark.parametrize("kind", ["a", "b"])
-def test_y(case, kind):
-    _log(case)
+@pytest.mark.parametrize("kind", ["predict", "single_call"])
+def test_inference(case, kind, benchmark):
+    _where(case)
+    benchmark.group = kind
+    benchmark.pedantic(sum, args=([1, 2],), rounds=3)
+    benchmark.extra_info.update(case=case.id, family=case.family)
 
-def test_z(case_claim):
-    _log(case_claim[0])
+def test_claim(case_claim):
+    _where(case_claim[0])
 """
+
+
+def _bench(pytester, *args):
+    pytester.makepyfile(BENCH)  # no `case` mark: no stack versions in the header (no TensorFlow import)
+    return pytester.runpytest_subprocess(*PLUGIN, *CASES, *args)
+
+
+def _load(path):
+    return json.loads(path.read_text())
 
 
 def test_family_of_reads_the_case_from_the_node_id():
@@ -41,15 +61,14 @@ def test_family_of_reads_the_case_from_the_node_id():
     assert family_of("bench/test_claims.py::test_claim[timestep_window-beats_feature_window]", families) == "alphabet"
     assert family_of("tests/test_core.py::test_something", families) is None
     assert family_of("tests/test_core.py::test_p[not_a_case]", families) is None
-    # the scheduler finds a case id between the '-' of a parameter id: none may contain one
+    # the scheduler looks for a case id between the '-' of a parameter id: none may contain one
     assert not [name for name in families if "-" in name]
 
 
-def test_every_family_runs_on_one_worker(pytester):
-    pytester.makeini("[pytest]\nmarkers =\n    case: x\n")
-    pytester.makepyfile(WHERE)
-    result = pytester.runpytest_subprocess(*PLUGIN, "-n", "2", *CASES)
-    result.assert_outcomes(passed=4 + 8 + 8)  # 4 cases; 4 x 2 kinds; 8 claims
+def test_every_family_runs_on_one_worker_and_benchmark_disable_stays_off(pytester):
+    target = pytester.path / "n2.json"
+    result = _bench(pytester, "-n", "2", "--benchmark-disable", "--benchmark-json", str(target))
+    result.assert_outcomes(passed=PASSED)
     workers: dict[str, set[str]] = {}
     for line in (pytester.path / "where.txt").read_text().splitlines():
         family, _case, worker = line.split()
@@ -57,15 +76,58 @@ def test_every_family_runs_on_one_worker(pytester):
     assert set(workers) == {"alphabet", "binary_increment", "sine_wave"}
     assert all(len(w) == 1 and w != {"serial"} for w in workers.values()), workers
     assert len(set().union(*workers.values())) == 2, "both workers got work"
+    assert not target.exists() and "lstm-bench: " not in result.stdout.str()
 
 
 @pytest.mark.parametrize("mode", ["each", "loadfile", "loadscope", "worksteal"])
 def test_a_dist_mode_that_splits_families_is_a_one_line_usage_error(pytester, mode):
-    pytester.makepyfile(WHERE)
-    result = pytester.runpytest_subprocess(*PLUGIN, "-n", "2", "--dist", mode, "--case", "one_char")
+    result = _bench(pytester, "-n", "2", "--dist", mode)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert result.stderr.lines[0] == (
         f"ERROR: --dist {mode} does not keep a case family on one worker; use --dist loadgroup (or leave --dist out)"
     )
     assert "Traceback" not in result.stderr.str()
     assert not (pytester.path / "where.txt").exists()
+
+
+def test_minus_n_writes_one_json_with_the_benchmarks_of_a_serial_run(pytester):
+    serial, parallel = pytester.path / "out" / "serial.json", pytester.path / "out" / "n2.json"
+    _bench(pytester, "--benchmark-json", str(serial)).assert_outcomes(passed=PASSED)
+    result = _bench(pytester, "-n", "2", "--benchmark-json", str(parallel))
+    result.assert_outcomes(passed=PASSED)
+    a, b = _load(serial), _load(parallel)
+    assert set(b) == set(a)  # pytest-benchmark's format: machine_info, commit_info, benchmarks, ...
+    assert sorted(x["fullname"] for x in b["benchmarks"]) == sorted(x["fullname"] for x in a["benchmarks"])
+    assert len(b["benchmarks"]) == BENCHMARKS and all(x["stats"]["rounds"] in (2, 3) for x in b["benchmarks"])
+    assert b["machine_info"]["lstm_bench"]["profile"] == "quick"
+    assert {x["extra_info"]["xdist_workers"] for x in b["benchmarks"]} == {2}
+    assert not any("xdist_workers" in x["extra_info"] for x in a["benchmarks"])
+    assert sorted(p.name for p in (pytester.path / "out").iterdir()) == ["n2.json", "serial.json"], "temp files left"
+    out = result.stdout.str()
+    assert "benchmark 'train': 4 tests" in out  # the workers' table, shown by the controller
+    assert "automatically disabled" not in out
+    result.stdout.fnmatch_lines(
+        [f"lstm-bench: {BENCHMARKS} benchmarks timed on 2 xdist workers, written to {parallel}; timings under -n *"]
+    )
+
+
+def test_a_crashed_worker_leaves_a_partial_file_not_the_target(pytester, monkeypatch):
+    monkeypatch.setenv("CRASH_ON", "binary_increment")
+    target = pytester.path / "n2.json"
+    result = _bench(pytester, "-n", "2", "--max-worker-restart", "0", "--benchmark-json", str(target))
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert not target.exists()
+    partial = _load(pytester.path / "n2.json.partial")
+    assert {x["extra_info"]["family"] for x in partial["benchmarks"]} < {"alphabet", "binary_increment", "sine_wave"}
+    assert [p.name for p in pytester.path.glob(".n2.json.*")] == [], "temp files left"
+    result.stdout.fnmatch_lines(["*written to *n2.json.partial (worker gw* crashed)*"])
+
+
+def test_without_benchmark_json_the_table_shows_and_no_file_is_left(pytester, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(pytester.mkdir("tmp")))
+    result = _bench(pytester, "-n", "2")
+    result.assert_outcomes(passed=PASSED)
+    result.stdout.fnmatch_lines(
+        ["*benchmark 'single_call': 4 tests*", f"lstm-bench: {BENCHMARKS} benchmarks timed on 2 xdist workers;*"]
+    )
+    assert list((pytester.path / "tmp").iterdir()) == []
