@@ -200,13 +200,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     config.stash[_EXIT] = int(exitstatus)
     run = config.stash.get(_XDIST_RUN, None)
-    if run is not None:
+    if run is not None:  # before the terminal summary (a wrapper's end), which shows the result
         run.finish(config, int(exitstatus))
-    elif _XDIST_INPUT in getattr(config, "workerinput", {}):
-        # pytest-benchmark has written this worker's JSON (in its sessionfinish, a hookwrapper).
-        written = Path(config.option.benchmark_json)
-        if written.exists():
-            config.workeroutput[_XDIST_OUTPUT] = str(written)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_sessionfinish")
+def pytest_sessionfinish_on_worker(session: pytest.Session):
+    """An xdist worker, before pytest-benchmark saves (its sessionfinish is a hookwrapper)."""
+    if _XDIST_INPUT in getattr(session.config, "workerinput", {}):
+        _report_worker_benchmarks(session.config)
+    return (yield)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -291,6 +294,18 @@ def _time_benchmarks_on_worker(config: pytest.Config) -> None:
     if bench_session is not None and bench_session.xdist_warning:
         bench_session.xdist_warning = False  # and no "automatically disabled" warning
         bench_session.disabled = False
+
+
+def _report_worker_benchmarks(config: pytest.Config) -> None:
+    """Tell the controller where this worker's benchmarks are. pytest-benchmark writes them next,
+    in its own sessionfinish, before xdist sends workeroutput to the controller (after its own)."""
+    bench_session = getattr(config, "_benchmarksession", None)
+    if bench_session is None or bench_session.disabled or bench_session.skip:
+        return
+    if bench_session.benchmarks:
+        config.workeroutput[_XDIST_OUTPUT] = str(bench_session.json)
+    else:  # a worker that timed nothing writes nothing (rather than warn "Not saving anything")
+        bench_session.json = None
 
 
 def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output_json: dict[str, Any]) -> None:
