@@ -12,13 +12,22 @@ Options (each also settable by environment variable):
 
 A data builder that raises core.DataUnavailable skips its test with that reason; one that
 raises core.DataError (data there but broken) fails it with that one line, no traceback.
+
+Under pytest-xdist (``-n N``) every test of one case family runs on one worker (a family's
+claims pair its cases and reuse their trained models): see lstm_cases.xdist_scheduling.
+``--dist`` modes other than load/loadgroup would split a family and are refused. The workers
+time their benchmarks (pytest-benchmark would switch itself off), each writes its own JSON,
+and the controller merges them into --benchmark-json; every result says it ran under xdist.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from dataclasses import dataclass
+import shutil
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -155,12 +164,19 @@ _SETTINGS = pytest.StashKey[Settings]()
 _JSON_TARGET = pytest.StashKey[Path]()
 _EXIT = pytest.StashKey[int]()
 _PREVIOUS_ENV = pytest.StashKey[dict]()
+_INTERRUPTED = (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SETTINGS] = parse_settings(config)
     config.stash[_PREVIOUS_ENV] = _export_data_paths(config)
+    distributing = _distributing(config)
+    if distributing:
+        _check_dist_mode(config)
+    elif _XDIST_INPUT in getattr(config, "workerinput", {}):
+        # An xdist worker writes its benchmarks to its own file, which the controller merges.
+        config.option.benchmark_json = Path(config.workerinput[_XDIST_INPUT]["json"])
     # pytest-benchmark writes --benchmark-json in place; write to a temp file instead and
     # rename it when the session is over, so the file is whole or not there at all.
     target = getattr(config.option, "benchmark_json", None)
@@ -170,10 +186,30 @@ def pytest_configure(config: pytest.Config) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         config.stash[_JSON_TARGET] = target
         config.option.benchmark_json = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    if distributing:
+        config.stash[_XDIST_RUN] = XdistRun(target=config.stash.get(_JSON_TARGET, None))
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _XDIST_INPUT in getattr(session.config, "workerinput", {}):
+        _time_benchmarks_on_worker(session.config)
+
+
+@pytest.hookimpl(trylast=True)  # an xdist controller: after xdist's, which takes the workers down
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    session.config.stash[_EXIT] = int(exitstatus)
+    config = session.config
+    config.stash[_EXIT] = int(exitstatus)
+    run = config.stash.get(_XDIST_RUN, None)
+    if run is not None:  # before the terminal summary (a wrapper's end), which shows the result
+        run.finish(config, int(exitstatus))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_sessionfinish")
+def pytest_sessionfinish_on_worker(session: pytest.Session):
+    """An xdist worker, before pytest-benchmark saves (its sessionfinish is a hookwrapper)."""
+    if _XDIST_INPUT in getattr(session.config, "workerinput", {}):
+        _report_worker_benchmarks(session.config)
+    return (yield)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -188,13 +224,205 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     tmp = Path(config.option.benchmark_json)
     if not tmp.exists():
         return
-    interrupted = config.stash.get(_EXIT, 0) in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
+    interrupted = config.stash.get(_EXIT, 0) in _INTERRUPTED
     final = target.with_name(target.name + ".partial") if interrupted else target
     os.replace(tmp, final)
 
 
 def settings(config: pytest.Config) -> Settings:
     return config.stash[_SETTINGS]
+
+
+# --------------------------------------------------------------------------- pytest-xdist
+
+_GROUPING_MODES = ("load", "loadgroup")  # load: what -n N picks by itself; it becomes loadgroup
+# What the controller tells a worker (node.workerinput), and the worker answers (workeroutput).
+_XDIST_INPUT = "lstm_bench"
+_XDIST_OUTPUT = "lstm_bench_json"
+
+
+def _distributing(config: pytest.Config) -> bool:
+    """This process is an xdist controller that hands the tests to workers."""
+    return (
+        not hasattr(config, "workerinput")
+        and getattr(config.option, "dist", "no") != "no"
+        and bool(getattr(config.option, "tx", None))
+        and not config.getoption("collectonly")
+    )
+
+
+def _check_dist_mode(config: pytest.Config) -> None:
+    """Runs before xdist makes its session (xdist's pytest_configure is trylast)."""
+    dist = config.option.dist
+    if dist not in _GROUPING_MODES:
+        raise pytest.UsageError(
+            f"--dist {dist} does not keep a case family on one worker; use --dist loadgroup (or leave --dist out)"
+        )
+    config.option.dist = "loadgroup"
+
+
+def family_of(nodeid: str, families: dict[str, str]) -> str | None:
+    """The family of a case test from its node id, whose parameter ids start with the case id
+    (``test_train[one_char]``, ``test_inference[one_char-predict]``,
+    ``test_claim[timestep_window-beats_feature_window]``); None for any other test."""
+    name = nodeid.rpartition("::")[2]
+    if "[" not in name or not name.endswith("]"):
+        return None
+    for part in name[name.index("[") + 1 : -1].split("-"):
+        if part in families:
+            return families[part]
+    return None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.option.dist != "loadgroup":
+        return None
+    from lstm_cases import registry
+    from lstm_cases.xdist_scheduling import FamilyScheduling
+
+    families = {case.id: case.family for case in registry.all_cases().values()}
+    return FamilyScheduling(config, log, families=families)
+
+
+def _time_benchmarks_on_worker(config: pytest.Config) -> None:
+    """pytest-benchmark switches itself off under xdist (timings taken side by side contend for
+    the CPUs); the suite times them anyway and says so in every result and at the end. Left off
+    when --benchmark-disable or --benchmark-skip asked for it (xdist_warning is set only when
+    xdist alone turned it off)."""
+    bench_session = getattr(config, "_benchmarksession", None)
+    if bench_session is not None and bench_session.xdist_warning:
+        bench_session.xdist_warning = False  # and no "automatically disabled" warning
+        bench_session.disabled = False
+
+
+def _report_worker_benchmarks(config: pytest.Config) -> None:
+    """Tell the controller where this worker's benchmarks are. pytest-benchmark writes them next,
+    in its own sessionfinish, before xdist sends workeroutput to the controller (after its own)."""
+    bench_session = getattr(config, "_benchmarksession", None)
+    if bench_session is None or bench_session.disabled or bench_session.skip:
+        return
+    if bench_session.benchmarks:
+        config.workeroutput[_XDIST_OUTPUT] = str(bench_session.json)
+    else:  # a worker that timed nothing writes nothing (rather than warn "Not saving anything")
+        bench_session.json = None
+
+
+def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output_json: dict[str, Any]) -> None:
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:
+        return
+    for bench in output_json.get("benchmarks", []):
+        bench.setdefault("extra_info", {}).update(
+            xdist_workers=workerinput["workercount"], xdist_worker=workerinput["workerid"]
+        )
+
+
+_XDIST_RUN = pytest.StashKey["XdistRun"]()
+
+
+@dataclass
+class XdistRun:
+    """An xdist controller's benchmark results: each worker writes its pytest-benchmark JSON,
+    whole, to a file of its own beside the target; at the end the controller merges them."""
+
+    target: Path | None  # --benchmark-json; None: the workers' files only feed the table
+    folder: Path | None = None  # beside the target, or a temp folder made for this run
+    workers: int = 0
+    handed: dict[str, Path] = field(default_factory=dict)  # worker id -> the file it was given
+    written: dict[str, Path] = field(default_factory=dict)  # worker id -> the file it says it wrote
+    crashed: set[str] = field(default_factory=set)
+    benchmarks: list[dict[str, Any]] = field(default_factory=list)
+    final: Path | None = None
+    incomplete: str = ""  # why the merged file is .partial
+
+    def hand_out(self, worker: str, workers: int) -> Path:
+        self.workers = max(self.workers, workers)
+        if self.folder is None:
+            own = self.target is None
+            self.folder = Path(tempfile.mkdtemp(prefix="lstm-bench-xdist-")) if own else self.target.parent.absolute()
+        name = self.target.name if self.target is not None else "benchmarks.json"
+        self.handed[worker] = self.folder / f".{name}.{os.getpid()}.{worker}.tmp"
+        return self.handed[worker]
+
+    def finish(self, config: pytest.Config, exitstatus: int) -> None:
+        docs, unreadable = [], []
+        for worker, path in sorted(self.written.items()):
+            try:
+                docs.append(json.loads(path.read_text()))
+            except (OSError, ValueError):
+                unreadable.append(worker)
+        self.benchmarks = [bench for doc in docs for bench in doc.get("benchmarks", [])]
+        if exitstatus in _INTERRUPTED:
+            self.incomplete = "interrupted"
+        elif self.crashed or unreadable:
+            lost = sorted(self.crashed | set(unreadable))
+            self.incomplete = f"worker{'s' if len(lost) > 1 else ''} {', '.join(lost)} crashed"
+        if self.benchmarks and self.target is not None:
+            from reports.atomic import write_atomic
+
+            # pytest-benchmark's format: machine_info, commit_info, datetime and version from one
+            # worker (one machine, one run), the benchmarks of all.
+            merged = {**docs[0], "benchmarks": self.benchmarks}
+            final = self.target.with_name(self.target.name + ".partial") if self.incomplete else self.target
+            self.final = write_atomic(final, json.dumps(merged, indent=4))
+        for path in self.handed.values():
+            path.unlink(missing_ok=True)
+        if self.target is None and self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        _show_benchmarks(config, self.benchmarks)
+
+
+def _show_benchmarks(config: pytest.Config, benchmarks: list[dict[str, Any]]) -> None:
+    """pytest-benchmark's table on the controller, which timed nothing itself: the workers'
+    benchmarks, flattened as pytest-benchmark flattens its own for display."""
+    bench_session = getattr(config, "_benchmarksession", None)
+    if bench_session is None or not benchmarks:
+        return
+    rows = []
+    for bench in benchmarks:
+        row = {key: value for key, value in bench.items() if key != "stats"}
+        row.update({key: value for key, value in bench["stats"].items() if key != "data"})
+        rows.append({**row, "path": None, "source": None})
+    bench_session.groups = config.hook.pytest_benchmark_group_stats(
+        config=config, benchmarks=rows, group_by=bench_session.group_by
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller, before a worker starts: the file the worker writes its benchmarks to."""
+    run = node.config.stash.get(_XDIST_RUN, None)
+    if run is not None:
+        path = run.hand_out(node.workerinput["workerid"], node.workerinput["workercount"])
+        node.workerinput[_XDIST_INPUT] = {"json": str(path)}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object | None) -> None:
+    run = node.config.stash.get(_XDIST_RUN, None)
+    if run is None:
+        return
+    worker = node.workerinput["workerid"]
+    if error:
+        run.crashed.add(worker)
+    written = getattr(node, "workeroutput", {}).get(_XDIST_OUTPUT)
+    if written:
+        run.written[worker] = Path(written)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    run = config.stash.get(_XDIST_RUN, None)
+    if run is None or not run.benchmarks:
+        return
+    where = f", written to {run.final}" if run.final else ""
+    if run.incomplete:
+        where += f" ({run.incomplete})"
+    terminalreporter.write_line(
+        f"lstm-bench: {len(run.benchmarks)} benchmarks timed on {run.workers} xdist workers{where}; "
+        "timings under -n contend for the CPUs: not comparable with serial runs",
+        yellow=True,
+    )
 
 
 # --------------------------------------------------------------------------- parametrisation
