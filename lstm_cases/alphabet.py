@@ -25,6 +25,7 @@ from lstm_cases.core import (
     Claim,
     Expected,
     ExpectedFailure,
+    KnownBreakage,
     MedianInBand,
     PairedGreater,
     Recipe,
@@ -382,6 +383,16 @@ _STATEFUL_JAX_XFAIL = ExpectedFailure(
     ),
     backend="jax",
 )
+# Keras 3.15 on torch 2.13: training a stateful LSTM fails in the first backward pass.
+_STATEFUL_TORCH_BREAKS = KnownBreakage(
+    reason=(
+        "Keras 3.15 on torch 2.13: fit() of a stateful LSTM raises 'one of the variables needed for gradient "
+        "computation has been modified by an inplace operation: [torch.FloatTensor [1, 50]]' (the carried state)"
+    ),
+    backend="torch",
+    raises=RuntimeError,
+)
+
 # The K-start claim presumes a model that learned the sequence; on JAX it did not, and
 # where K leads is then chance (seen: 2 of 3 seeds "wrong" in a quick run), so not judged.
 _STATEFUL_JAX_NOT_JUDGED = dataclasses.replace(_STATEFUL_JAX_XFAIL, strict=False)
@@ -394,6 +405,7 @@ STATEFUL = Case(
     build_model=partial(stateful_model, units=50),
     evaluate=stateful_metrics,
     stateful_batch_size=STATEFUL_BATCH,
+    breaks_on=(_STATEFUL_TORCH_BREAKS,),
     recipes={
         # Source: 000 section 5 "for i in range(300): model.fit(X, y, epochs=1,
         # batch_size=batch_size, shuffle=False); model.reset_states()"

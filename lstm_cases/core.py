@@ -348,6 +348,15 @@ class ExpectedFailure:
 
 
 @dataclass(frozen=True)
+class KnownBreakage(ExpectedFailure):
+    """Training itself crashes on some stacks (a bug of that stack, not a claim that fails):
+    the tests that train are expected to fail there with ``raises`` (strict: once the stack
+    is fixed, they pass unexpectedly and say so)."""
+
+    raises: type[BaseException] = RuntimeError
+
+
+@dataclass(frozen=True)
 class Claim:
     """One statement the source makes, with the rule that judges it per profile.
 
@@ -451,6 +460,7 @@ class Case:
     claims: tuple[Claim, ...] = ()
     stateful_batch_size: int | None = None  # predict/evaluate batch size for stateful models
     notes: str = ""
+    breaks_on: tuple[KnownBreakage, ...] = ()  # stacks where training crashes
 
     def __post_init__(self) -> None:
         missing = [p for p in PROFILES if p not in self.recipes]

@@ -136,3 +136,36 @@ def test_data_options_are_registered_and_copied_into_the_environment(pytester, m
     help_text = pytester.runpytest_subprocess(*PLUGIN, "--help").stdout.str()
     for flag in ("--imdb-dir", "--word-vectors", "--nltk-data"):
         assert flag in help_text
+
+
+BREAKAGE_CONFTEST = """
+import dataclasses
+from lstm_cases import registry
+from lstm_cases.core import KnownBreakage
+
+cases = registry.all_cases()  # cached: the plugin sees this dict
+cases["one_char"] = dataclasses.replace(
+    cases["one_char"], breaks_on=(KnownBreakage(reason="boom on every stack", raises=RuntimeError),)
+)
+"""
+
+BREAKAGE_TESTS = """
+import pytest
+
+CONCERN_ORDER = 1
+
+def test_trains_and_crashes(case):
+    raise RuntimeError("boom")
+
+def test_trains_and_works(case):
+    pass
+"""
+
+
+def test_a_known_breakage_is_a_strict_xfail_of_the_tests_that_train(pytester):
+    pytester.makeconftest(BREAKAGE_CONFTEST)
+    pytester.makepyfile(BREAKAGE_TESTS)
+    result = pytester.runpytest_subprocess(*PLUGIN, "-p", "no:cacheprovider", "-rxX", "--case", "one_char")
+    # the crash is expected; a test that works despite the declared breakage fails (strict)
+    result.assert_outcomes(xfailed=1, failed=1)
+    result.stdout.fnmatch_lines(["*known breakage on this stack: boom on every stack*"])
