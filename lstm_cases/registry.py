@@ -16,7 +16,18 @@ from lstm_cases.core import Case, DataPath, UnknownNameError
 
 # Harness modules: never families, and not worth importing to find out.
 _HARNESS_MODULES = frozenset(
-    {"core", "compat", "registry", "runner", "pytest_plugin", "calibrate", "overhead", "claims_table", "memory"}
+    {
+        "core",
+        "compat",
+        "registry",
+        "runner",
+        "pytest_plugin",
+        "calibrate",
+        "overhead",
+        "claims_table",
+        "memory",
+        "xdist_scheduling",
+    }
 )
 
 
