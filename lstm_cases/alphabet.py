@@ -471,6 +471,21 @@ STATEFUL = Case(
     ),
 )
 
+# Keras 2 on TF 2.21 (tf-keras) learns the quick recipe less reliably than Keras 3 on the same TF
+# (and than Keras 2 on TF 2.15): a 3-seed verdict of the multi-letter claim is chance there.
+#   TF_USE_LEGACY_KERAS=1 python -m lstm_cases.calibrate --profile quick --seeds 10 --case variable_length
+_TF_KERAS_221_PREFIXES = ExpectedFailure(
+    reason=(
+        "tf-keras 2.21 (Keras 2 on TF 2.21), quick: multi-letter prefixes right on 8 of 10 seeds (0.933 and "
+        "0.889 on seeds 0 and 1, 1.0 on 7), so a 3-seed verdict is chance (the default seeds 0-2 fail it); "
+        "Keras 3 on TF 2.21: 1.0 on 10 of 10; TF 2.15: passes"
+    ),
+    keras_major=2,
+    tensorflow_prefix="2.21",
+    profile="quick",
+    strict=False,
+)
+
 # Finding: the single letters (length-1 prefixes) are the one_char problem again.
 _SINGLE_LETTERS_XFAIL = ExpectedFailure(
     reason=(
@@ -538,8 +553,10 @@ VARIABLE_LENGTH = Case(
             rules={"full": AtLeast(1.0, min_fraction=2 / 3), "quick": AtLeast(0.98, min_fraction=2 / 3)},
             measured={
                 "full": f"{_JAX_FULL}: 1.0 on 10 of 10",
-                "quick": f"{_QUICK}: 1.0 on 10 of 10 (an earlier batch-64 recipe: one prefix wrong on 1 seed of 10)",
+                "quick": f"{_QUICK}: 1.0 on 10 of 10 (an earlier batch-64 recipe: one prefix wrong on 1 seed of 10); "
+                "tf-keras 2.21 (TF 2.21, TF_USE_LEGACY_KERAS=1), 10 seeds: 0.933, 0.889, 0.989, then 1.0 on 7",
             },
+            expected_failures=(_TF_KERAS_221_PREFIXES,),
         ),
     ),
 )
