@@ -211,7 +211,7 @@ class _ShareOfSeeds(Rule):
     def judge(self, values, others=None):
         _require_values(values)
         hits = sum(self._hit(v) for v in values)
-        needed = math.ceil(self.min_fraction * len(values) - 1e-9)
+        needed = _seeds_needed(self.min_fraction, len(values))
         return (
             hits >= needed,
             f"{hits}/{len(values)} seeds {self.symbol} {self.threshold:g} (need {needed}); values {_fmt(values)}",
@@ -248,6 +248,20 @@ class MedianInBand(Rule):
         return self.low <= med <= self.high, f"median {med:.4g} in [{self.low:g}, {self.high:g}]? values {_fmt(values)}"
 
 
+def _require_pair(values: Sequence[float], others: Sequence[float] | None) -> None:
+    """A paired rule's inputs: values, and the other case's values for the same seeds."""
+    _require_values(values)
+    if others is None or len(others) != len(values):
+        raise ValueError(
+            f"paired rule needs the other case's values for the same seeds; got {others!r} for {_fmt(values)}"
+        )
+
+
+def _seeds_needed(fraction: float, n: int) -> int:
+    """Seeds out of ``n`` that a rule's share ``fraction`` asks for (2/3 of 3 is 2, not 3)."""
+    return math.ceil(fraction * n - 1e-9)
+
+
 @dataclass(frozen=True)
 class PairedGreater(Rule):
     """Paired over the same seeds: mean(this - other) >= ``min_mean_diff`` and this > other
@@ -264,15 +278,11 @@ class PairedGreater(Rule):
         )
 
     def judge(self, values, others=None):
-        _require_values(values)
-        if others is None or len(others) != len(values):
-            raise ValueError(
-                f"paired rule needs the other case's values for the same seeds; got {others!r} for {_fmt(values)}"
-            )
+        _require_pair(values, others)
         diffs = [a - b for a, b in zip(values, others, strict=True)]
         mean = statistics.fmean(diffs)
         wins = sum(d > 0 for d in diffs)
-        needed = math.ceil(self.min_win_fraction * len(diffs) - 1e-9)
+        needed = _seeds_needed(self.min_win_fraction, len(diffs))
         held = mean >= self.min_mean_diff and wins >= needed
         return held, (
             f"mean difference {mean:.4g} (need >= {self.min_mean_diff:g}); wins {wins}/{len(diffs)} "
@@ -297,17 +307,13 @@ class PairedRatio(Rule):
         )
 
     def judge(self, values, others=None):
-        _require_values(values)
-        if others is None or len(others) != len(values):
-            raise ValueError(
-                f"paired rule needs the other case's values for the same seeds; got {others!r} for {_fmt(values)}"
-            )
+        _require_pair(values, others)
         if any(v <= 0 for v in (*values, *others)):
             raise ValueError(f"a ratio rule needs positive values; got {_fmt(values)} vs {_fmt(others)}")
         ratios = [a / b for a, b in zip(values, others, strict=True)]
         geomean = math.exp(statistics.fmean(math.log(r) for r in ratios))
         wins = sum(r > 1 for r in ratios)
-        needed = math.ceil(self.min_win_fraction * len(ratios) - 1e-9)
+        needed = _seeds_needed(self.min_win_fraction, len(ratios))
         held = geomean >= self.min_ratio and wins >= needed
         return held, (
             f"ratios {_fmt(ratios)}, geometric mean {geomean:.4g} (need >= {self.min_ratio:g}); wins "
