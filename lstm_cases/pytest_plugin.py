@@ -309,6 +309,8 @@ def _report_worker_benchmarks(config: pytest.Config) -> None:
 
 
 def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output_json: dict[str, Any]) -> None:
+    if _STORE in config.stash:
+        config.stash[_STORE].refresh_verdicts(output_json.get("benchmarks", []))
     workerinput = getattr(config, "workerinput", None)
     if workerinput is None:
         return
@@ -558,7 +560,7 @@ class ResultStore(ResultCache):
             **compat.stack(),
             "accuracy": result.values("accuracy") if "accuracy" in metrics else None,
             "metrics": {m: result.values(m) for m in metrics},
-            "verdicts": {c.id: self.verdict(case, c).as_dict() for c in case.claims},
+            "verdicts": self.ready_verdicts(case),
             "claims": {
                 c.id: {
                     "text": c.text,
