@@ -98,23 +98,25 @@ def unigram_bits(text: str) -> float:
 # --------------------------------------------------------------------------- sampling
 
 
-def tempered(preds: np.ndarray, temperature: float) -> np.ndarray:
-    """Source: 004 ``sample``: ``exp(log(p) / T)`` renormalised, row by row, in float64. The
-    largest log-probability is subtracted before ``exp``, so a small T cannot overflow (the
-    source's version returns NaN there); zero probabilities stay zero."""
-    if not temperature > 0:
+def tempered(preds: np.ndarray, temperature: float | np.ndarray) -> np.ndarray:
+    """Source: 004 ``sample``: ``exp(log(p) / T)`` renormalised, row by row, in float64 (T: one
+    temperature, or one per row). The largest log-probability is subtracted before ``exp``, so
+    a small T cannot overflow (the source's version returns NaN there); zero probabilities stay
+    zero."""
+    t = np.asarray(temperature, dtype="float64")
+    if not (t > 0).all():
         raise ValueError(f"temperature must be > 0, got {temperature!r}")
     p = np.atleast_2d(np.asarray(preds, dtype="float64"))
     if not np.isfinite(p).all() or (p < 0).any():
         raise ValueError("predictions must be finite and non-negative")
     with np.errstate(divide="ignore"):
-        logits = np.log(p) / temperature
+        logits = np.log(p) / (t[:, None] if t.ndim else t)
     logits -= logits.max(axis=1, keepdims=True)
     weights = np.exp(logits)
     return weights / weights.sum(axis=1, keepdims=True)
 
 
-def sample(preds: np.ndarray, temperature: float, rng: np.random.Generator) -> np.ndarray:
+def sample(preds: np.ndarray, temperature: float | np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One draw per row of ``preds`` (an index into the vocabulary, always in range)."""
     probs = tempered(preds, temperature)
     cumulative = np.cumsum(probs, axis=1)
@@ -127,18 +129,27 @@ def sample_entropy_bits(text: str) -> float:
 
 
 def generate(
-    forward: Any, corpus: Corpus, seeds: list[str], temperature: float, n_chars: int, rng: np.random.Generator
-) -> list[str]:
-    """Source: 004 section 5.5: predict, sample, append, slide the window; here for several
-    seed windows at once (``forward``: one compiled call per character)."""
-    window = np.stack([corpus.codes(s[-MAXLEN:]) for s in seeds])
-    out = np.zeros((len(seeds), n_chars), dtype=np.int64)
+    forward: Any,
+    corpus: Corpus,
+    seeds: list[str],
+    temperatures: tuple[float, ...],
+    n_chars: int,
+    rng: np.random.Generator,
+) -> dict[float, list[str]]:
+    """Source: 004 section 5.5: predict, sample, append, slide the window; here for every seed
+    window at every temperature at once (``forward``: one compiled call per character).
+    Returns, per temperature, one text per seed window."""
+    rows = [(t, s) for t in temperatures for s in seeds]
+    window = np.stack([corpus.codes(s[-MAXLEN:]) for _, s in rows])
+    row_temperatures = np.asarray([t for t, _ in rows], dtype="float64")
+    out = np.zeros((len(rows), n_chars), dtype=np.int64)
     vocab = len(corpus.chars)
     for i in range(n_chars):
         preds = forward(one_hot(window, vocab))
-        out[:, i] = sample(preds, temperature, rng)
+        out[:, i] = sample(preds, row_temperatures, rng)
         window = np.concatenate([window[:, 1:], out[:, i : i + 1]], axis=1)
-    return ["".join(corpus.chars[c] for c in row) for row in out]
+    texts = ["".join(corpus.chars[c] for c in row) for row in out]
+    return {t: texts[k * len(seeds) : (k + 1) * len(seeds)] for k, t in enumerate(temperatures)}
 
 
 # --------------------------------------------------------------------------- case parts
@@ -193,9 +204,8 @@ def evaluate(model: Any, data: CaseData) -> dict[str, Any]:
     starts = np.linspace(0, len(corpus.heldout) - MAXLEN, STREAMS).astype(int)
     seeds = [corpus.heldout[s : s + MAXLEN] for s in starts]
     samples, entropies, outside = {}, {}, 0
-    forward = compat.compiled_forward(model)
-    for temperature in TEMPERATURES:
-        texts = generate(forward, corpus, seeds, temperature, GENERATED_CHARS, rng)
+    generated = generate(compat.compiled_forward(model), corpus, seeds, TEMPERATURES, GENERATED_CHARS, rng)
+    for temperature, texts in generated.items():
         samples[str(temperature)] = texts[0]  # "0.2", "0.5", "1.0"
         entropies[temperature] = sample_entropy_bits("".join(texts))
         outside += sum(c not in corpus.chars for t in texts for c in t)
@@ -322,13 +332,16 @@ CHAR_GENERATION = Case(
     claims=_claims(
         {
             "heldout_below_unigram": {"full": AtLeast(0.5), "quick": AtLeast(0.4)},
-            "higher_t_more_diverse": {"full": AtLeast(0.2), "quick": AtLeast(0.3)},
+            # full: 0.2 until a second 10-seed run (one generation pass for all temperatures, the
+            # same distribution) measured a smallest rise of 0.237; 0.1 keeps a margin below both runs
+            "higher_t_more_diverse": {"full": AtLeast(0.1), "quick": AtLeast(0.3)},
         },
         {
             "heldout_below_unigram": {
                 "full": f"{_FULL}, 10 seeds: min 0.71 / median 0.81 / max 0.85 bits below 4.27 "
-                "(held-out 3.43-3.57 bits per character)",
-                "quick": f"{_QUICK}: min 0.58 / median 0.66 / max 0.69 bits below 4.27 (held-out 3.59-3.69)",
+                "(held-out 3.43-3.57 bits per character); again, 10 seeds: 0.71 / 0.81 / 0.85",
+                "quick": f"{_QUICK}: min 0.58 / median 0.66 / max 0.69 bits below 4.27 (held-out 3.59-3.69); "
+                "again, 10 seeds: the same",
             },
             "small_t_is_argmax": {
                 "full": f"{_FULL}, 10 seeds: agreement at T=1e-4 min 0.9997 / median 1.0 / max 1.0 (6,654 draws)",
@@ -336,9 +349,11 @@ CHAR_GENERATION = Case(
             },
             "higher_t_more_diverse": {
                 "full": f"{_FULL}, 10 seeds: smaller rise min 0.35 / median 0.50 / max 0.94 bits "
-                "(sample entropy T=0.2: 2.1-3.3, 0.5: 3.3-3.7, 1.0: 4.0-4.3)",
+                "(sample entropy T=0.2: 2.1-3.3, 0.5: 3.3-3.7, 1.0: 4.0-4.3); again, 10 seeds, one "
+                "generation pass for all temperatures: 0.24 / 0.49 / 0.84 (T=0.2: 2.1-3.4, 0.5: 3.2-3.8, 1.0: 3.9-4.2)",
                 "quick": f"{_QUICK}: min 0.57 / median 0.74 / max 1.00 bits "
-                "(T=0.2: 2.0-2.8, 0.5: 3.3-3.6, 1.0: 4.2-4.3)",
+                "(T=0.2: 2.0-2.8, 0.5: 3.3-3.6, 1.0: 4.2-4.3); again, one pass for all temperatures: "
+                "0.65 / 0.74 / 0.90 (T=0.2: 2.1-2.9, 0.5: 3.3-3.6, 1.0: 4.1-4.3)",
             },
             "never_outside_vocabulary": {
                 "full": f"{_FULL}, 10 seeds: 0 on 10 of 10 (4,800 sampled characters per seed)",

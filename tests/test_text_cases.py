@@ -38,7 +38,8 @@ def test_source_char_model_counts_with_50_characters():
 
 
 def test_declared_expectations_match_the_builders():
-    assert sentiment.SENTIMENT_LSTM_400.expected.total_params == 16_600 + 20_001  # 32-d generated vectors
+    for profile in ("quick", "full"):  # 32-d generated vectors
+        assert sentiment.SENTIMENT_LSTM_400.expected_for(profile).total_params == 16_600 + 20_001
     assert sentiment.IMDB_LSTM_400.expected.total_params == 90_201
     assert sentiment.IMDB_LSTM_200.expected.total_params == 80_201
     assert chargen.CHAR_SHAKESPEARE.expected.total_params == 98_098
@@ -52,6 +53,18 @@ def test_declared_expectations_match_the_builders():
 def test_generated_reviews_are_deterministic_per_seed():
     assert sentiment.generate_reviews(3, 20) == sentiment.generate_reviews(3, 20)
     assert sentiment.generate_reviews(3, 20) != sentiment.generate_reviews(4, 20)
+
+
+def test_quick_corpus_has_shorter_reviews_and_the_profiles_own_shapes():
+    quick = sentiment.QUICK_CORPUS
+    short = sentiment.generate_reviews(5, 400, quick["filler_median"], quick["filler_sigma"])
+    long = sentiment.generate_reviews(5, 400)
+    mean_tokens = [np.mean([len(textdata.tokenize(t)) for _, _, t in reviews]) for reviews in (short, long)]
+    assert mean_tokens[0] < 0.6 * mean_tokens[1]
+    case = sentiment.SENTIMENT_LSTM_200
+    assert case.recipe("quick").data == quick and not case.recipe("full").data
+    assert case.expected_for("quick").input_shape[0] == int(quick["reviews"] * sentiment.TRAIN_FRACTION) == 1000
+    assert case.expected_for("full").input_shape[0] == 2000
 
 
 def test_dropping_nt_turns_a_negated_opinion_into_its_plain_form():
@@ -241,6 +254,15 @@ def test_sampling_never_leaves_the_vocabulary_and_follows_the_probabilities():
     draws = chargen.sample(preds, 1.0, rng)
     assert draws.min() >= 0 and draws.max() <= 3 and set(np.unique(draws)) == {1, 2}
     assert np.mean(draws == 2) == pytest.approx(0.75, abs=0.02)
+
+
+def test_one_temperature_per_row_matches_row_by_row_tempering():
+    preds = np.asarray([[0.6, 0.3, 0.1], [0.6, 0.3, 0.1], [0.2, 0.2, 0.6]])
+    temperatures = np.asarray([0.2, 1.0, 0.5])
+    rows = [chargen.tempered(preds[i : i + 1], t)[0] for i, t in enumerate(temperatures)]
+    np.testing.assert_allclose(chargen.tempered(preds, temperatures), rows)
+    with pytest.raises(ValueError, match="temperature must be > 0"):
+        chargen.tempered(preds, np.asarray([0.2, 0.0, 1.0]))
 
 
 def test_higher_temperature_flattens_the_distribution():
