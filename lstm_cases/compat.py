@@ -212,18 +212,25 @@ def forward(model: Any, x: Any) -> np.ndarray:
     return np.asarray(out)
 
 
-def compiled_forward(model: Any) -> Any:
+def compiled_forward(model: Any, batch_shape: tuple[int | None, ...] | None = None) -> Any:
     """``x -> model(x, training=False)`` as a numpy array, compiled once: for many small calls
-    (e.g. sampling text one character at a time). Keras 2's ``predict_on_batch`` runs the
-    compiled ``steps_per_execution`` loop and so reads past its one batch (OutOfRangeError)
-    when the model was compiled with ``steps_per_execution`` > 1; a ``tf.function`` around the
-    call has no such loop. Without TensorFlow (Keras 3 on JAX or torch) ``predict_on_batch``
-    is used: Keras 3 runs it one step at a time."""
+    (sampling text one character at a time, a recursive forecast).
+
+    On the TensorFlow backend (Keras 2 and 3): one ``tf.function`` (traced for ``batch_shape``
+    when given), about 1 ms a call where an eager ``model(x)`` takes 25-150 ms (Keras 3.15 and
+    2.15 on 2 CPU cores). Not ``predict_on_batch``: Keras 2's runs the compiled
+    ``steps_per_execution`` loop and so reads past its one batch (OutOfRangeError) when the
+    model was compiled with ``steps_per_execution`` > 1. Without TensorFlow (Keras 3 on JAX or
+    torch) ``predict_on_batch``, which Keras 3 runs one step at a time."""
     tf = _tensorflow()
     if tf is None or backend() != "tensorflow":
         return lambda x: np.asarray(model.predict_on_batch(x))
-    call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-    return lambda x: np.asarray(call(tf.convert_to_tensor(x)))
+    if batch_shape is None:
+        call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+    else:
+        signature = [tf.TensorSpec(batch_shape, tf.float32)]
+        call = tf.function(lambda x: model(x, training=False), input_signature=signature)
+    return lambda x: np.asarray(call(np.asarray(x, dtype="float32")))
 
 
 # Keras 3 before 3.7 on TensorFlow unrolls the steps of one execution as Python calls of
@@ -283,16 +290,3 @@ def stop_when_callback(key: str, value: float) -> Any:
                 self.model.stop_training = True
 
     return StopWhen()
-
-
-def compiled_predictor(model: Any, batch_shape: tuple[int | None, ...]) -> Any:
-    """``x -> numpy`` inference for many small repeated calls (a recursive forecast).
-
-    On the TensorFlow backend (Keras 2 and 3): one ``tf.function`` traced for
-    ``batch_shape``, about 1 ms a call where an eager ``model(x)`` takes 25-150 ms (Keras
-    3.15 and 2.15 on 2 CPU cores). Elsewhere: ``predict_on_batch``."""
-    tf = _tensorflow()
-    if tf is None or backend() != "tensorflow":
-        return lambda x: np.asarray(model.predict_on_batch(x))
-    call = tf.function(lambda x: model(x, training=False), input_signature=[tf.TensorSpec(batch_shape, tf.float32)])
-    return lambda x: np.asarray(call(np.asarray(x, dtype="float32")))

@@ -251,9 +251,23 @@ def _distributing(config: pytest.Config) -> bool:
     )
 
 
+def _runs_case_tests(config: pytest.Config) -> bool:
+    """The run's paths reach the ``bench`` folder (a path inside it, or a folder holding it): the
+    case tests, whose families must stay on one worker. ``pytest tests -n 2 --dist loadfile``
+    does not."""
+    bench = (config.rootpath / "bench").resolve()
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
+        if path == bench or bench in path.parents or path in bench.parents:
+            return True
+    return False
+
+
 def _check_dist_mode(config: pytest.Config) -> None:
     """Runs before xdist makes its session (xdist's pytest_configure is trylast)."""
     dist = config.option.dist
+    if not _runs_case_tests(config):
+        return
     if dist not in _GROUPING_MODES:
         raise pytest.UsageError(
             f"--dist {dist} does not keep a case family on one worker; use --dist loadgroup (or leave --dist out)"
@@ -264,7 +278,8 @@ def _check_dist_mode(config: pytest.Config) -> None:
 def family_of(nodeid: str, families: dict[str, str]) -> str | None:
     """The family of a case test from its node id, whose parameter ids start with the case id
     (``test_train[one_char]``, ``test_inference[one_char-predict]``,
-    ``test_claim[timestep_window-beats_feature_window]``); None for any other test."""
+    ``test_claim[timestep_window-beats_feature_window]``); None for any other test. (The xdist
+    controller has node ids only, no items to read the ``case`` parameter from.)"""
     name = nodeid.rpartition("::")[2]
     if "[" not in name or not name.endswith("]"):
         return None

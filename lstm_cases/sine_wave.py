@@ -153,7 +153,7 @@ def recursive_forecast(model: Any, first_window: np.ndarray, steps: int) -> np.n
     """Source 002 2.2.5: predict from the first test window, then slide the window and feed
     each prediction back as the newest value."""
     window = np.asarray(first_window, dtype="float32").reshape(1, -1, 1)
-    predict = compat.compiled_predictor(model, window.shape)
+    predict = compat.compiled_forward(model, window.shape)
     out = np.empty(steps, dtype="float32")
     for i in range(steps):
         value = float(predict(window)[0, 0])

@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         report = build_report(
             runs, command=command, ratio_limit=args.ratio, alpha=args.alpha, draw_figures=not args.no_figures
         )
-    except Exception as err:  # a structure the checks above let through: still one line, not a traceback
+    # A structure the input checks let through (a field of an unexpected type or shape): still
+    # one line, not a traceback. Other errors (a bug, an interrupt) propagate.
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
         if os.environ.get("REPORTS_DEBUG"):
             raise
         names = ", ".join(str(p) for p in args.results)

@@ -397,6 +397,27 @@ def test_bad_input_exits_2_with_one_line_naming_the_file(tmp_path, capsys, make,
     assert not (tmp_path / "out").exists()  # nothing written
 
 
+def test_a_structure_the_checks_let_through_is_one_line_and_a_bug_is_a_traceback(tmp_path, capsys, monkeypatch):
+    import reports.render
+
+    good = write_result(tmp_path / "good.json", case_benches("one_char"))
+
+    def odd_field(*args, **kwargs):
+        raise TypeError("'NoneType' object is not iterable")
+
+    monkeypatch.setattr(reports.render, "build_report", odd_field)
+    err = run_report(capsys, tmp_path / "out", good, expect=2)
+    assert err.count("\n") == 1 and "cannot build a report from these files (TypeError:" in err
+    assert "REPORTS_DEBUG=1" in err and not (tmp_path / "out").exists()
+
+    def bug(*args, **kwargs):
+        raise RuntimeError("a bug in the report code")
+
+    monkeypatch.setattr(reports.render, "build_report", bug)
+    with pytest.raises(RuntimeError, match="a bug"):
+        main([str(good), "-o", str(tmp_path / "out")])
+
+
 def test_load_run_raises_input_error(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         load_run(tmp_path / "nope.json")

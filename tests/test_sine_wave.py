@@ -98,7 +98,7 @@ class _Persistence:
 
 
 def test_metrics_of_the_naive_forecaster(monkeypatch):
-    monkeypatch.setattr(compat, "compiled_predictor", lambda model, shape: model.predict_on_batch)
+    monkeypatch.setattr(compat, "compiled_forward", lambda model, shape: model.predict_on_batch)
     data = sw.sine_data(0, horizon=100, train_windows=1024)
     out = sw.sine_metrics(_Persistence(), data)
     assert out["rmse_ratio_vs_naive"] == pytest.approx(1.0)
@@ -114,7 +114,7 @@ def test_recursive_forecast_feeds_predictions_back(monkeypatch):
         def predict_on_batch(self, x):
             return np.asarray(x)[:, -1, :] + 1
 
-    monkeypatch.setattr(compat, "compiled_predictor", lambda model, shape: model.predict_on_batch)
+    monkeypatch.setattr(compat, "compiled_forward", lambda model, shape: model.predict_on_batch)
     np.testing.assert_array_equal(sw.recursive_forecast(AddOne(), np.zeros(13), 4), [1, 2, 3, 4])
 
 

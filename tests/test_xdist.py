@@ -46,7 +46,9 @@ def test_claim(case_claim):
 
 
 def _bench(pytester, *args, cases=CASES):
-    pytester.makepyfile(BENCH)  # no `case` mark: no stack versions in the header (no TensorFlow import)
+    # in a bench/ folder, as the suite's; no `case` mark: no stack versions in the header (no TensorFlow import)
+    (pytester.path / "bench").mkdir(exist_ok=True)
+    (pytester.path / "bench" / "test_bench.py").write_text(BENCH)
     return pytester.runpytest_subprocess(*PLUGIN, *cases, *args)
 
 
@@ -88,6 +90,17 @@ def test_a_dist_mode_that_splits_families_is_a_one_line_usage_error(pytester, mo
     )
     assert "Traceback" not in result.stderr.str()
     assert not (pytester.path / "where.txt").exists()
+
+
+def test_any_dist_mode_runs_tests_outside_the_bench_folder(pytester):
+    pytester.mkdir("bench")
+    (pytester.path / "bench" / "test_bench.py").write_text(BENCH)
+    pytester.mkdir("unit")
+    (pytester.path / "unit" / "test_unit.py").write_text("def test_one():\n    pass\n\ndef test_two():\n    pass\n")
+    result = pytester.runpytest_subprocess(*PLUGIN, "unit", "-n", "2", "--dist", "loadfile")
+    result.assert_outcomes(passed=2)
+    refused = pytester.runpytest_subprocess(*PLUGIN, "bench/test_bench.py::test_train", "-n", "2", "--dist", "loadfile")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
 
 
 def test_minus_n_writes_one_json_with_the_benchmarks_of_a_serial_run(pytester):
