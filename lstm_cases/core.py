@@ -325,6 +325,9 @@ class PairedRatio(Rule):
 
 # A claim on this metric judges the seconds of each seed's timed training run.
 TRAIN_SECONDS = "train_seconds"
+# The median Keras epoch after the first: training speed without the one-off tracing and
+# compilation of a new model (NaN for a one-epoch recipe, which a claim then refuses).
+STEADY_EPOCH_SECONDS = "steady_epoch_seconds"
 
 
 @dataclass(frozen=True)

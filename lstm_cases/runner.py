@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from lstm_cases import compat, memory
-from lstm_cases.core import TRAIN_SECONDS, Case, CaseData, Claim, Recipe, Verdict, seeds_for
+from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, CaseData, Claim, Recipe, Verdict, seeds_for
 
 
 @dataclass
@@ -69,6 +69,8 @@ class CaseResult:
     def values(self, metric: str) -> list[float]:
         if metric == TRAIN_SECONDS:  # the timed training run itself, for speed claims
             return [r.train_seconds for r in self.runs]
+        if metric == STEADY_EPOCH_SECONDS:  # the same without the first epoch's tracing
+            return [r.steady_epoch_seconds for r in self.runs]
         missing = [r.seed for r in self.runs if metric not in r.metrics]
         if missing:
             valid = sorted(self.runs[0].metrics)

@@ -31,6 +31,7 @@ import numpy as np
 
 from lstm_cases import compat, textdata
 from lstm_cases.core import (
+    STEADY_EPOCH_SECONDS,
     TRAIN_SECONDS,
     AtLeast,
     AtMost,
@@ -485,12 +486,14 @@ def _beats_majority(rules: dict, measured: dict) -> Claim:
     )
 
 
-def _faster_at_short(compare_to: str, rules: dict, measured: dict) -> Claim:
+def _faster_at_short(compare_to: str, rules: dict, measured: dict, metric: str) -> Claim:
+    """``metric``: STEADY_EPOCH_SECONDS where a new model's tracing (~1-2 s, the same at either
+    maxlen) is a large share of a short run; TRAIN_SECONDS at real scale, where it is not."""
     return Claim(
         id="maxlen200_trains_faster",
         text="halving maxlen from 400 to 200 makes training faster (the source: more than twice as fast)",
         source_figure="004 section 3.1: 'training finished much faster ... training time fell by more than half'",
-        metric=TRAIN_SECONDS,
+        metric=metric,
         compare_to=compare_to,
         rules=rules,
         measured=measured,
@@ -562,17 +565,22 @@ SENTIMENT_LSTM_400 = _case(
                 f"{_QUICK_215}: 0.083 / 0.131 / 0.224",
             },
         ),
-        # Timings on a shared 2-core machine: the ratio moves with the other processes' load. The
-        # source's "more than twice as fast" is recorded (the ratios are in the verdict), not judged.
+        # Judged on the steady epoch (the second): each seed's new model is traced in its first
+        # epoch, ~1-2 s at either maxlen, and in the quick recipe's 2 short epochs that one-off
+        # cost made the whole-run ratio a coin toss (clean CI run, TF 2.15: 0.81-1.06).
         _faster_at_short(
             "sentiment_lstm_maxlen200",
-            {"full": PairedRatio(1.0, 2 / 3), "quick": PairedRatio(1.0, 2 / 3)},
+            {"full": PairedRatio(1.2, 2 / 3), "quick": PairedRatio(1.2, 2 / 3)},
             {
-                "full": f"{_FULL}, 10 seeds: ratio 400/200 min 0.94 / geometric mean 1.49 / max 3.09, "
-                "400 slower on 8/10, >= 2x on 1/10",
-                "quick": f"{_QUICK}: ratio min 1.14 / geometric mean 1.46 / max 1.75, 400 slower on 10/10, "
-                f">= 2x on 0/10; {_QUICK_215}: 1.00 / 1.49 / 2.24, 10/10, >= 2x on 1/10",
+                "full": f"{_FULL}, 10 seeds: steady-epoch ratio 400/200 min 1.31 / geometric mean 1.99 / max 2.36, "
+                "400 slower on 10/10, >= 2x on 7/10 (whole runs 1.50 / 1.81 / 1.96; an earlier 10-seed run, "
+                "whole runs: 0.94 / 1.49 / 3.09)",
+                "quick": f"{_QUICK}: steady-epoch ratio 400/200 min 1.41 / geometric mean 2.02 / max 2.75, "
+                f">= 2x on 5/10 (whole runs: 1.14 / 1.46 / 1.75); {_QUICK_215}: 1.50 / 2.61 / 4.80, >= 2x "
+                "on 9/10 (whole runs 1.00 / 1.49 / 2.24); a clean CI run on TF 2.15: steady 1.59-1.92 "
+                "while the whole runs were 0.81-1.06",
             },
+            STEADY_EPOCH_SECONDS,
         ),
     ),
 )
@@ -702,6 +710,7 @@ IMDB_LSTM_400 = _case(
             "sentiment_imdb_lstm_maxlen200",
             {"full": PairedRatio(1.5, 2 / 3), "quick": PairedRatio(1.5, 2 / 3)},
             _IMDB_UNMEASURED,
+            TRAIN_SECONDS,  # the quick recipe has 1 epoch; at 625 updates tracing is a small share
         ),
     ),
 )

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lstm_cases import compat, runner
-from lstm_cases.core import Case, CaseData, Expected, Recipe
+from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, CaseData, Expected, Recipe
 from lstm_cases.registry import get_case
 
 
@@ -230,3 +230,18 @@ def test_a_paired_verdict_waits_for_its_other_case_and_never_trains_it(monkeypat
     cache.refresh_verdicts([bench, {"extra_info": {"case": "not_run_here"}}])
     verdict = bench["extra_info"]["verdicts"]["beats_feature_window"]
     assert verdict["status"] == "pass" and verdict["values"] == [1.0, 1.0]
+
+
+def test_steady_epoch_seconds_leave_out_the_first_epoch():
+    runs = [
+        runner.SeedRun(0, {}, {}, {}, 5.0, [3.0, 1.0, 1.2], 1.0),
+        runner.SeedRun(1, {}, {}, {}, 4.0, [2.5, 1.5], 1.0),
+    ]
+    result = runner.CaseResult(case_id="x", profile="quick", runs=runs, last=None)
+    assert result.values(STEADY_EPOCH_SECONDS) == [pytest.approx(1.1), pytest.approx(1.5)]
+    assert result.values(TRAIN_SECONDS) == [5.0, 4.0]
+    one_epoch = runner.CaseResult("x", "quick", [runner.SeedRun(0, {}, {}, {}, 2.0, [2.0], 1.0)], None)
+    claim = get_case("sentiment_lstm_maxlen400").claim("maxlen200_trains_faster")
+    assert claim.metric == STEADY_EPOCH_SECONDS
+    with pytest.raises(ValueError, match="NaN"):  # a one-epoch recipe cannot judge it: an error, not a pass
+        claim.judge("quick", one_epoch.values(STEADY_EPOCH_SECONDS), {}, [1.0])
