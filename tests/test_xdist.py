@@ -45,10 +45,14 @@ def test_claim(case_claim):
 """
 
 
-def _bench(pytester, *args, cases=CASES):
+def _write_bench(pytester):
     # in a bench/ folder, as the suite's; no `case` mark: no stack versions in the header (no TensorFlow import)
     (pytester.path / "bench").mkdir(exist_ok=True)
     (pytester.path / "bench" / "test_bench.py").write_text(BENCH)
+
+
+def _bench(pytester, *args, cases=CASES):
+    _write_bench(pytester)
     return pytester.runpytest_subprocess(*PLUGIN, *cases, *args)
 
 
@@ -93,8 +97,7 @@ def test_a_dist_mode_that_splits_families_is_a_one_line_usage_error(pytester, mo
 
 
 def test_any_dist_mode_runs_tests_outside_the_bench_folder(pytester):
-    pytester.mkdir("bench")
-    (pytester.path / "bench" / "test_bench.py").write_text(BENCH)
+    _write_bench(pytester)
     pytester.mkdir("unit")
     (pytester.path / "unit" / "test_unit.py").write_text("def test_one():\n    pass\n\ndef test_two():\n    pass\n")
     result = pytester.runpytest_subprocess(*PLUGIN, "unit", "-n", "2", "--dist", "loadfile")
