@@ -10,7 +10,7 @@ pytestmark = pytest.mark.case
 
 
 @pytest.mark.filterwarnings("ignore:Benchmark fixture was not used")
-def test_train(case, benchmark, bench_settings, results):
+def test_train(case, benchmark, bench_settings, case_results):
     prepared: list[runner.Prepared] = []
     seeds = iter(bench_settings.seeds)
 
@@ -25,7 +25,7 @@ def test_train(case, benchmark, bench_settings, results):
         for _ in bench_settings.seeds:
             args, _kwargs = next_seed()
             runner.train(*args)
-    results.put(
+    case_results.put(
         runner.CaseResult(
             case_id=case.id,
             profile=bench_settings.profile,
@@ -33,4 +33,4 @@ def test_train(case, benchmark, bench_settings, results):
             last=prepared[-1],
         )
     )
-    benchmark.extra_info.update(results.record(case, "train"))
+    benchmark.extra_info.update(case=case.id, kind="train")

@@ -54,7 +54,7 @@ class DataPath:
     """A data location the user may give: a pytest option and the environment variable
     behind it. A family module lists its own in a ``DATA_PATHS`` tuple; the pytest plugin
     adds the options and copies a given option into the environment variable, so builders
-    (and ``python -m lstm_cases.calibrate``) read one place."""
+    (and ``python -m lstm_cases.tools.measure_claims``) read one place."""
 
     flag: str  # e.g. "--imdb-dir"
     env: str  # e.g. "LSTM_BENCH_IMDB_DIR"

@@ -1,5 +1,4 @@
-"""pytest plugin for ``pytest bench``: options, the seed list, the case registry as
-parameters, the shared per-case results, and versions stamped into every result.
+"""pytest plugin for ``pytest bench``: the suite's options and its pytest hooks, nothing else.
 
 Options (each also settable by environment variable):
   --profile quick|full   LSTM_BENCH_PROFILE    recipe tier (default quick)
@@ -10,61 +9,36 @@ Options (each also settable by environment variable):
                          a given option is copied into its environment variable; a case
                          whose data is not given is skipped, naming the option
 
-A data builder that raises core.DataUnavailable skips its test with that reason; one that
-raises core.DataError (data there but broken) fails it with that one line, no traceback.
-
-Under pytest-xdist (``-n N``) every test of one case family runs on one worker (a family's
-claims pair its cases and reuse their trained models): see lstm_cases.xdist_scheduling.
-``--dist`` modes other than load/loadgroup would split a family and are refused. The workers
-time their benchmarks (pytest-benchmark would switch itself off), each writes its own JSON,
-and the controller merges them into --benchmark-json; every result says it ran under xdist.
+What the hooks hand over to: the session's trained results (``lstm_cases.results``), the
+result record written into the JSON (``lstm_cases.record``), pytest-xdist support
+(``lstm_cases.xdist_support``). A data builder that raises core.DataUnavailable skips its
+test with that reason; one that raises core.DataError fails it with that one line.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shutil
-import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from lstm_cases import compat, registry, xdist_support
 from lstm_cases.core import (
     DEFAULT_PROFILE,
     PROFILES,
-    XFAIL,
-    XPASS,
     Case,
     DataError,
     DataPath,
     DataUnavailable,
     UnknownNameError,
-    Verdict,
     seeds_for,
 )
-from lstm_cases.runner import ResultCache
-
-# Timed rounds of the inference benchmarks, per profile: at most these many, fewer when one
-# call is slow, so that a benchmark's timed rounds take about INFERENCE_SECONDS (a direct
-# eager call of a 400-step LSTM takes ~0.5 s on 2 cores); never fewer than MIN_INFERENCE_ROUNDS.
-INFERENCE_ROUNDS: dict[str, dict[str, int]] = {
-    "quick": {"predict": 10, "single_call": 30},
-    "full": {"predict": 50, "single_call": 200},
-}
-INFERENCE_SECONDS: dict[str, float] = {"quick": 1.0, "full": 20.0}
-MIN_INFERENCE_ROUNDS = 3
-
-
-def inference_rounds(profile: str, kind: str, call_seconds: float) -> int:
-    """Rounds for one inference benchmark, given the time of one (warm) call."""
-    most = INFERENCE_ROUNDS[profile][kind]
-    fits = int(INFERENCE_SECONDS[profile] / max(call_seconds, 1e-9))
-    return max(MIN_INFERENCE_ROUNDS, min(most, fits))
-
+from lstm_cases.record import KEY as RECORD_KEY
+from lstm_cases.record import run_record
+from lstm_cases.results import CaseResults
 
 _ENV = {"profile": "LSTM_BENCH_PROFILE", "seeds": "LSTM_BENCH_SEEDS", "seed_base": "LSTM_BENCH_SEED_BASE"}
 
@@ -100,8 +74,6 @@ def parse_settings(config: pytest.Config) -> Settings:
         raise pytest.UsageError(f"--seeds must be >= 1, got {n_seeds}")
     seed_base = _int_setting(config, "seed_base", "--seed-base") or 0
     case_names = config.getoption("lstm_case") or []
-    from lstm_cases import registry
-
     try:
         registry.select_cases(case_names)
     except UnknownNameError as err:
@@ -130,8 +102,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"first seed; a run uses S, S+1, ... (env {_ENV['seed_base']}; default 0)",
     )
     group.addoption("--case", dest="lstm_case", action="append", default=[], help="run only this case id (repeatable)")
-    from lstm_cases import registry
-
     for path in registry.data_paths():
         group.addoption(
             path.flag,
@@ -149,8 +119,6 @@ def _data_dest(path: DataPath) -> str:
 def _export_data_paths(config: pytest.Config) -> dict[str, str | None]:
     """Copy the data options given on the command line into their environment variables
     (the command line beats the environment); returns the previous values."""
-    from lstm_cases import registry
-
     previous: dict[str, str | None] = {}
     for path in registry.data_paths():
         value = config.getoption(_data_dest(path), default=None)
@@ -161,22 +129,30 @@ def _export_data_paths(config: pytest.Config) -> dict[str, str | None]:
 
 
 _SETTINGS = pytest.StashKey[Settings]()
+_RESULTS = pytest.StashKey[CaseResults]()
 _JSON_TARGET = pytest.StashKey[Path]()
 _EXIT = pytest.StashKey[int]()
 _PREVIOUS_ENV = pytest.StashKey[dict]()
-_INTERRUPTED = (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
+_XDIST_RUN = pytest.StashKey[xdist_support.XdistRun]()
+
+
+def settings(config: pytest.Config) -> Settings:
+    return config.stash[_SETTINGS]
+
+
+# --------------------------------------------------------------------------- session
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SETTINGS] = parse_settings(config)
     config.stash[_PREVIOUS_ENV] = _export_data_paths(config)
-    distributing = _distributing(config)
+    distributing = xdist_support.distributing(config)
     if distributing:
-        _check_dist_mode(config)
-    elif _XDIST_INPUT in getattr(config, "workerinput", {}):
+        xdist_support.check_dist_mode(config)
+    elif xdist_support.is_worker(config):
         # An xdist worker writes its benchmarks to its own file, which the controller merges.
-        config.option.benchmark_json = Path(config.workerinput[_XDIST_INPUT]["json"])
+        config.option.benchmark_json = xdist_support.worker_json(config)
     # pytest-benchmark writes --benchmark-json in place; write to a temp file instead and
     # rename it when the session is over, so the file is whole or not there at all.
     target = getattr(config.option, "benchmark_json", None)
@@ -187,12 +163,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_JSON_TARGET] = target
         config.option.benchmark_json = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     if distributing:
-        config.stash[_XDIST_RUN] = XdistRun(target=config.stash.get(_JSON_TARGET, None))
+        config.stash[_XDIST_RUN] = xdist_support.XdistRun(target=config.stash.get(_JSON_TARGET, None))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if _XDIST_INPUT in getattr(session.config, "workerinput", {}):
-        _time_benchmarks_on_worker(session.config)
+    if xdist_support.is_worker(session.config):
+        xdist_support.time_benchmarks_on_worker(session.config)
 
 
 @pytest.hookimpl(trylast=True)  # an xdist controller: after xdist's, which takes the workers down
@@ -207,8 +183,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_sessionfinish")
 def pytest_sessionfinish_on_worker(session: pytest.Session):
     """An xdist worker, before pytest-benchmark saves (its sessionfinish is a hookwrapper)."""
-    if _XDIST_INPUT in getattr(session.config, "workerinput", {}):
-        _report_worker_benchmarks(session.config)
+    if xdist_support.is_worker(session.config):
+        xdist_support.report_worker_benchmarks(session.config)
     return (yield)
 
 
@@ -224,230 +200,61 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     tmp = Path(config.option.benchmark_json)
     if not tmp.exists():
         return
-    interrupted = config.stash.get(_EXIT, 0) in _INTERRUPTED
+    interrupted = config.stash.get(_EXIT, 0) in xdist_support.INTERRUPTED
     final = target.with_name(target.name + ".partial") if interrupted else target
     os.replace(tmp, final)
 
 
-def settings(config: pytest.Config) -> Settings:
-    return config.stash[_SETTINGS]
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    run = config.stash.get(_XDIST_RUN, None)
+    line = run.summary() if run is not None else None
+    if line:
+        terminalreporter.write_line(line, yellow=True)
 
 
 # --------------------------------------------------------------------------- pytest-xdist
-
-_GROUPING_MODES = ("load", "loadgroup")  # load: what -n N picks by itself; it becomes loadgroup
-# What the controller tells a worker (node.workerinput), and the worker answers (workeroutput).
-_XDIST_INPUT = "lstm_bench"
-_XDIST_OUTPUT = "lstm_bench_json"
-
-
-def _distributing(config: pytest.Config) -> bool:
-    """This process is an xdist controller that hands the tests to workers."""
-    return (
-        not hasattr(config, "workerinput")
-        and getattr(config.option, "dist", "no") != "no"
-        and bool(getattr(config.option, "tx", None))
-        and not config.getoption("collectonly")
-    )
-
-
-def _runs_case_tests(config: pytest.Config) -> bool:
-    """The run's paths reach the ``bench`` folder (a path inside it, or a folder holding it): the
-    case tests, whose families must stay on one worker. ``pytest tests -n 2 --dist loadfile``
-    does not."""
-    bench = (config.rootpath / "bench").resolve()
-    for arg in config.args:
-        path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
-        if path == bench or bench in path.parents or path in bench.parents:
-            return True
-    return False
-
-
-def _check_dist_mode(config: pytest.Config) -> None:
-    """Runs before xdist makes its session (xdist's pytest_configure is trylast)."""
-    dist = config.option.dist
-    if not _runs_case_tests(config):
-        return
-    if dist not in _GROUPING_MODES:
-        raise pytest.UsageError(
-            f"--dist {dist} does not keep a case family on one worker; use --dist loadgroup (or leave --dist out)"
-        )
-    config.option.dist = "loadgroup"
-
-
-def family_of(nodeid: str, families: dict[str, str]) -> str | None:
-    """The family of a case test from its node id, whose parameter ids start with the case id
-    (``test_train[one_char]``, ``test_inference[one_char-predict]``,
-    ``test_claim[timestep_window-beats_feature_window]``); None for any other test. (The xdist
-    controller has node ids only, no items to read the ``case`` parameter from.)"""
-    name = nodeid.rpartition("::")[2]
-    if "[" not in name or not name.endswith("]"):
-        return None
-    for part in name[name.index("[") + 1 : -1].split("-"):
-        if part in families:
-            return families[part]
-    return None
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     if config.option.dist != "loadgroup":
         return None
-    from lstm_cases import registry
-    from lstm_cases.xdist_scheduling import FamilyScheduling
-
     families = {case.id: case.family for case in registry.all_cases().values()}
-    return FamilyScheduling(config, log, families=families)
-
-
-def _time_benchmarks_on_worker(config: pytest.Config) -> None:
-    """pytest-benchmark switches itself off under xdist (timings taken side by side contend for
-    the CPUs); the suite times them anyway and says so in every result and at the end. Left off
-    when --benchmark-disable or --benchmark-skip asked for it (xdist_warning is set only when
-    xdist alone turned it off)."""
-    bench_session = getattr(config, "_benchmarksession", None)
-    if bench_session is not None and bench_session.xdist_warning:
-        bench_session.xdist_warning = False  # and no "automatically disabled" warning
-        bench_session.disabled = False
-
-
-def _report_worker_benchmarks(config: pytest.Config) -> None:
-    """Tell the controller where this worker's benchmarks are. pytest-benchmark writes them next,
-    in its own sessionfinish, before xdist sends workeroutput to the controller (after its own)."""
-    bench_session = getattr(config, "_benchmarksession", None)
-    if bench_session is None or bench_session.disabled or bench_session.skip:
-        return
-    if bench_session.benchmarks:
-        config.workeroutput[_XDIST_OUTPUT] = str(bench_session.json)
-    else:  # a worker that timed nothing writes nothing (rather than warn "Not saving anything")
-        bench_session.json = None
-
-
-def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output_json: dict[str, Any]) -> None:
-    if _STORE in config.stash:
-        config.stash[_STORE].refresh_verdicts(output_json.get("benchmarks", []))
-    workerinput = getattr(config, "workerinput", None)
-    if workerinput is None:
-        return
-    for bench in output_json.get("benchmarks", []):
-        bench.setdefault("extra_info", {}).update(
-            xdist_workers=workerinput["workercount"], xdist_worker=workerinput["workerid"]
-        )
-
-
-_XDIST_RUN = pytest.StashKey["XdistRun"]()
-
-
-@dataclass
-class XdistRun:
-    """An xdist controller's benchmark results: each worker writes its pytest-benchmark JSON,
-    whole, to a file of its own beside the target; at the end the controller merges them."""
-
-    target: Path | None  # --benchmark-json; None: the workers' files only feed the table
-    folder: Path | None = None  # beside the target, or a temp folder made for this run
-    workers: int = 0
-    handed: dict[str, Path] = field(default_factory=dict)  # worker id -> the file it was given
-    written: dict[str, Path] = field(default_factory=dict)  # worker id -> the file it says it wrote
-    crashed: set[str] = field(default_factory=set)
-    benchmarks: list[dict[str, Any]] = field(default_factory=list)
-    final: Path | None = None
-    incomplete: str = ""  # why the merged file is .partial
-
-    def hand_out(self, worker: str, workers: int) -> Path:
-        self.workers = max(self.workers, workers)
-        if self.folder is None:
-            own = self.target is None
-            self.folder = Path(tempfile.mkdtemp(prefix="lstm-bench-xdist-")) if own else self.target.parent.absolute()
-        name = self.target.name if self.target is not None else "benchmarks.json"
-        self.handed[worker] = self.folder / f".{name}.{os.getpid()}.{worker}.tmp"
-        return self.handed[worker]
-
-    def finish(self, config: pytest.Config, exitstatus: int) -> None:
-        docs, unreadable = [], []
-        for worker, path in sorted(self.written.items()):
-            try:
-                docs.append(json.loads(path.read_text()))
-            except (OSError, ValueError):
-                unreadable.append(worker)
-        self.benchmarks = [bench for doc in docs for bench in doc.get("benchmarks", [])]
-        if exitstatus in _INTERRUPTED:
-            self.incomplete = "interrupted"
-        elif self.crashed or unreadable:
-            lost = sorted(self.crashed | set(unreadable))
-            self.incomplete = f"worker{'s' if len(lost) > 1 else ''} {', '.join(lost)} crashed"
-        if self.benchmarks and self.target is not None:
-            from reports.atomic import write_atomic
-
-            # pytest-benchmark's format: machine_info, commit_info, datetime and version from one
-            # worker (one machine, one run), the benchmarks of all.
-            merged = {**docs[0], "benchmarks": self.benchmarks}
-            final = self.target.with_name(self.target.name + ".partial") if self.incomplete else self.target
-            self.final = write_atomic(final, json.dumps(merged, indent=4))
-        for path in self.handed.values():
-            path.unlink(missing_ok=True)
-        if self.target is None and self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-        _show_benchmarks(config, self.benchmarks)
-
-
-def _show_benchmarks(config: pytest.Config, benchmarks: list[dict[str, Any]]) -> None:
-    """pytest-benchmark's table on the controller, which timed nothing itself: the workers'
-    benchmarks, flattened as pytest-benchmark flattens its own for display."""
-    bench_session = getattr(config, "_benchmarksession", None)
-    if bench_session is None or not benchmarks:
-        return
-    rows = []
-    for bench in benchmarks:
-        row = {key: value for key, value in bench.items() if key != "stats"}
-        row.update({key: value for key, value in bench["stats"].items() if key != "data"})
-        rows.append({**row, "path": None, "source": None})
-    bench_session.groups = config.hook.pytest_benchmark_group_stats(
-        config=config, benchmarks=rows, group_by=bench_session.group_by
-    )
+    return xdist_support.family_scheduler(config, log, families)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """xdist controller, before a worker starts: the file the worker writes its benchmarks to."""
     run = node.config.stash.get(_XDIST_RUN, None)
     if run is not None:
-        path = run.hand_out(node.workerinput["workerid"], node.workerinput["workercount"])
-        node.workerinput[_XDIST_INPUT] = {"json": str(path)}
+        run.hand_out(node)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object | None) -> None:
     run = node.config.stash.get(_XDIST_RUN, None)
-    if run is None:
-        return
-    worker = node.workerinput["workerid"]
-    if error:
-        run.crashed.add(worker)
-    written = getattr(node, "workeroutput", {}).get(_XDIST_OUTPUT)
-    if written:
-        run.written[worker] = Path(written)
+    if run is not None:
+        run.worker_down(node, error)
 
 
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    run = config.stash.get(_XDIST_RUN, None)
-    if run is None or not run.benchmarks:
-        return
-    where = f", written to {run.final}" if run.final else ""
-    if run.incomplete:
-        where += f" ({run.incomplete})"
-    terminalreporter.write_line(
-        f"lstm-bench: {len(run.benchmarks)} benchmarks timed on {run.workers} xdist workers{where}; "
-        "timings under -n contend for the CPUs: not comparable with serial runs",
-        yellow=True,
-    )
+# --------------------------------------------------------------------------- the result record
+
+
+def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output_json: dict[str, Any]) -> None:
+    """The run's one result record, judged on the session's final results."""
+    results = config.stash.get(_RESULTS, None)
+    if results is not None:
+        output_json[RECORD_KEY] = run_record(
+            results, selected_cases(config), compat.stack(), settings(config).seed_base
+        )
+    if xdist_support.is_worker(config):
+        xdist_support.stamp_worker(config, output_json)
 
 
 # --------------------------------------------------------------------------- parametrisation
 
 
 def selected_cases(config: pytest.Config) -> list[Case]:
-    from lstm_cases import registry
-
     return registry.select_cases(settings(config).case_names)
 
 
@@ -481,8 +288,6 @@ def _mark_known_breakages(config: pytest.Config, items: list[pytest.Item]) -> No
     declared exception (the contract tests build the model only and still run)."""
     if not any((c := _item_case(item)) is not None and c.breaks_on for item in items):
         return
-    from lstm_cases import compat
-
     stack, profile = compat.stack(), settings(config).profile
     for item in items:
         case = _item_case(item)
@@ -500,8 +305,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     keyword = session.config.getoption("keyword")
     if session.items or not keyword or not re.fullmatch(r"\w+", keyword):
         return
-    from lstm_cases import registry
-
     names = sorted(registry.all_cases())
     if not any(keyword in name for name in names):
         raise pytest.UsageError(f"-k {keyword!r} matches no case; valid cases: {', '.join(names)}")
@@ -510,8 +313,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]) -> list[str]:
     if not any(item.get_closest_marker("case") for item in items):
         return []
-    from lstm_cases import compat, registry
-
     s = settings(config)
     info = compat.stack()
     lines = [
@@ -539,73 +340,7 @@ def pytest_runtest_call(item: pytest.Item):
     raise outcome  # outside the except blocks: no chained "During handling ..." noise
 
 
-def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: dict[str, Any]) -> None:
-    from lstm_cases import compat
-
-    s = settings(config)
-    machine_info["lstm_bench"] = {**compat.stack(), "profile": s.profile, "seeds": s.seeds}
-
-
-# --------------------------------------------------------------------------- shared results
-
-
-class ResultStore(ResultCache):
-    """The session's per-case results, shared by its concerns, plus the result stamping."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.settings = settings(config)
-        super().__init__(self.settings.profile, self.settings.seeds)
-
-    def record(self, case: Case, kind: str) -> dict[str, Any]:
-        """The ``extra_info`` of every benchmark of this case."""
-        from lstm_cases import compat
-
-        result = self.get(case)
-        expected = case.expected_for(self.settings.profile)
-        metrics = sorted(result.runs[0].metrics)
-        info: dict[str, Any] = {
-            "case": case.id,
-            "family": case.family,
-            "source": case.source,
-            "notes": case.notes,
-            "kind": kind,
-            "profile": self.settings.profile,
-            "seeds": result.seeds,
-            "seed_base": self.settings.seed_base,
-            **compat.stack(),
-            "accuracy": result.values("accuracy") if "accuracy" in metrics else None,
-            "metrics": {m: result.values(m) for m in metrics},
-            "verdicts": self.ready_verdicts(case),
-            "claims": {
-                c.id: {
-                    "text": c.text,
-                    "metric": c.metric,
-                    "measured": c.measured.get(self.settings.profile, ""),
-                    "compare_to": c.compare_to,
-                }
-                for c in case.claims
-            },
-            "recipe": case.recipe(self.settings.profile).describe(),
-            "train_seconds": [r.train_seconds for r in result.runs],
-            # compilation/tracing apart from the steady state; epochs are Keras epochs (passes)
-            "first_epoch_seconds": [r.first_epoch_seconds for r in result.runs],
-            "steady_epoch_seconds": [r.steady_epoch_seconds for r in result.runs],
-            "peak_rss_mb": [r.peak_rss_mb for r in result.runs],
-            "expected": {
-                "input_shape": list(expected.input_shape),
-                "target_shape": list(expected.target_shape),
-                "total_params": expected.total_params,
-                "layer_params": dict(expected.layer_params),
-                "output_shape": list(expected.sample_output_shape()),
-            },
-        }
-        if kind == "train":
-            info["history"] = [r.history for r in result.runs]
-            info["artifacts"] = [r.artifacts for r in result.runs]
-        return info
-
-
-_STORE = pytest.StashKey[ResultStore]()
+# --------------------------------------------------------------------------- fixtures
 
 
 @pytest.fixture(scope="session")
@@ -614,16 +349,9 @@ def bench_settings(pytestconfig: pytest.Config) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def results(pytestconfig: pytest.Config) -> ResultStore:
-    if _STORE not in pytestconfig.stash:
-        pytestconfig.stash[_STORE] = ResultStore(pytestconfig)
-    return pytestconfig.stash[_STORE]
-
-
-def outcome_for(verdict: Verdict, where: str) -> None:
-    """Turn a verdict into the test outcome: pass, fail, or xfail with its reason."""
-    if verdict.status == XFAIL:
-        pytest.xfail(f"{where}: expected to fail here ({verdict.reason}); {verdict.detail}")
-    if verdict.status == XPASS:
-        pytest.fail(f"{where}: marked expected-to-fail ({verdict.reason}) but held: {verdict.detail}")
-    assert verdict.ok, f"{where} failed: rule '{verdict.rule}': {verdict.detail}; source figure {verdict.source_figure}"
+def case_results(pytestconfig: pytest.Config) -> CaseResults:
+    """The session's trained results, shared by every concern and read by the result record."""
+    if _RESULTS not in pytestconfig.stash:
+        s = settings(pytestconfig)
+        pytestconfig.stash[_RESULTS] = CaseResults(s.profile, s.seeds)
+    return pytestconfig.stash[_RESULTS]

@@ -1,8 +1,10 @@
-"""The case registry: every module in ``lstm_cases`` that defines ``CASES`` is a family.
+"""The case registry: every module of ``lstm_cases.families`` is a family.
 
-Adding a scenario family means adding one module with a ``CASES`` tuple; nothing else
-lists cases. A module's ``DATA_PATHS`` tuple (``core.DataPath``) declares the data
-locations its cases accept; the pytest plugin turns them into options.
+Adding a scenario family means adding one module (or small package) there with a ``CASES``
+tuple; nothing else lists cases or families. The family's name is its module's name, and
+each of its cases must say so in ``Case.family``. A family's ``DATA_PATHS`` tuple
+(``core.DataPath``) declares the data locations its cases accept; the pytest plugin turns
+them into options. A family module that declares no cases is an error, not a silent gap.
 """
 
 from __future__ import annotations
@@ -10,43 +12,30 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
-from typing import Any
+from types import ModuleType
 
+from lstm_cases import families
 from lstm_cases.core import Case, DataPath, UnknownNameError
 
-# Harness modules: never families, and not worth importing to find out.
-_HARNESS_MODULES = frozenset(
-    {
-        "core",
-        "compat",
-        "registry",
-        "runner",
-        "pytest_plugin",
-        "calibrate",
-        "overhead",
-        "claims_table",
-        "memory",
-        "xdist_scheduling",
-    }
-)
 
-
-def _family_modules() -> list[Any]:
-    import lstm_cases
-
-    return [
-        importlib.import_module(f"lstm_cases.{info.name}")
-        for info in sorted(pkgutil.iter_modules(lstm_cases.__path__), key=lambda m: m.name)
-        if not info.name.startswith("_") and info.name not in _HARNESS_MODULES
-    ]
+@cache
+def family_modules() -> dict[str, ModuleType]:
+    """Family name -> its module, every module of ``lstm_cases.families``, sorted by name."""
+    names = sorted(info.name for info in pkgutil.iter_modules(families.__path__) if not info.name.startswith("_"))
+    return {name: importlib.import_module(f"{families.__name__}.{name}") for name in names}
 
 
 @cache
 def all_cases() -> dict[str, Case]:
     """Case id -> case, in declaration order within each family, families sorted by name."""
     cases: dict[str, Case] = {}
-    for module in _family_modules():
-        for case in getattr(module, "CASES", ()):
+    for family, module in family_modules().items():
+        declared = getattr(module, "CASES", None)
+        if not declared:
+            raise ValueError(f"family module {module.__name__} declares no CASES")
+        for case in declared:
+            if case.family != family:
+                raise ValueError(f"case {case.id!r} in {module.__name__} says family {case.family!r}; it is {family!r}")
             if case.id in cases:
                 raise ValueError(f"case id {case.id!r} is declared twice (second in {module.__name__})")
             cases[case.id] = case
@@ -58,7 +47,7 @@ def all_cases() -> dict[str, Case]:
 def data_paths() -> tuple[DataPath, ...]:
     """Every family's declared data locations, each once."""
     paths: dict[str, DataPath] = {}
-    for module in _family_modules():
+    for module in family_modules().values():
         for path in getattr(module, "DATA_PATHS", ()):
             if paths.setdefault(path.flag, path) != path:
                 raise ValueError(f"data option {path.flag} declared twice, differently (second in {module.__name__})")

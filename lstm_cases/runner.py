@@ -1,7 +1,8 @@
 """Run a case: prepare one seed (untimed), train it (the timed part), evaluate it.
 
-The pytest plugin times ``train`` with pytest-benchmark; ``run_case`` is the same flow
-with plain wall-clock timing, for on-demand runs and the calibration command.
+The bench's training test times ``train`` with pytest-benchmark; ``run_case`` is the same
+flow with plain wall-clock timing, for claim tests whose case no benchmark trained and for
+the claim-measuring tool. The inference calls and how many rounds to time them are here too.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from lstm_cases import compat, memory
-from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, CaseData, Claim, Recipe, Verdict, seeds_for
+from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, CaseData, Recipe, seeds_for
 
 
 @dataclass
@@ -191,65 +192,24 @@ def run_case(case: Case, profile: str, seeds: list[int] | None = None) -> CaseRe
     return CaseResult(case_id=case.id, profile=profile, runs=runs, last=prepared)
 
 
-class ResultCache:
-    """Per-case results for one profile and seed list: each case trained once, on demand,
-    and reused (by every concern of a pytest session, by the calibration command)."""
-
-    def __init__(self, profile: str, seeds: list[int]) -> None:
-        self.profile, self.seeds = profile, seeds
-        self._results: dict[str, CaseResult] = {}
-
-    def put(self, result: CaseResult) -> None:
-        self._results[result.case_id] = result
-
-    def get(self, case: Case) -> CaseResult:
-        """The case's results; trained here, untimed, when nothing has put them yet."""
-        if case.id not in self._results:
-            self.put(run_case(case, self.profile, self.seeds))
-        return self._results[case.id]
-
-    def items(self) -> list[tuple[str, CaseResult]]:
-        return list(self._results.items())
-
-    def has(self, case_id: str) -> bool:
-        return case_id in self._results
-
-    def verdict(self, case: Case, claim: Claim, stack: dict[str, Any] | None = None) -> Verdict:
-        """Judge one claim over the seeds; a paired claim gets (or trains) its other case."""
-        from lstm_cases import registry  # registry imports the families, which import this module
-
-        values = self.get(case).values(claim.metric)
-        others = None
-        if claim.compare_to is not None:
-            others = self.get(registry.get_case(claim.compare_to)).values(claim.metric)
-        return claim.judge(self.profile, values, stack if stack is not None else compat.stack(), others)
-
-    def verdict_if_ready(self, case: Case, claim: Claim) -> Verdict | None:
-        """The verdict when this case and a paired claim's other case have both run; None
-        otherwise. Never trains: stamping a result must not train (and so time) a case twice."""
-        needed = [case.id] + ([claim.compare_to] if claim.compare_to is not None else [])
-        return self.verdict(case, claim) if all(self.has(c) for c in needed) else None
-
-    def ready_verdicts(self, case: Case) -> dict[str, dict[str, Any]]:
-        """The verdicts that can be given now, as dicts; a paired claim whose other case has
-        not run yet is left out (``refresh_verdicts`` fills it in later)."""
-        verdicts = {c.id: self.verdict_if_ready(case, c) for c in case.claims}
-        return {cid: v.as_dict() for cid, v in verdicts.items() if v is not None}
-
-    def refresh_verdicts(self, benchmarks: list[dict[str, Any]]) -> None:
-        """Re-judge the claims stamped in result records (pytest-benchmark JSON entries) on the
-        final results, so that a paired claim recorded before its other case ran gets its
-        verdict, judged on the same runs as the claim tests."""
-        from lstm_cases import registry
-
-        for bench in benchmarks:
-            info = bench.get("extra_info", {})
-            case_id = info.get("case")
-            if isinstance(case_id, str) and self.has(case_id) and "verdicts" in info:
-                info["verdicts"] = self.ready_verdicts(registry.get_case(case_id))
-
-
 # --------------------------------------------------------------------------- inference
+
+# Timed rounds of the inference benchmarks, per profile: at most these many, fewer when one
+# call is slow, so that a benchmark's timed rounds take about INFERENCE_SECONDS (a direct
+# eager call of a 400-step LSTM is slow on a small CPU); never fewer than MIN_INFERENCE_ROUNDS.
+INFERENCE_ROUNDS: dict[str, dict[str, int]] = {
+    "quick": {"predict": 10, "single_call": 30},
+    "full": {"predict": 50, "single_call": 200},
+}
+INFERENCE_SECONDS: dict[str, float] = {"quick": 1.0, "full": 20.0}
+MIN_INFERENCE_ROUNDS = 3
+
+
+def inference_rounds(profile: str, kind: str, call_seconds: float) -> int:
+    """Rounds for one inference benchmark, given the time of one (warm) call."""
+    most = INFERENCE_ROUNDS[profile][kind]
+    fits = int(INFERENCE_SECONDS[profile] / max(call_seconds, 1e-9))
+    return max(MIN_INFERENCE_ROUNDS, min(most, fits))
 
 
 def predict_all(prepared: Prepared) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lstm_cases import calibrate
+from lstm_cases.tools import measure_claims
 
 
 @pytest.mark.parametrize(
@@ -14,7 +14,7 @@ from lstm_cases import calibrate
 )
 def test_calibrate_rejects_unknown_names(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        calibrate.main(argv)
+        measure_claims.main(argv)
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith(message) and err.count("\n") == 1
@@ -22,9 +22,9 @@ def test_calibrate_rejects_unknown_names(argv, message, capsys):
 
 def test_atomic_json_leaves_no_partial_file(tmp_path):
     target = tmp_path / "out.json"
-    calibrate.write_json_atomic(target, {"a": 1})
+    measure_claims.write_json_atomic(target, {"a": 1})
     assert target.read_text().strip().startswith("{")
     with pytest.raises(TypeError):
-        calibrate.write_json_atomic(target, {"bad": object()})  # not serialisable
+        measure_claims.write_json_atomic(target, {"bad": object()})  # not serialisable
     assert target.read_text().strip().startswith("{")  # the old file is intact
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]

@@ -53,6 +53,6 @@ def test_select_cases_validates_every_name():
 
 
 def test_docs_claims_page_is_current():
-    from lstm_cases import claims_table
+    from lstm_cases.tools import claims_doc
 
-    assert claims_table.DOC.read_text() == claims_table.page(), "run: python -m lstm_cases.claims_table --write"
+    assert claims_doc.DOC.read_text() == claims_doc.page(), "run: python -m lstm_cases.tools.claims_doc --write"

@@ -238,7 +238,7 @@ def _quick(epochs: int, learning_rate: float, epochs_per_pass: int) -> Recipe:
 # --------------------------------------------------------------------------- cases
 
 # Where each quick threshold's distribution came from (10 seeds, 0-9, per stack):
-#   python -m lstm_cases.calibrate --profile quick --seeds 10 --case ID --out FILE
+#   python -m lstm_cases.tools.measure_claims --profile quick --seeds 10 --case ID --out FILE
 # on this 2-core machine (shared with other jobs), under TF 2.21/Keras 3.15 and TF 2.15/Keras 2.15.
 _K3, _K2 = "TF 2.21/Keras 3.15", "TF 2.15/Keras 2.15"
 # Full: one seed per case only (seed 0, TF 2.21, run_case(case, "full", [0])): 300 epochs took 354 s

@@ -1,6 +1,6 @@
 """How much the harness adds over a bare Keras script running the same recipe.
 
-    python -m lstm_cases.overhead [--repeats 3] [--seeds 3]
+    python -m lstm_cases.tools.overhead [--repeats 3] [--seeds 3]
 
 Runs, alternately and each in a fresh process, (a) a plain Keras script that trains
 one_char's quick recipe for the seeds and prints its accuracy, and (b)
@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-# The same recipe as lstm_cases.alphabet's quick one_char, written as a user would.
+# The same recipe as lstm_cases.families.alphabet's quick one_char, written as a user would.
 BARE_SCRIPT = """
 import sys
 import time
@@ -71,7 +71,7 @@ def _harness_fit_seconds(result_json: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lstm_cases.overhead", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m lstm_cases.tools.overhead", description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args(argv)

@@ -229,8 +229,8 @@ _QUICK_ONE_CHAR = Recipe(
 )
 
 # Where each threshold's measured distribution came from (quoted beside every rule):
-#   python -m lstm_cases.calibrate --profile quick --seeds 10          (this machine, TF 2.21)
-#   python -m lstm_cases.calibrate --profile full --case C --seeds 1 --seed-base S
+#   python -m lstm_cases.tools.measure_claims --profile quick --seeds 10          (this machine, TF 2.21)
+#   python -m lstm_cases.tools.measure_claims --profile full --case C --seeds 1 --seed-base S
 #       for S in 0..9, KERAS_BACKEND=jax, on a 16-core machine (TF full runs are ~20x slower)
 _QUICK = "TF 2.21/Keras 3.15, this 2-core machine, 10 seeds"
 _JAX_FULL = "Keras 3.15/JAX CPU (source recipe), 10 seeds"
@@ -473,7 +473,7 @@ STATEFUL = Case(
 
 # Keras 2 on TF 2.21 (tf-keras) learns the quick recipe less reliably than Keras 3 on the same TF
 # (and than Keras 2 on TF 2.15): a 3-seed verdict of the multi-letter claim is chance there.
-#   TF_USE_LEGACY_KERAS=1 python -m lstm_cases.calibrate --profile quick --seeds 10 --case variable_length
+#   TF_USE_LEGACY_KERAS=1 python -m lstm_cases.tools.measure_claims --profile quick --seeds 10 --case variable_length
 _TF_KERAS_221_PREFIXES = ExpectedFailure(
     reason=(
         "tf-keras 2.21 (Keras 2 on TF 2.21), quick: multi-letter prefixes right on 8 of 10 seeds (0.933 and "

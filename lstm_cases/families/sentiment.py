@@ -774,3 +774,5 @@ CASES = (
     IMDB_SIMPLERNN_200,
     IMDB_UNK_200,
 )
+# --aclImdb and --word-vectors (and --nltk-data, shared with char_generation): the real-scale cases' data.
+DATA_PATHS = textdata.DATA_PATHS

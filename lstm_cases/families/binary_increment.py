@@ -207,7 +207,7 @@ _QUICK = Recipe(
 SOURCE_CURVE = {0: 0.002, 5: 3.798, 10: 50.917, 15: 94.948, 20: 98.257}
 
 # Where each quick threshold's distribution came from (10 seeds, 0-9, per stack):
-#   python -m lstm_cases.calibrate --profile quick --seeds 10 --case binary_increment --out FILE
+#   python -m lstm_cases.tools.measure_claims --profile quick --seeds 10 --case binary_increment --out FILE
 # on this 2-core machine (shared with other jobs), under TF 2.21/Keras 3.15 and TF 2.15/Keras 2.15.
 _K3, _K2 = "TF 2.21/Keras 3.15", "TF 2.15/Keras 2.15"
 # Full: one seed only (seed 0, TF 2.21, runner.run_case(BINARY_INCREMENT, "full", [0])): 100 epochs took 35 min

@@ -399,3 +399,5 @@ CHAR_SHAKESPEARE = Case(
 )
 
 CASES = (CHAR_GENERATION, CHAR_SHAKESPEARE)
+# --nltk-data for the Shakespeare case (the text loaders declare every text data option).
+DATA_PATHS = textdata.DATA_PATHS

@@ -1,6 +1,6 @@
 """Measure cases over many seeds: the distributions claim thresholds are set from.
 
-    python -m lstm_cases.calibrate --profile quick --seeds 10 [--case ID ...] [--out FILE]
+    python -m lstm_cases.tools.measure_claims --profile quick --seeds 10 [--case ID ...] [--out FILE]
 
 Prints, per case and metric, min / median / max over the seeds and each claim's verdict
 under its current rule, and optionally writes every per-seed value as JSON.
@@ -17,6 +17,8 @@ from pathlib import Path
 from lstm_cases.core import PROFILES, DataError, DataUnavailable, UnknownNameError, seeds_for
 from reports.atomic import write_atomic
 
+PROG = "python -m lstm_cases.tools.measure_claims"
+
 
 def _summary(values: list[float]) -> str:
     return f"min {min(values):.4g} / median {statistics.median(values):.4g} / max {max(values):.4g}"
@@ -30,7 +32,9 @@ def write_json_atomic(path: Path, payload: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lstm_cases.calibrate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m lstm_cases.tools.measure_claims", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--profile", default="quick", help=f"one of {', '.join(PROFILES)}")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--seed-base", type=int, default=0)
@@ -38,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write per-seed values here (JSON)")
     args = parser.parse_args(argv)
 
-    from lstm_cases import compat, registry, runner
+    from lstm_cases import compat, registry
+    from lstm_cases.results import CaseResults
 
     try:
         if args.profile not in PROFILES:
@@ -50,10 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     stack = compat.stack()
     print(f"# {compat.stack_label(stack)}, profile {args.profile}, seeds {seeds}", flush=True)
 
-    results = runner.ResultCache(args.profile, seeds)
+    results = CaseResults(args.profile, seeds)
     for case in cases:
         try:
-            result = results.get(case)
+            result = results.train_missing(case)
         except DataUnavailable as err:  # real-scale data not given: say so and go on
             print(f"\n{case.id}: skipped: {err}", flush=True)
             continue
@@ -66,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         for metric in metrics:
             print(f"  {metric}: {_summary(result.values(metric))}  values {result.values(metric)}")
         for claim in case.claims:
+            for needed in results.cases_needed(case, claim):
+                results.train_missing(needed)
             verdict = results.verdict(case, claim, stack)
             print(f"  claim {claim.id}: {verdict.status} ({verdict.detail})")
         sys.stdout.flush()

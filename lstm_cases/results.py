@@ -1,0 +1,76 @@
+"""The trained results of one run: each case trained once and shared by every concern.
+
+``CaseResults`` is the one store of a pytest session (the ``case_results`` fixture) and of
+the claim-measuring tool. The training benchmark puts what it timed; a test that needs a
+case no benchmark trained (a claim test under ``--case``, or with training deselected)
+asks for it with ``train_missing``, by that name; reading never trains. Verdicts are
+judged here, on whatever the store holds when they are asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from lstm_cases import registry, runner
+from lstm_cases.core import XFAIL, XPASS, Case, Claim, Verdict
+from lstm_cases.runner import CaseResult
+
+
+class CaseResults:
+    """Per-case results for one profile and seed list."""
+
+    def __init__(self, profile: str, seeds: list[int]) -> None:
+        self.profile, self.seeds = profile, list(seeds)
+        self._results: dict[str, CaseResult] = {}
+
+    def put(self, result: CaseResult) -> None:
+        self._results[result.case_id] = result
+
+    def has(self, case_id: str) -> bool:
+        return case_id in self._results
+
+    def get(self, case_id: str) -> CaseResult:
+        """A stored result; KeyError naming the case when nothing trained it."""
+        if case_id not in self._results:
+            raise KeyError(f"case {case_id!r} has not been trained in this run")
+        return self._results[case_id]
+
+    def items(self) -> list[tuple[str, CaseResult]]:
+        return list(self._results.items())
+
+    def train_missing(self, case: Case) -> CaseResult:
+        """The case's result, training it now (untimed, every seed) when no benchmark did."""
+        if case.id not in self._results:
+            self.put(runner.run_case(case, self.profile, self.seeds))
+        return self._results[case.id]
+
+    def cases_needed(self, case: Case, claim: Claim) -> list[Case]:
+        """The cases a claim is judged on: its own and, for a paired claim, the other one."""
+        return [case] + ([registry.get_case(claim.compare_to)] if claim.compare_to is not None else [])
+
+    def verdict(self, case: Case, claim: Claim, stack: Mapping[str, Any]) -> Verdict:
+        """Judge one claim over the seeds; every case it needs must be stored."""
+        values = self.get(case.id).values(claim.metric)
+        others = self.get(claim.compare_to).values(claim.metric) if claim.compare_to is not None else None
+        return claim.judge(self.profile, values, stack, others)
+
+    def verdicts(self, case: Case, stack: Mapping[str, Any]) -> dict[str, Verdict]:
+        """Every claim of the case that can be judged on what is stored (a paired claim whose
+        other case did not run in this session is left out)."""
+        return {
+            claim.id: self.verdict(case, claim, stack)
+            for claim in case.claims
+            if all(self.has(c.id) for c in self.cases_needed(case, claim))
+        }
+
+
+def outcome_for(verdict: Verdict, where: str) -> None:
+    """Turn a verdict into the test outcome: pass, fail, or xfail with its reason."""
+    if verdict.status == XFAIL:
+        pytest.xfail(f"{where}: expected to fail here ({verdict.reason}); {verdict.detail}")
+    if verdict.status == XPASS:
+        pytest.fail(f"{where}: marked expected-to-fail ({verdict.reason}) but held: {verdict.detail}")
+    assert verdict.ok, f"{where} failed: rule '{verdict.rule}': {verdict.detail}; source figure {verdict.source_figure}"
