@@ -217,10 +217,11 @@ def compiled_forward(model: Any, batch_shape: tuple[int | None, ...] | None = No
     (sampling text one character at a time, a recursive forecast).
 
     On the TensorFlow backend (Keras 2 and 3): one ``tf.function`` (traced for ``batch_shape``
-    when given), an order of magnitude or more faster per call than an eager ``model(x)``. Not
-    ``predict_on_batch``: Keras 2's runs the compiled ``steps_per_execution`` loop and so reads
-    past its one batch (OutOfRangeError) when the model was compiled with ``steps_per_execution`` > 1. Without TensorFlow (Keras 3 on JAX or
-    torch) ``predict_on_batch``, which Keras 3 runs one step at a time."""
+    when given), an order of magnitude or more faster per call than an eager ``model(x)``.
+    Not ``predict_on_batch``: Keras 2's runs the compiled ``steps_per_execution`` loop and
+    so reads past its one batch (OutOfRangeError) when the model was compiled with
+    ``steps_per_execution`` > 1. Without TensorFlow (Keras 3 on JAX or torch)
+    ``predict_on_batch``, which Keras 3 runs one step at a time."""
     tf = _tensorflow()
     if tf is None or backend() != "tensorflow":
         return lambda x: np.asarray(model.predict_on_batch(x))
