@@ -8,7 +8,7 @@ import pytest
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
-REQUIRED = {"case", "profile", "seeds", "accuracy", "verdicts", "tensorflow_version", "keras_version", "backend"}
+STACK_KEYS = {"tensorflow_version", "keras_version", "keras_major", "backend", "numpy_version", "python_version"}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_run_passes_and_writes_json_whole(bench_run):
     assert "profile quick, seeds [3, 4]" in proc.stdout
 
 
-def test_every_benchmark_carries_the_required_fields(bench_run):
+def test_benchmarks_carry_their_case_and_the_record_carries_the_rest(bench_run):
     _, out = bench_run
     data = json.loads(out.read_text())
     names = sorted(b["name"] for b in data["benchmarks"])
@@ -42,14 +42,18 @@ def test_every_benchmark_carries_the_required_fields(bench_run):
         "test_inference[batch_state-single_call]",
         "test_train[batch_state]",
     ]
-    for bench in data["benchmarks"]:
-        info = bench["extra_info"]
-        assert set(info) >= REQUIRED, REQUIRED - set(info)
-        assert info["seeds"] == [3, 4] and len(info["accuracy"]) == 2
-        assert info["verdicts"]["reaches_100"]["status"] in ("pass", "fail")
-        assert info["verdicts"]["reaches_100"]["source_figure"] == "100.00% (000)"
+    assert sorted(b["extra_info"]["kind"] for b in data["benchmarks"]) == ["predict", "single_call", "train"]
+    assert all(b["extra_info"]["case"] == "batch_state" for b in data["benchmarks"])
     train = next(b for b in data["benchmarks"] if b["group"] == "train")
     assert train["stats"]["rounds"] == 2  # one timed round per seed
-    assert len(train["extra_info"]["history"]) == 2
-    assert len(train["extra_info"]["peak_rss_mb"]) == 2 and len(train["extra_info"]["first_epoch_seconds"]) == 2
-    assert data["machine_info"]["lstm_bench"]["profile"] == "quick"
+    run = data["lstm_bench"]
+    assert run["schema"] == 1 and run["profile"] == "quick" and run["seeds"] == [3, 4] and run["seed_base"] == 3
+    assert set(run["stack"]) >= STACK_KEYS
+    assert list(run["cases"]) == ["batch_state"]
+    case = run["cases"]["batch_state"]
+    assert case["seeds"] == [3, 4] and len(case["metrics"]["accuracy"]) == 2
+    assert case["verdicts"]["reaches_100"]["status"] in ("pass", "fail")
+    assert case["verdicts"]["reaches_100"]["source_figure"] == "100.00% (000)"
+    for per_seed in ("history", "artifacts", "peak_rss_mb", "first_epoch_seconds", "train_seconds"):
+        assert len(case[per_seed]) == 2, per_seed
+    assert case["recipe"]["batch_size"] is None and case["expected"]["total_params"] > 0

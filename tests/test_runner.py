@@ -185,7 +185,7 @@ def test_train_seconds_is_a_metric_claims_can_judge():
 
 
 def test_inference_rounds_shrink_for_slow_calls_only():
-    from lstm_cases.pytest_plugin import INFERENCE_ROUNDS, MIN_INFERENCE_ROUNDS, inference_rounds
+    from lstm_cases.runner import INFERENCE_ROUNDS, MIN_INFERENCE_ROUNDS, inference_rounds
 
     assert inference_rounds("quick", "single_call", 0.001) == INFERENCE_ROUNDS["quick"]["single_call"]
     assert inference_rounds("quick", "predict", 0.2) == 5
@@ -204,32 +204,6 @@ def test_old_keras3_on_tensorflow_gets_at_most_32_steps_per_execution(monkeypatc
     assert compat.compile_kwargs(1) == {}
     monkeypatch.setattr(compat, "backend", lambda: "torch")
     assert compat.compile_kwargs(500) == {}
-
-
-def _result(case_id, accuracies):
-    runs = [runner.SeedRun(i, {"accuracy": a}, {}, {}, 1.0, [1.0], 1.0) for i, a in enumerate(accuracies)]
-    return runner.CaseResult(case_id=case_id, profile="quick", runs=runs, last=None)
-
-
-def test_a_paired_verdict_waits_for_its_other_case_and_never_trains_it(monkeypatch):
-    """Stamping a result must not train the other case of a paired claim: that case would
-    then be trained twice in one session (once untimed here, once by its own benchmark)."""
-
-    def no_training(*args, **kwargs):
-        raise AssertionError("the cache trained a case")
-
-    monkeypatch.setattr(runner, "run_case", no_training)
-    cache = runner.ResultCache("quick", [0, 1])
-    case = get_case("timestep_window")  # beats_feature_window compares with feature_window
-    cache.put(_result("timestep_window", [1.0, 1.0]))
-    assert "beats_feature_window" not in cache.ready_verdicts(case)
-    assert "source_accuracy" in cache.ready_verdicts(case)  # unpaired: judged at once
-    bench = {"extra_info": {"case": "timestep_window", "verdicts": cache.ready_verdicts(case)}}
-
-    cache.put(_result("feature_window", [0.5, 0.6]))
-    cache.refresh_verdicts([bench, {"extra_info": {"case": "not_run_here"}}])
-    verdict = bench["extra_info"]["verdicts"]["beats_feature_window"]
-    assert verdict["status"] == "pass" and verdict["values"] == [1.0, 1.0]
 
 
 def test_steady_epoch_seconds_leave_out_the_first_epoch():

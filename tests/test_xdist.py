@@ -6,7 +6,7 @@ import json
 import pytest
 
 from lstm_cases import registry
-from lstm_cases.pytest_plugin import family_of
+from lstm_cases.xdist_support import family_of
 
 pytest.importorskip("xdist")
 pytest_plugins = ["pytester"]
@@ -20,18 +20,22 @@ BENCHMARKS = 4 + 4 * 2
 BENCH = """
 import os
 import pytest
+from lstm_cases import runner
 
 def _where(case):
     with open("where.txt", "a") as fh:
         fh.write(f"{case.family} {case.id} {os.environ.get('PYTEST_XDIST_WORKER', 'serial')}\\n")
 
-def test_train(case, benchmark):
+def test_train(case, benchmark, case_results):
     _where(case)
     if case.id == os.environ.get("CRASH_ON"):
         os._exit(3)  # the worker dies mid-run
     benchmark.group = "train"
     benchmark.pedantic(sum, args=([1, 2],), rounds=2)
     benchmark.extra_info.update(case=case.id, family=case.family)
+    metrics = {claim.metric: 1.0 for claim in case.claims}  # every claim can be judged
+    runs = [runner.SeedRun(seed, metrics, {}, {}, 1.0, [1.0], 1.0) for seed in case_results.seeds]
+    case_results.put(runner.CaseResult(case.id, case_results.profile, runs, None))
 
 @pytest.mark.parametrize("kind", ["predict", "single_call"])
 def test_inference(case, kind, benchmark):
@@ -115,9 +119,14 @@ def test_minus_n_writes_one_json_with_the_benchmarks_of_a_serial_run(pytester):
     assert set(b) == set(a)  # pytest-benchmark's format: machine_info, commit_info, benchmarks, ...
     assert sorted(x["fullname"] for x in b["benchmarks"]) == sorted(x["fullname"] for x in a["benchmarks"])
     assert len(b["benchmarks"]) == BENCHMARKS and all(x["stats"]["rounds"] in (2, 3) for x in b["benchmarks"])
-    assert b["machine_info"]["lstm_bench"]["profile"] == "quick"
-    assert {x["extra_info"]["xdist_workers"] for x in b["benchmarks"]} == {2}
-    assert not any("xdist_workers" in x["extra_info"] for x in a["benchmarks"])
+    # one result record of every case, as the serial run's, saying it ran on 2 workers
+    assert b["lstm_bench"]["profile"] == "quick" and b["lstm_bench"]["xdist_workers"] == 2
+    assert a["lstm_bench"]["xdist_workers"] is None
+    assert set(b["lstm_bench"]["cases"]) == set(a["lstm_bench"]["cases"]) == {c for c in CASES if c != "--case"}
+    verdicts = {c: r["verdicts"] for c, r in a["lstm_bench"]["cases"].items()}
+    assert {c: r["verdicts"] for c, r in b["lstm_bench"]["cases"].items()} == verdicts
+    assert {x["extra_info"]["xdist_worker"] for x in b["benchmarks"]} == {"gw0", "gw1"}
+    assert not any("xdist_worker" in x["extra_info"] for x in a["benchmarks"])
     assert sorted(p.name for p in (pytester.path / "out").iterdir()) == ["n2.json", "serial.json"], "temp files left"
     out = result.stdout.str()
     assert "benchmark 'train': 4 tests" in out  # the workers' table, shown by the controller

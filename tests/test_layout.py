@@ -1,0 +1,96 @@
+"""The house rules that keep the code easy to live in: harness, families and tools apart,
+no import circle, no module over 500 lines, a family is whatever module sits in families/."""
+
+from __future__ import annotations
+
+import ast
+import graphlib
+from pathlib import Path
+
+import pytest
+
+from lstm_cases import families, registry
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("lstm_cases", "reports")
+MAX_LINES = 500
+
+
+def _modules() -> dict[str, Path]:
+    """Dotted name -> file of every module of the suite's packages."""
+    found = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """The suite's modules that ``name`` imports anywhere in its file (function-level imports
+    included: they hide a circle, they do not remove it)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    targets: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            targets.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative import
+                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{anchor}.{base}".rstrip(".")
+            targets.add(base)
+            targets.update(f"{base}.{alias.name}" for alias in node.names)
+    return {t for t in targets if t in modules and t != name}
+
+
+def test_no_import_circle():
+    modules = _modules()
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    try:
+        tuple(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as err:
+        pytest.fail(f"import circle: {' -> '.join(err.args[1])}")
+
+
+def test_the_circle_check_sees_a_circle(tmp_path):
+    (tmp_path / "a.py").write_text("def f():\n    from pkg import b\n")
+    (tmp_path / "b.py").write_text("from pkg.a import f\n")
+    modules = {"pkg.a": tmp_path / "a.py", "pkg.b": tmp_path / "b.py"}
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    assert graph == {"pkg.a": {"pkg.b"}, "pkg.b": {"pkg.a"}}
+    with pytest.raises(graphlib.CycleError):
+        tuple(graphlib.TopologicalSorter(graph).static_order())
+
+
+def test_every_module_is_under_500_lines():
+    paths = [*_modules().values(), *(ROOT / "bench").glob("*.py"), ROOT / "conftest.py"]
+    long = {str(p.relative_to(ROOT)): n for p in paths if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+def test_families_are_the_modules_of_the_families_package():
+    on_disk = sorted(
+        p.stem if p.suffix == ".py" else p.name
+        for p in Path(families.__path__[0]).iterdir()
+        if not p.name.startswith(("_", ".")) and (p.suffix == ".py" or (p / "__init__.py").exists())
+    )
+    assert list(registry.family_modules()) == on_disk
+    assert {case.family for case in registry.all_cases().values()} == set(on_disk)
+
+
+def test_a_family_module_without_cases_is_an_error(tmp_path, monkeypatch):
+    (tmp_path / "empty_family.py").write_text('"""A family that forgot its CASES."""\n')
+    monkeypatch.setattr(families, "__path__", [*families.__path__, str(tmp_path)])
+    registry.family_modules.cache_clear()
+    registry.all_cases.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="family module lstm_cases.families.empty_family declares no CASES"):
+            registry.all_cases()
+    finally:
+        monkeypatch.undo()
+        registry.family_modules.cache_clear()
+        registry.all_cases.cache_clear()
+        import sys
+
+        sys.modules.pop("lstm_cases.families.empty_family", None)

@@ -1,0 +1,86 @@
+"""The results store and the result record: judged once, on the final results, never training."""
+
+import pytest
+
+from lstm_cases import record, runner
+from lstm_cases.registry import get_case
+from lstm_cases.results import CaseResults
+
+STACK = {"tensorflow_version": "2.21.0", "keras_version": "3.15.1", "keras_major": 3, "backend": "tensorflow"}
+
+
+def _result(case_id, accuracies):
+    runs = [runner.SeedRun(i, {"accuracy": a}, {"walk": "A->B"}, {"loss": [1.0]}, 1.0, [1.0], 1.0) for i, a in
+            enumerate(accuracies)]  # fmt: skip
+    return runner.CaseResult(case_id=case_id, profile="quick", runs=runs, last=None)
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the store trained a case")
+
+    monkeypatch.setattr(runner, "run_case", refuse)
+
+
+def test_reading_never_trains(no_training):
+    results = CaseResults("quick", [0, 1])
+    with pytest.raises(KeyError, match="'one_char' has not been trained"):
+        results.get("one_char")
+    assert results.verdicts(get_case("one_char"), STACK) == {}
+
+
+def test_train_missing_trains_once_and_only_what_is_missing(monkeypatch):
+    trained = []
+    monkeypatch.setattr(
+        runner, "run_case", lambda case, profile, seeds: trained.append(case.id) or _result(case.id, [1, 1])
+    )
+    results = CaseResults("quick", [0, 1])
+    results.put(_result("feature_window", [0.5, 0.6]))
+    case = get_case("timestep_window")
+    for needed in results.cases_needed(case, case.claim("beats_feature_window")):
+        results.train_missing(needed)
+    results.train_missing(case)
+    assert trained == ["timestep_window"]
+
+
+def test_a_paired_verdict_waits_for_its_other_case(no_training):
+    results = CaseResults("quick", [0, 1])
+    case = get_case("timestep_window")  # beats_feature_window compares with feature_window
+    results.put(_result("timestep_window", [1.0, 1.0]))
+    assert "beats_feature_window" not in results.verdicts(case, STACK)
+    assert "source_accuracy" in results.verdicts(case, STACK)  # unpaired: judged at once
+    results.put(_result("feature_window", [0.5, 0.6]))
+    verdict = results.verdicts(case, STACK)["beats_feature_window"]
+    assert verdict.status == "pass" and verdict.values == (1.0, 1.0)
+
+
+def test_the_run_record_holds_every_trained_case_once_with_its_verdicts(no_training):
+    results = CaseResults("quick", [4, 5])
+    results.put(_result("timestep_window", [1.0, 1.0]))
+    results.put(_result("feature_window", [0.5, 0.6]))
+    cases = [get_case(c) for c in ("one_char", "feature_window", "timestep_window")]
+    rec = record.run_record(results, cases, STACK, seed_base=4)
+    assert rec["schema"] == record.SCHEMA == 1
+    assert (rec["profile"], rec["seeds"], rec["seed_base"], rec["stack"]) == ("quick", [4, 5], 4, STACK)
+    assert list(rec["cases"]) == ["feature_window", "timestep_window"]  # one_char did not run
+    tw = rec["cases"]["timestep_window"]
+    assert tw["family"] == "alphabet" and tw["seeds"] == [0, 1] and tw["metrics"] == {"accuracy": [1.0, 1.0]}
+    assert tw["verdicts"]["beats_feature_window"]["status"] == "pass"
+    assert tw["artifacts"] == [{"walk": "A->B"}] * 2 and tw["history"] == [{"loss": [1.0]}] * 2
+    assert tw["recipe"]["epochs"] == get_case("timestep_window").recipe("quick").epochs
+    assert set(tw["claims"]) == {c.id for c in get_case("timestep_window").claims}
+
+
+def test_worker_records_merge_into_one_and_refuse_parts_of_other_runs(no_training):
+    results = CaseResults("quick", [0, 1])
+    results.put(_result("one_char", [0.8, 0.8]))
+    a = record.run_record(results, [get_case("one_char")], STACK, 0)
+    results = CaseResults("quick", [0, 1])
+    results.put(_result("batch_state", [1.0, 1.0]))
+    b = record.run_record(results, [get_case("batch_state")], STACK, 0)
+    assert list(record.merge_records([a, b])["cases"]) == ["one_char", "batch_state"]
+    with pytest.raises(record.RecordMismatch, match="case 'one_char' is in two records"):
+        record.merge_records([a, a])
+    with pytest.raises(record.RecordMismatch, match="records differ in profile"):
+        record.merge_records([a, {**b, "profile": "full"}])
