@@ -6,13 +6,13 @@ used (and unit-tested) without paying for a framework import.
 
 from __future__ import annotations
 
-import math
 import os
-import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from lstm_cases.rules import FAIL, PASS, XFAIL, XPASS, Rule, Verdict
 
 PROFILES: tuple[str, ...] = ("quick", "full")
 DEFAULT_PROFILE = "quick"
@@ -138,187 +138,6 @@ class Recipe:
             "stop_when": list(self.stop_when) if self.stop_when else None,
             "changes": self.changes,
         }
-
-
-# --------------------------------------------------------------------------- verdicts
-
-PASS, FAIL, XFAIL, XPASS = "pass", "fail", "xfail", "xpass"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    claim: str
-    status: str  # pass / fail / xfail / xpass
-    rule: str
-    detail: str
-    values: tuple[float, ...]
-    source_figure: str
-    reason: str = ""  # for xfail / xpass: why the claim is expected to fail here
-
-    @property
-    def ok(self) -> bool:
-        return self.status in (PASS, XFAIL)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "rule": self.rule,
-            "detail": self.detail,
-            "values": list(self.values),
-            "source_figure": self.source_figure,
-            "reason": self.reason,
-        }
-
-
-def _fmt(values: Sequence[float]) -> str:
-    return "[" + ", ".join(f"{v:.4g}" for v in values) + "]"
-
-
-class Rule:
-    """A rule turns per-seed values into (held, detail). Subclasses describe themselves."""
-
-    paired = False  # a paired rule compares this case's values with another case's
-
-    def describe(self) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def judge(self, values: Sequence[float], others: Sequence[float] | None = None) -> tuple[bool, str]:
-        raise NotImplementedError  # pragma: no cover - abstract
-
-
-def _require_values(values: Sequence[float]) -> None:
-    if not values:
-        raise ValueError("a claim needs at least one seed's value")
-    if any(math.isnan(v) for v in values):
-        raise ValueError(f"a claim was given NaN values: {_fmt(values)}")
-
-
-@dataclass(frozen=True)
-class _ShareOfSeeds(Rule):
-    """``value <op> threshold`` on at least ``min_fraction`` of the seeds."""
-
-    threshold: float
-    min_fraction: float = 1.0
-    symbol = ""  # ">=" or "<=", set by the subclass
-
-    def _hit(self, value: float) -> bool:
-        return value >= self.threshold if self.symbol == ">=" else value <= self.threshold
-
-    def describe(self) -> str:
-        share = "every seed" if self.min_fraction >= 1 else f">= {self.min_fraction:.0%} of seeds"
-        return f"value {self.symbol} {self.threshold:g} on {share}"
-
-    def judge(self, values, others=None):
-        _require_values(values)
-        hits = sum(self._hit(v) for v in values)
-        needed = _seeds_needed(self.min_fraction, len(values))
-        return (
-            hits >= needed,
-            f"{hits}/{len(values)} seeds {self.symbol} {self.threshold:g} (need {needed}); values {_fmt(values)}",
-        )
-
-
-@dataclass(frozen=True)
-class AtLeast(_ShareOfSeeds):
-    """``value >= threshold`` on at least ``min_fraction`` of the seeds."""
-
-    symbol = ">="
-
-
-@dataclass(frozen=True)
-class AtMost(_ShareOfSeeds):
-    """``value <= threshold`` on at least ``min_fraction`` of the seeds."""
-
-    symbol = "<="
-
-
-@dataclass(frozen=True)
-class MedianInBand(Rule):
-    """The median over seeds lies in ``[low, high]`` (robust to one odd seed)."""
-
-    low: float
-    high: float
-
-    def describe(self) -> str:
-        return f"median over seeds in [{self.low:g}, {self.high:g}]"
-
-    def judge(self, values, others=None):
-        _require_values(values)
-        med = statistics.median(values)
-        return self.low <= med <= self.high, f"median {med:.4g} in [{self.low:g}, {self.high:g}]? values {_fmt(values)}"
-
-
-def _require_pair(values: Sequence[float], others: Sequence[float] | None) -> None:
-    """A paired rule's inputs: values, and the other case's values for the same seeds."""
-    _require_values(values)
-    if others is None or len(others) != len(values):
-        raise ValueError(
-            f"paired rule needs the other case's values for the same seeds; got {others!r} for {_fmt(values)}"
-        )
-
-
-def _seeds_needed(fraction: float, n: int) -> int:
-    """Seeds out of ``n`` that a rule's share ``fraction`` asks for (2/3 of 3 is 2, not 3)."""
-    return math.ceil(fraction * n - 1e-9)
-
-
-@dataclass(frozen=True)
-class PairedGreater(Rule):
-    """Paired over the same seeds: mean(this - other) >= ``min_mean_diff`` and this > other
-    on at least ``min_win_fraction`` of the seeds."""
-
-    min_mean_diff: float
-    min_win_fraction: float = 1.0
-    paired = True
-
-    def describe(self) -> str:
-        return (
-            f"paired over the same seeds: mean difference >= {self.min_mean_diff:g} and "
-            f"wins on >= {self.min_win_fraction:.0%} of seeds"
-        )
-
-    def judge(self, values, others=None):
-        _require_pair(values, others)
-        diffs = [a - b for a, b in zip(values, others, strict=True)]
-        mean = statistics.fmean(diffs)
-        wins = sum(d > 0 for d in diffs)
-        needed = _seeds_needed(self.min_win_fraction, len(diffs))
-        held = mean >= self.min_mean_diff and wins >= needed
-        return held, (
-            f"mean difference {mean:.4g} (need >= {self.min_mean_diff:g}); wins {wins}/{len(diffs)} "
-            f"(need {needed}); this {_fmt(values)} vs other {_fmt(others)}"
-        )
-
-
-@dataclass(frozen=True)
-class PairedRatio(Rule):
-    """Paired over the same seeds, for positive values such as seconds: the geometric mean
-    of this/other >= ``min_ratio`` and this > other on at least ``min_win_fraction`` of the
-    seeds. A ratio, unlike a difference of seconds, carries from one machine to another."""
-
-    min_ratio: float
-    min_win_fraction: float = 1.0
-    paired = True
-
-    def describe(self) -> str:
-        return (
-            f"paired over the same seeds: geometric-mean ratio this/other >= {self.min_ratio:g} and "
-            f"this > other on >= {self.min_win_fraction:.0%} of seeds"
-        )
-
-    def judge(self, values, others=None):
-        _require_pair(values, others)
-        if any(v <= 0 for v in (*values, *others)):
-            raise ValueError(f"a ratio rule needs positive values; got {_fmt(values)} vs {_fmt(others)}")
-        ratios = [a / b for a, b in zip(values, others, strict=True)]
-        geomean = math.exp(statistics.fmean(math.log(r) for r in ratios))
-        wins = sum(r > 1 for r in ratios)
-        needed = _seeds_needed(self.min_win_fraction, len(ratios))
-        held = geomean >= self.min_ratio and wins >= needed
-        return held, (
-            f"ratios {_fmt(ratios)}, geometric mean {geomean:.4g} (need >= {self.min_ratio:g}); wins "
-            f"{wins}/{len(ratios)} (need {needed}); this {_fmt(values)} vs other {_fmt(others)}"
-        )
 
 
 # --------------------------------------------------------------------------- claims

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from lstm_cases import registry, runner
-from lstm_cases.core import XFAIL, XPASS, Case, Claim, Verdict
+from lstm_cases.core import Case, Claim
+from lstm_cases.rules import XFAIL, XPASS, Verdict
 from lstm_cases.runner import CaseResult
 
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from lstm_cases.families import binary_increment as bi
 from lstm_cases.core import CaseData, Recipe
+from lstm_cases.families import binary_increment as bi
 from lstm_cases.registry import get_case
 
 

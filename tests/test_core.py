@@ -5,12 +5,6 @@ import math
 import pytest
 
 from lstm_cases.core import (
-    FAIL,
-    PASS,
-    XFAIL,
-    XPASS,
-    AtLeast,
-    AtMost,
     Case,
     CaseData,
     Claim,
@@ -18,14 +12,12 @@ from lstm_cases.core import (
     DataUnavailable,
     Expected,
     ExpectedFailure,
-    MedianInBand,
-    PairedGreater,
-    PairedRatio,
     Recipe,
     UnknownNameError,
     check_profile,
     seeds_for,
 )
+from lstm_cases.rules import FAIL, PASS, XFAIL, XPASS, AtLeast, AtMost, MedianInBand, PairedGreater, PairedRatio
 
 STACK_K3 = {"keras_major": 3, "backend": "tensorflow", "tensorflow_version": "2.21.0"}
 STACK_K2 = {"keras_major": 2, "backend": "tensorflow", "tensorflow_version": "2.15.1"}

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from lstm_cases import compat
-from lstm_cases.families import sine_wave as sw
 from lstm_cases.core import CaseData, Recipe
+from lstm_cases.families import sine_wave as sw
 from lstm_cases.registry import get_case
 
 

@@ -5,9 +5,9 @@ real-scale builders on tiny stand-in data (seconds)."""
 import numpy as np
 import pytest
 
-from lstm_cases.families import char_generation as chargen
 from lstm_cases import runner, sentiment, textdata
 from lstm_cases.core import DataError, DataUnavailable
+from lstm_cases.families import char_generation as chargen
 
 # --------------------------------------------------------------------------- exact counts
 

@@ -10,8 +10,8 @@ tokenises differently would move the IMDB counts (a finding worth reporting, not
 
 import pytest
 
-from lstm_cases.families import char_generation, sentiment, textdata
 from lstm_cases.core import DataUnavailable
+from lstm_cases.families import char_generation, sentiment, textdata
 
 
 def _require(path, what):

@@ -17,19 +17,8 @@ from typing import Any
 import numpy as np
 
 from lstm_cases import compat
-from lstm_cases.core import (
-    AtLeast,
-    AtMost,
-    Case,
-    CaseData,
-    Claim,
-    Expected,
-    ExpectedFailure,
-    KnownBreakage,
-    MedianInBand,
-    PairedGreater,
-    Recipe,
-)
+from lstm_cases.core import Case, CaseData, Claim, Expected, ExpectedFailure, KnownBreakage, Recipe
+from lstm_cases.rules import AtLeast, AtMost, MedianInBand, PairedGreater
 from lstm_cases.runner import compile_model
 
 ALPHABET = string.ascii_uppercase

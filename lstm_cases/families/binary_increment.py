@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from lstm_cases import compat
-from lstm_cases.core import AtLeast, Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.core import Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.rules import AtLeast
 from lstm_cases.runner import compile_model
 
 SOURCE_BITS = 20  # Source: 001 "'{0:020b}'.format(i) for i in range(data_size)", data_size = 2**20

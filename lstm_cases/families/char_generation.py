@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from lstm_cases import compat, textdata
-from lstm_cases.core import AtLeast, AtMost, Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.core import Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.rules import AtLeast, AtMost
 from lstm_cases.runner import compile_model
 
 MAXLEN = 40  # Source: 004 "maxlen = 40"

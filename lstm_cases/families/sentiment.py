@@ -30,20 +30,8 @@ from typing import Any
 import numpy as np
 
 from lstm_cases import compat, textdata
-from lstm_cases.core import (
-    STEADY_EPOCH_SECONDS,
-    TRAIN_SECONDS,
-    AtLeast,
-    AtMost,
-    Case,
-    CaseData,
-    Claim,
-    DataError,
-    Expected,
-    PairedGreater,
-    PairedRatio,
-    Recipe,
-)
+from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, CaseData, Claim, DataError, Expected, Recipe
+from lstm_cases.rules import AtLeast, AtMost, PairedGreater, PairedRatio
 from lstm_cases.runner import compile_model
 
 UNITS = 50  # Source: 004 "num_neurons = 50"

@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 
 from lstm_cases import compat
-from lstm_cases.core import AtMost, Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.core import Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.rules import AtMost
 from lstm_cases.runner import compile_model
 
 N_POINTS = 6400  # Source: 002 "np.sin(np.arange(6400)*(20*np.pi/1000))"
