@@ -188,8 +188,10 @@ class KnownBreakage(ExpectedFailure):
 class Claim:
     """One statement the source makes, with the rule that judges it per profile.
 
-    ``measured`` holds, per profile, the distribution the thresholds were set from
-    (min/median/max over >= 10 seeds, the stack and the command).
+    ``measured_on`` names, per profile, the stacks (``tf2.21/keras3/tensorflow``, ...) whose
+    measurement files hold the many-seed values the thresholds were set from
+    (``lstm_cases.provenance``). A profile with none says why in ``unmeasured`` (data that is
+    not on the measuring machine): its thresholds are the source's statement with a margin.
     """
 
     id: str
@@ -197,14 +199,18 @@ class Claim:
     source_figure: str
     metric: str
     rules: Mapping[str, Rule]
-    measured: Mapping[str, str]
+    measured_on: Mapping[str, tuple[str, ...]]
     compare_to: str | None = None  # case id, for paired rules
     expected_failures: tuple[ExpectedFailure, ...] = ()
+    unmeasured: str = ""  # why a profile has no measurement (measured_on empty there)
 
     def __post_init__(self) -> None:
         missing = [p for p in PROFILES if p not in self.rules]
         if missing:
             raise ValueError(f"claim {self.id!r} has no rule for profile(s) {missing}")
+        unmeasured = [p for p in PROFILES if not self.measured_on.get(p)]
+        if unmeasured and not self.unmeasured:
+            raise ValueError(f"claim {self.id!r}: no measurement named for {unmeasured} and no reason in unmeasured")
         for profile, rule in self.rules.items():
             check_profile(profile)
             if rule.paired != (self.compare_to is not None):

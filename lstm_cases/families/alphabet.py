@@ -18,6 +18,7 @@ import numpy as np
 
 from lstm_cases import compat
 from lstm_cases.core import Case, CaseData, Claim, Expected, ExpectedFailure, KnownBreakage, Recipe
+from lstm_cases.provenance import CI_STACKS, JAX, TF221
 from lstm_cases.rules import AtLeast, AtMost, MedianInBand, PairedGreater
 from lstm_cases.runner import compile_model
 
@@ -217,12 +218,7 @@ _QUICK_ONE_CHAR = Recipe(
     ),
 )
 
-# Where each threshold's measured distribution came from (quoted beside every rule):
-#   python -m lstm_cases.tools.measure_claims --profile quick --seeds 10          (this machine, TF 2.21)
-#   python -m lstm_cases.tools.measure_claims --profile full --case C --seeds 1 --seed-base S
-#       for S in 0..9, KERAS_BACKEND=jax, on a 16-core machine (TF full runs are ~20x slower)
-_QUICK = "TF 2.21/Keras 3.15, this 2-core machine, 10 seeds"
-_JAX_FULL = "Keras 3.15/JAX CPU (source recipe), 10 seeds"
+# Thresholds: quick measured per seed on the CI stacks; full (hours on TensorFlow here) on JAX.
 
 ONE_CHAR = Case(
     id="one_char",
@@ -240,10 +236,7 @@ ONE_CHAR = Case(
             source_figure="84.00% (000), 80.00% (003)",
             metric="accuracy",
             rules={"full": MedianInBand(0.7, 0.95), "quick": MedianInBand(0.6, 0.92)},
-            measured={
-                "full": f"{_JAX_FULL}: min 0.80 / median 0.84 / max 0.88",
-                "quick": f"{_QUICK}: min 0.68 / median 0.80 / max 0.84",
-            },
+            measured_on={"quick": CI_STACKS, "full": (JAX,)},
         ),
     ),
 )
@@ -266,10 +259,7 @@ FEATURE_WINDOW = Case(
             # quick stops at 150 epochs, before feature_window reaches the source's band: its quick
             # band is the under-trained one measured for that recipe (still far below timesteps).
             rules={"full": MedianInBand(0.7, 0.95), "quick": MedianInBand(0.1, 0.5)},
-            measured={
-                "full": f"{_JAX_FULL}: min 0.78 / median 0.83 / max 0.87",
-                "quick": f"{_QUICK}: min 0.22 / median 0.26 / max 0.30",
-            },
+            measured_on={"quick": CI_STACKS, "full": (JAX,)},
         ),
     ),
 )
@@ -291,10 +281,7 @@ TIMESTEP_WINDOW = Case(
             metric="accuracy",
             compare_to="feature_window",
             rules={"full": PairedGreater(0.05, 1.0), "quick": PairedGreater(0.3, 1.0)},
-            measured={
-                "full": f"{_JAX_FULL}: paired difference min 0.09 / mean 0.15 / max 0.22, wins 10/10",
-                "quick": f"{_QUICK}: paired difference min 0.52 / mean 0.61 / max 0.70, wins 10/10",
-            },
+            measured_on={"quick": CI_STACKS, "full": (JAX,)},
         ),
         Claim(
             id="source_accuracy",
@@ -302,10 +289,7 @@ TIMESTEP_WINDOW = Case(
             source_figure="100.00% (000), 95.65% (003)",
             metric="accuracy",
             rules={"full": AtLeast(0.95, min_fraction=2 / 3), "quick": AtLeast(0.7, min_fraction=2 / 3)},
-            measured={
-                "full": f"{_JAX_FULL}: min 0.957 / median 1.0 / max 1.0 (9 of 10 at 100%)",
-                "quick": f"{_QUICK}: min 0.78 / median 0.87 / max 0.91 (150 epochs: short of the source's 100%)",
-            },
+            measured_on={"quick": CI_STACKS, "full": (JAX,)},
         ),
     ),
 )
@@ -344,10 +328,7 @@ BATCH_STATE = Case(
             source_figure="100.00% (000)",
             metric="accuracy",
             rules={"full": AtLeast(1.0, min_fraction=2 / 3), "quick": AtLeast(1.0, min_fraction=2 / 3)},
-            measured={
-                "full": f"{_JAX_FULL}: 1.0 on 10 of 10",
-                "quick": f"{_QUICK}: 1.0 on 10 of 10",
-            },
+            measured_on={"quick": CI_STACKS, "full": (JAX,)},
         ),
     ),
     notes=(
@@ -427,10 +408,7 @@ STATEFUL = Case(
             source_figure="100.00% (000)",
             metric="accuracy",
             rules={"full": AtLeast(1.0, min_fraction=2 / 3), "quick": AtLeast(1.0, min_fraction=2 / 3)},
-            measured={
-                "full": _STATEFUL_FULL_MEASURED,
-                "quick": f"{_QUICK}: 1.0 on 10 of 10",
-            },
+            measured_on={"quick": CI_STACKS, "full": (TF221,)},
             expected_failures=(_STATEFUL_JAX_XFAIL,),
         ),
         Claim(
@@ -439,10 +417,7 @@ STATEFUL = Case(
             source_figure="25 of 25 steps right (000)",
             metric="walk_correct_steps",
             rules={"full": AtLeast(25, min_fraction=2 / 3), "quick": AtLeast(25, min_fraction=2 / 3)},
-            measured={
-                "full": _STATEFUL_FULL_MEASURED,
-                "quick": f"{_QUICK}: 25 of 25 steps on 10 of 10",
-            },
+            measured_on={"quick": CI_STACKS, "full": (TF221,)},
             expected_failures=(_STATEFUL_JAX_XFAIL,),
         ),
         Claim(
@@ -451,10 +426,7 @@ STATEFUL = Case(
             source_figure="K->B, B->C, C->E, E->G, G->H (000)",
             metric="k_start_first_correct",
             rules={"full": AtMost(0.0, min_fraction=2 / 3), "quick": AtMost(0.0, min_fraction=2 / 3)},
-            measured={
-                "full": _STATEFUL_FULL_MEASURED,
-                "quick": f"{_QUICK}: first step wrong on 10 of 10 (K->B, B->C, C->D, D->E, E->F on every seed)",
-            },
+            measured_on={"quick": CI_STACKS, "full": (TF221,)},
             expected_failures=(_STATEFUL_JAX_NOT_JUDGED,),
         ),
     ),
@@ -516,10 +488,7 @@ VARIABLE_LENGTH = Case(
             source_figure="99.90% (000)",
             metric="accuracy",
             rules={"full": AtLeast(0.999, min_fraction=2 / 3), "quick": AtLeast(0.999, min_fraction=2 / 3)},
-            measured={
-                "full": f"{_JAX_FULL}: min 0.967 / median 0.985 / max 0.992",
-                "quick": f"{_QUICK}: min 0.937 / median 0.948 / max 0.965",
-            },
+            measured_on={"quick": CI_STACKS, "full": (JAX,)},
             expected_failures=(_SINGLE_LETTERS_XFAIL,),
         ),
         Claim(
@@ -528,10 +497,7 @@ VARIABLE_LENGTH = Case(
             source_figure="20 random patterns, all right (000)",
             metric="prefix_accuracy",
             rules={"full": AtLeast(1.0, min_fraction=2 / 3), "quick": AtLeast(1.0, min_fraction=2 / 3)},
-            measured={
-                "full": f"{_JAX_FULL}: min 0.947 / median 0.978 / max 0.982; every error a single letter",
-                "quick": f"{_QUICK}: min 0.921 / median 0.930 / max 0.956; every error a single letter",
-            },
+            measured_on={"quick": CI_STACKS, "full": (JAX,)},
             expected_failures=(_SINGLE_LETTERS_XFAIL,),
         ),
         Claim(
@@ -540,11 +506,7 @@ VARIABLE_LENGTH = Case(
             source_figure="20 random patterns, all right (000)",
             metric="prefix_accuracy_len2to5",
             rules={"full": AtLeast(1.0, min_fraction=2 / 3), "quick": AtLeast(0.98, min_fraction=2 / 3)},
-            measured={
-                "full": f"{_JAX_FULL}: 1.0 on 10 of 10",
-                "quick": f"{_QUICK}: 1.0 on 10 of 10 (an earlier batch-64 recipe: one prefix wrong on 1 seed of 10); "
-                "tf-keras 2.21 (TF 2.21, TF_USE_LEGACY_KERAS=1), 10 seeds: 0.933, 0.889, 0.989, then 1.0 on 7",
-            },
+            measured_on={"quick": CI_STACKS, "full": (JAX,)},
             expected_failures=(_TF_KERAS_221_PREFIXES,),
         ),
     ),

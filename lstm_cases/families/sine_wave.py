@@ -37,6 +37,7 @@ import numpy as np
 
 from lstm_cases import compat
 from lstm_cases.core import Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.provenance import CI_STACKS, TF221
 from lstm_cases.rules import AtMost
 from lstm_cases.runner import compile_model
 
@@ -199,7 +200,7 @@ def sine_metrics(model: Any, data: CaseData) -> dict[str, Any]:
 # Source: 002 "lstm.fit(x_test, y_test, epochs=300, batch_size=64, ..., shuffle=False)" with
 # optimizer="Nadam" (Keras 2.2: learning rate 0.002). The stacked model's fit is not shown;
 # it is taken to be the same call. Trained here on the training split (see the module doc).
-_FULL = Recipe(
+SOURCE_RECIPE = Recipe(
     epochs=300,
     batch_size=64,
     optimizer="nadam",
@@ -211,7 +212,7 @@ _FULL = Recipe(
 QUICK_WINDOWS = 1024
 
 
-def _quick(epochs: int, learning_rate: float, epochs_per_pass: int) -> Recipe:
+def quick_recipe(epochs: int, learning_rate: float, epochs_per_pass: int) -> Recipe:
     return Recipe(
         epochs=epochs,
         batch_size=64,
@@ -238,17 +239,10 @@ def _quick(epochs: int, learning_rate: float, epochs_per_pass: int) -> Recipe:
 
 # --------------------------------------------------------------------------- cases
 
-# Where each quick threshold's distribution came from (10 seeds, 0-9, per stack):
-#   python -m lstm_cases.tools.measure_claims --profile quick --seeds 10 --case ID --out FILE
-# on this 2-core machine (shared with other jobs), under TF 2.21/Keras 3.15 and TF 2.15/Keras 2.15.
-_K3, _K2 = "TF 2.21/Keras 3.15", "TF 2.15/Keras 2.15"
-# Full: one seed per case only (seed 0, TF 2.21, run_case(case, "full", [0])): 300 epochs took 354 s
-# (simple) and 549 s (stacked) on the shared machine. The full rules are provisional until more seeds run.
-_FULL_1 = "TF 2.21/Keras 3.15, 1 seed (seed 0)"
+# Full thresholds: one seed per case (6-9 min on 2 cores); provisional until more seeds run.
 _LSTM_128, _DENSE_128 = 4 * 128 * (1 + 128 + 1), 128 + 1  # 66,560 and 129
 _LSTM_32_IN_1, _LSTM_32_IN_32, _DENSE_32 = 4 * 32 * (1 + 32 + 1), 4 * 32 * (32 + 32 + 1), 32 + 1
 _NAIVE = "the naive one-step RMSE is 0.0222 on the same windows"
-_FLAT = "holding the last value scores 0.600 over the same period"
 
 
 def _expected(total: int, layers: dict[str, int]) -> dict[str, Expected]:
@@ -265,7 +259,7 @@ SINE_SIMPLE = Case(
     make_data=sine_data,
     build_model=simple_model,
     evaluate=sine_metrics,
-    recipes={"full": _FULL, "quick": _quick(15, 0.005, 5)},
+    recipes={"full": SOURCE_RECIPE, "quick": quick_recipe(15, 0.005, 5)},
     # Source: 002 "Total params: 66,689"
     expected=_expected(66_689, {"LSTM": _LSTM_128, "Dropout": 0, "Dense": _DENSE_128}),
     claims=(
@@ -275,13 +269,7 @@ SINE_SIMPLE = Case(
             source_figure="test MSE 3.0e-05 (RMSE 0.0055); its printed 'rmse' 0.0049 is a mean absolute error",
             metric="test_rmse",
             rules={"full": AtMost(0.01), "quick": AtMost(0.015)},
-            measured={
-                "full": f"{_FULL_1}: 0.0062 (MSE 3.8e-05, MAE 0.0053)",
-                "quick": (
-                    f"{_K3}: min 0.0049 / median 0.0075 / max 0.0094 (MAE 0.0040-0.0076); "
-                    f"{_K2}: min 0.0047 / median 0.0066 / max 0.0083"
-                ),
-            },
+            measured_on={"quick": CI_STACKS, "full": (TF221,)},
         ),
         Claim(
             id="beats_naive",
@@ -289,10 +277,7 @@ SINE_SIMPLE = Case(
             source_figure=f"not in the source (it gives no baseline); {_NAIVE}",
             metric="rmse_ratio_vs_naive",
             rules={"full": AtMost(0.5), "quick": AtMost(0.6)},
-            measured={
-                "full": f"{_FULL_1}: 0.28",
-                "quick": f"{_K3}: min 0.22 / median 0.34 / max 0.43; {_K2}: min 0.21 / median 0.30 / max 0.38",
-            },
+            measured_on={"quick": CI_STACKS, "full": (TF221,)},
         ),
         Claim(
             id="forecast_follows",
@@ -302,14 +287,9 @@ SINE_SIMPLE = Case(
             ),
             source_figure="a plot over the 1,278-step test span: 'the result came out surprisingly well'",
             metric="forecast_rmse_100",
+            # the quick forecast drifts more than the source's plot suggests: the quick rule is its measured band
             rules={"full": AtMost(0.25), "quick": AtMost(0.25)},
-            measured={
-                "full": f"{_FULL_1}: 0.12; over the whole 1,278-step span 0.47 (see notes)",
-                "quick": (
-                    f"{_K3}: min 0.046 / median 0.12 / max 0.17; {_K2}: min 0.036 / median 0.073 / max 0.14; "
-                    f"{_FLAT}. Quick drifts more than the source's plot suggests; the quick rule is its band"
-                ),
-            },
+            measured_on={"quick": CI_STACKS, "full": (TF221,)},
         ),
     ),
     notes=(
@@ -323,9 +303,6 @@ SINE_SIMPLE = Case(
     ),
 )
 
-# Finding: the stacked model's relu output can die for good (see notes); a dead seed fails every claim.
-_DEAD = "a seed whose relu output died (every prediction 0) fails this claim; hence 2 of 3 seeds"
-
 SINE_STACKED = Case(
     id="sine_stacked",
     family="sine_wave",
@@ -333,7 +310,7 @@ SINE_STACKED = Case(
     make_data=sine_data,
     build_model=stacked_model,
     evaluate=sine_metrics,
-    recipes={"full": _FULL, "quick": _quick(12, 0.008, 6)},
+    recipes={"full": SOURCE_RECIPE, "quick": quick_recipe(12, 0.008, 6)},
     expected=_expected(  # Source: 002 "Total params: 29,345"
         29_345, {"LSTM": _LSTM_32_IN_1 + 3 * _LSTM_32_IN_32, "Dropout": 0, "Dense": _DENSE_32}
     ),
@@ -343,14 +320,9 @@ SINE_STACKED = Case(
             text=("one step ahead, the stacked LSTM's mean absolute error (what its 'rmse' loss computes) is small"),
             source_figure="loss 0.0109 on its test split (the per-sample 'rmse': a mean absolute error)",
             metric="test_mae",
+            # 2 of 3 seeds in every stacked rule: the relu output can die for good (notes), failing every claim
             rules={"full": AtMost(0.012, min_fraction=2 / 3), "quick": AtMost(0.012, min_fraction=2 / 3)},
-            measured={
-                "full": f"{_FULL_1}: 0.0045 (RMSE 0.0059)",
-                "quick": (
-                    f"{_K3}: min 0.0045 / median 0.0054 / max 0.0069 on the 8 live seeds, 0.495 on the 2 dead "
-                    f"(seeds 1 and 4); {_K2}: min 0.0056 / median 0.0060 / max 0.0080, none dead. {_DEAD}"
-                ),
-            },
+            measured_on={"quick": CI_STACKS, "full": (TF221,)},
         ),
         Claim(
             id="beats_naive",
@@ -358,13 +330,7 @@ SINE_STACKED = Case(
             source_figure=f"not in the source (it gives no baseline); {_NAIVE}",
             metric="rmse_ratio_vs_naive",
             rules={"full": AtMost(0.5, min_fraction=2 / 3), "quick": AtMost(0.7, min_fraction=2 / 3)},
-            measured={
-                "full": f"{_FULL_1}: 0.27",
-                "quick": (
-                    f"{_K3}: min 0.24 / median 0.32 / max 0.42 live, 27.5 dead; "
-                    f"{_K2}: min 0.33 / median 0.37 / max 0.51. {_DEAD}"
-                ),
-            },
+            measured_on={"quick": CI_STACKS, "full": (TF221,)},
         ),
         Claim(
             id="forecast_follows",
@@ -375,13 +341,7 @@ SINE_STACKED = Case(
             source_figure="a forecast plot over the 1,278-step test span, no figure",
             metric="forecast_rmse_100",
             rules={"full": AtMost(0.25, min_fraction=2 / 3), "quick": AtMost(0.25, min_fraction=2 / 3)},
-            measured={
-                "full": f"{_FULL_1}: 0.16; over the whole 1,278-step span 0.57 (see notes)",
-                "quick": (
-                    f"{_K3}: min 0.026 / median 0.073 / max 0.11 live, 0.61 dead; "
-                    f"{_K2}: min 0.049 / median 0.078 / max 0.16; {_FLAT}. {_DEAD}"
-                ),
-            },
+            measured_on={"quick": CI_STACKS, "full": (TF221,)},
         ),
     ),
     notes=(

@@ -1,0 +1,79 @@
+"""Thresholds as data: every claim points at the measurements its thresholds were set from,
+and every rule holds on the seeds stored there (or fails there, where the claim is an
+expected failure on that stack)."""
+
+import dataclasses
+import json
+
+import pytest
+
+from lstm_cases import provenance, registry
+from lstm_cases.core import PROFILES
+from lstm_cases.rules import AtLeast, MedianInBand, PairedGreater
+
+CLAIMS = [(case, claim) for case in registry.all_cases().values() for claim in case.claims]
+
+
+def _check(case, claim, profile, folder=provenance.FOLDER) -> list[str]:
+    """What is wrong with the evidence behind one rule (nothing: an empty list)."""
+    problems = []
+    for ev in provenance.evidence(case.id, claim, profile, folder):
+        stack = json.loads(ev.path.read_text())["stack"]
+        expected_to_fail = claim.expected_failure(stack, profile) is not None
+        if ev.transcribed:
+            held = provenance.summary_clears(claim.rules[profile], ev.summary)
+        else:
+            if len(ev.seeds) < provenance.MIN_SEEDS:
+                problems.append(f"{ev.path.name}: {len(ev.seeds)} seeds, fewer than {provenance.MIN_SEEDS}")
+            verdict = claim.judge(profile, ev.values, stack, ev.others)
+            held = verdict.status in ("pass", "xpass") or "held here by chance" in verdict.detail
+        if held == expected_to_fail:
+            what = "holds although it is an expected failure" if held else "does not hold"
+            problems.append(f"{ev.path.name}: the {profile} rule {what} on the stored seeds ({ev.describe()})")
+    return problems
+
+
+@pytest.mark.parametrize(("case", "claim"), CLAIMS, ids=[f"{c.id}-{cl.id}" for c, cl in CLAIMS])
+def test_every_threshold_holds_on_its_stored_seeds(case, claim):
+    for profile in PROFILES:
+        assert not _check(case, claim, profile), _check(case, claim, profile)
+
+
+def test_every_claim_names_its_measurements_or_says_why_not():
+    for case, claim in CLAIMS:
+        for profile in PROFILES:
+            assert claim.measured_on.get(profile) or claim.unmeasured, f"{case.id}/{claim.id} {profile}"
+
+
+def test_the_check_fails_a_threshold_the_stored_seeds_do_not_reach():
+    case = registry.get_case("timestep_window")
+    paired = case.claim("beats_feature_window")
+    too_strict = dataclasses.replace(paired, rules={**paired.rules, "quick": PairedGreater(0.99, 1.0)})
+    assert any("does not hold" in p for p in _check(case, too_strict, "quick"))
+    band = registry.get_case("one_char").claim("mediocre_band")  # full: a transcribed summary
+    too_narrow = dataclasses.replace(band, rules={**band.rules, "full": MedianInBand(0.9, 0.95)})
+    assert any("does not hold" in p for p in _check(registry.get_case("one_char"), too_narrow, "full"))
+
+
+def test_an_unknown_or_missing_measurement_is_one_line_naming_the_file(tmp_path):
+    case = registry.get_case("one_char")
+    claim = dataclasses.replace(case.claim("mediocre_band"), measured_on={"quick": ("tf9.9/keras9/none",), "full": ()})
+    with pytest.raises(provenance.MeasurementError, match=r"quick-tf9.9-keras9-none.json: no such measurement file"):
+        provenance.evidence(case.id, claim, "quick", tmp_path)
+    (tmp_path / "quick-tf9.9-keras9-none.json").write_text(json.dumps({"format": provenance.FORMAT, "cases": {}}))
+    with pytest.raises(provenance.MeasurementError, match="no measurement of case 'one_char'"):
+        provenance.evidence(case.id, claim, "quick", tmp_path)
+
+
+def test_a_summary_clears_by_its_worst_seed_for_every_seed_rules():
+    summary = {"n": 10, "min": 0.5, "median": 0.9, "max": 1.0}
+    assert provenance.summary_clears(AtLeast(0.4), summary)
+    assert not provenance.summary_clears(AtLeast(0.6), summary)
+    assert provenance.summary_clears(AtLeast(0.6, min_fraction=2 / 3), summary)  # the median, for a share
+
+
+def test_stack_slugs_make_file_names():
+    assert (
+        provenance.measurement_path("quick", "tf2.21/keras3/tensorflow").name == "quick-tf2.21-keras3-tensorflow.json"
+    )
+    assert provenance.measurement_path("full", "no-tf/keras3/jax").name == "full-no-tf-keras3-jax.json"
