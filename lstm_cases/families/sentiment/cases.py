@@ -1,0 +1,392 @@
+"""The sentiment family's recipes, claims and nine cases: four on the generated corpus, one
+on gensim's pang_lee sentences and four at real scale (skipped unless their data is given)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from lstm_cases.core import (
+    STEADY_EPOCH_SECONDS,
+    TRAIN_SECONDS,
+    AtLeast,
+    AtMost,
+    Case,
+    Claim,
+    Expected,
+    PairedGreater,
+    PairedRatio,
+    Recipe,
+)
+from lstm_cases.families.sentiment.corpus import N_REVIEWS, VECTOR_DIMS, generated_data
+from lstm_cases.families.sentiment.pipeline import (
+    SHORT_MAXLEN,
+    SOURCE_DIMS,
+    SOURCE_MAXLEN,
+    TRAIN_FRACTION,
+    build_model,
+    dense_params,
+    evaluate,
+    recurrent_params,
+)
+from lstm_cases.families.sentiment.real_text import IMDB_TRAIN, PANG_LEE_MAXLEN, imdb_data, pang_lee_data
+
+# --------------------------------------------------------------------------- recipes
+
+# Source: 004 "batch_size = 32", "epochs = 2", compile('rmsprop', ...) (rmsprop's default rate)
+SOURCE_RECIPE = Recipe(epochs=2, batch_size=32, optimizer="rmsprop", learning_rate=0.001)
+# The quick corpus: half the training reviews, shorter reviews (filler median 0.7 sentences
+# instead of 2), the same 1,000 held-out reviews per seed, the same word vectors.
+QUICK_CORPUS = {"reviews": 1250, "extra_heldout": 750, "filler_median": 0.7, "filler_sigma": 0.7}
+QUICK_GENERATED = Recipe(
+    epochs=2,
+    batch_size=64,
+    optimizer="rmsprop",
+    learning_rate=0.003,
+    fast_input=True,
+    data=QUICK_CORPUS,
+    changes=(
+        "1,000 shorter training reviews (filler median 0.7 sentences, not 2), 2 epochs at batch 64 and "
+        "RMSprop(0.003) instead of 2,000 reviews, 2 epochs at batch 32 and RMSprop(0.001); input as "
+        "tf.data, one epoch per execution. Why: the quick budget. A 200-400 step update costs mostly "
+        "per-step overhead, so the update count sets the time (32 updates here, 126 in the source's "
+        "recipe), and each seed's new model is traced again (~1 s per case). Shorter reviews put the "
+        "cues in fewer positions, which these few updates learn: held-out accuracy 0.56-0.70 on 1,000 "
+        "reviews of the same quick corpus. Measured before it: the full corpus at 3 epochs of batch 128 "
+        "(48 updates) reached 0.55-0.62 in ~1.5x the time; at 2 such epochs two seeds of 10 stayed "
+        "near the majority baseline."
+    ),
+)
+QUICK_IMDB = Recipe(
+    epochs=1,
+    batch_size=32,
+    optimizer="rmsprop",
+    learning_rate=0.001,
+    changes="1 epoch instead of 2: half the time of a real-scale run (625 updates over 20,000 reviews).",
+)
+
+_QUICK = "quick corpus, TF 2.21/Keras 3.15, this 2-core machine (idle), 10 seeds"
+_QUICK_215 = "TF 2.15/Keras 2, 10 seeds"
+_FULL = "TF 2.21/Keras 3.15, this 2-core machine, source recipe"
+_UNMEASURED = (
+    "not measured: aclImdb and GoogleNews vectors are not on this machine; the threshold is the source's "
+    "statement with a margin, to be measured with --imdb-dir/--word-vectors"
+)
+
+
+def _expected(n: int | dict[str, int], maxlen: int, dims: int, cell: str) -> Expected | dict[str, Expected]:
+    """The shapes and counts; per profile when the profiles train on different numbers of reviews."""
+    if isinstance(n, dict):
+        return {profile: _expected(count, maxlen, dims, cell) for profile, count in n.items()}
+    recurrent = recurrent_params(cell, dims)
+    dense = dense_params(maxlen)
+    return Expected(
+        input_shape=(n, maxlen, dims),
+        target_shape=(n, 1),
+        total_params=recurrent + dense,
+        layer_params={cell: recurrent, "Dropout": 0, "Flatten": 0, "Dense": dense},
+    )
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def _beats_majority(rules: dict, measured: dict) -> Claim:
+    return Claim(
+        id="beats_majority",
+        text="the LSTM's held-out accuracy is above the majority-class baseline",
+        source_figure="none printed (004 section 2.4 only says the validation accuracy beats the SimpleRNN's)",
+        metric="accuracy_over_majority",
+        rules=rules,
+        measured=measured,
+    )
+
+
+def _faster_at_short(compare_to: str, rules: dict, measured: dict, metric: str) -> Claim:
+    """``metric``: STEADY_EPOCH_SECONDS where a new model's tracing (~1-2 s, the same at either
+    maxlen) is a large share of a short run; TRAIN_SECONDS at real scale, where it is not."""
+    return Claim(
+        id="maxlen200_trains_faster",
+        text="halving maxlen from 400 to 200 makes training faster (the source: more than twice as fast)",
+        source_figure="004 section 3.1: 'training finished much faster ... training time fell by more than half'",
+        metric=metric,
+        compare_to=compare_to,
+        rules=rules,
+        measured=measured,
+    )
+
+
+def _beats_simplernn(compare_to: str, rules: dict, measured: dict) -> Claim:
+    return Claim(
+        id="beats_simplernn",
+        text="on the same data, the LSTM's held-out accuracy beats a SimpleRNN of the same width",
+        source_figure="004 section 2.4: 'validation accuracy is far better than the SimpleRNN on the same data'",
+        metric="accuracy",
+        compare_to=compare_to,
+        rules=rules,
+        measured=measured,
+    )
+
+
+def _unk_not_worse(compare_to: str, rules: dict, measured: dict) -> Claim:
+    return Claim(
+        id="unk_not_worse_than_drop",
+        text="one UNK vector for unknown tokens does not hurt: the network learns to look past it, as past padding",
+        source_figure="004 section 3.2: UNK is 'the more common approach'; no figure",
+        metric="accuracy",
+        compare_to=compare_to,
+        rules=rules,
+        measured=measured,
+    )
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def _case(
+    case_id: str, source: str, make: Any, cell: str, maxlen: int, unknown: str, n: int | dict[str, int], dims: int, **kw
+) -> Case:
+    return Case(
+        id=case_id,
+        family="sentiment",
+        source=source,
+        make_data=partial(make, maxlen=maxlen, unknown=unknown),
+        build_model=partial(build_model, cell=cell),
+        evaluate=evaluate,
+        expected=_expected(n, maxlen, dims, cell),
+        **kw,
+    )
+
+
+_GEN = "seed 004 parts 2-3, on the generated review corpus (offline default)"
+_GEN_RECIPES = {"full": SOURCE_RECIPE, "quick": QUICK_GENERATED}
+_GEN_N = {"full": int(N_REVIEWS * TRAIN_FRACTION), "quick": int(QUICK_CORPUS["reviews"] * TRAIN_FRACTION)}
+
+SENTIMENT_LSTM_400 = _case(
+    "sentiment_lstm_maxlen400",
+    f"{_GEN}: LSTM, maxlen 400, unknown tokens dropped",
+    generated_data,
+    "LSTM",
+    SOURCE_MAXLEN,
+    "drop",
+    _GEN_N,
+    VECTOR_DIMS,
+    recipes=_GEN_RECIPES,
+    claims=(
+        _beats_majority(
+            {"full": AtLeast(0.02), "quick": AtLeast(0.04)},
+            {
+                "full": f"{_FULL}, 10 seeds: min 0.052 / median 0.106 / max 0.155 (accuracy 0.54-0.66)",
+                "quick": f"{_QUICK}: min 0.087 / median 0.126 / max 0.226 (accuracy 0.59-0.69); "
+                f"{_QUICK_215}: 0.083 / 0.131 / 0.224",
+            },
+        ),
+        # Judged on the steady epoch (the second): each seed's new model is traced in its first
+        # epoch, ~1-2 s at either maxlen, and in the quick recipe's 2 short epochs that one-off
+        # cost made the whole-run ratio a coin toss (clean CI run, TF 2.15: 0.81-1.06).
+        _faster_at_short(
+            "sentiment_lstm_maxlen200",
+            {"full": PairedRatio(1.2, 2 / 3), "quick": PairedRatio(1.2, 2 / 3)},
+            {
+                "full": f"{_FULL}, 10 seeds: steady-epoch ratio 400/200 min 1.31 / geometric mean 1.99 / max 2.36, "
+                "400 slower on 10/10, >= 2x on 7/10 (whole runs 1.50 / 1.81 / 1.96; an earlier 10-seed run, "
+                "whole runs: 0.94 / 1.49 / 3.09)",
+                "quick": f"{_QUICK}: steady-epoch ratio 400/200 min 1.41 / geometric mean 2.02 / max 2.75, "
+                f">= 2x on 5/10 (whole runs: 1.14 / 1.46 / 1.75); {_QUICK_215}: 1.50 / 2.61 / 4.80, >= 2x "
+                "on 9/10 (whole runs 1.00 / 1.49 / 2.24); a clean CI run on TF 2.15: steady 1.59-1.92 "
+                "while the whole runs were 0.81-1.06",
+            },
+            STEADY_EPOCH_SECONDS,
+        ),
+    ),
+)
+
+SENTIMENT_LSTM_200 = _case(
+    "sentiment_lstm_maxlen200",
+    f"{_GEN}: LSTM, maxlen 200 (section 3.1), unknown tokens dropped",
+    generated_data,
+    "LSTM",
+    SHORT_MAXLEN,
+    "drop",
+    _GEN_N,
+    VECTOR_DIMS,
+    recipes=_GEN_RECIPES,
+    claims=(
+        _beats_majority(
+            {"full": AtLeast(0.03), "quick": AtLeast(0.04)},
+            {
+                "full": f"{_FULL}, 10 seeds: min 0.063 / median 0.105 / max 0.151",
+                "quick": f"{_QUICK}: min 0.078 / median 0.121 / max 0.230; {_QUICK_215}: 0.103 / 0.144 / 0.229",
+            },
+        ),
+        _beats_simplernn(
+            "sentiment_simplernn_maxlen200",
+            # quick: the mean difference is the claim; one seed in 20 lost by 0.005, so one win
+            # of 3 is asked for (every 3 of the 20 measured seeds have a mean difference >= 0.061).
+            {"full": PairedGreater(0.02, 1.0), "quick": PairedGreater(0.03, 1 / 3)},
+            {
+                "full": f"{_FULL}, 10 seeds: paired difference min 0.010 / mean 0.052 / max 0.088, wins 10/10 "
+                "(LSTM 0.58-0.65, SimpleRNN 0.52-0.59)",
+                "quick": f"{_QUICK}: paired difference min -0.005 / mean 0.120 / max 0.201, wins 9/10 "
+                f"(LSTM 0.56-0.70, SimpleRNN 0.46-0.60); {_QUICK_215}: 0.075 / 0.128 / 0.163, wins 10/10",
+            },
+        ),
+        Claim(
+            id="drop_flips_negation",
+            text="dropping the unknown token \"n't\" flips negated reviews: 'I don't like' reads as 'I do like', "
+            "so they are classified below chance",
+            source_figure="004 section 3.2: 'I don't like movie' is reversed if \"don't\" is dropped",
+            metric="negated_accuracy",
+            rules={"full": AtMost(0.45), "quick": AtMost(0.45)},
+            measured={
+                "full": f"{_FULL}, 10 seeds: negated-review accuracy min 0.17 / median 0.26 / max 0.38 "
+                "(plain reviews 0.68-0.84)",
+                "quick": f"{_QUICK}: min 0.045 / median 0.128 / max 0.36 (plain reviews 0.68-0.96); "
+                f"{_QUICK_215}: 0.052 / 0.108 / 0.287",
+            },
+        ),
+    ),
+)
+
+SENTIMENT_SIMPLERNN_200 = _case(
+    "sentiment_simplernn_maxlen200",
+    f"{_GEN}: SimpleRNN(50) in the LSTM's place (the chapter-8 model the source compares with)",
+    generated_data,
+    "SimpleRNN",
+    SHORT_MAXLEN,
+    "drop",
+    _GEN_N,
+    VECTOR_DIMS,
+    recipes=_GEN_RECIPES,
+)
+
+SENTIMENT_UNK_200 = _case(
+    "sentiment_unk_maxlen200",
+    f"{_GEN}: LSTM, maxlen 200, every unknown token mapped to one UNK vector (section 3.2)",
+    generated_data,
+    "LSTM",
+    SHORT_MAXLEN,
+    "unk",
+    _GEN_N,
+    VECTOR_DIMS,
+    recipes=_GEN_RECIPES,
+    claims=(
+        _unk_not_worse(
+            "sentiment_lstm_maxlen200",
+            # quick: re-measured on the quick corpus; the worst mean of 3 of the 20 seeds is -0.011
+            {"full": PairedGreater(-0.01, 0.0), "quick": PairedGreater(-0.03, 0.0)},
+            {
+                "full": f"{_FULL}, 10 seeds: paired difference UNK - drop min -0.007 / mean 0.006 / max 0.022",
+                "quick": f"{_QUICK}: paired difference UNK - drop min -0.026 / mean 0.036 / max 0.124 (worst "
+                f"3-seed mean -0.011); {_QUICK_215}: -0.010 / 0.024 / 0.105 (worst 3-seed mean -0.006)",
+            },
+        ),
+    ),
+    notes=(
+        'The UNK vector keeps the position of "n\'t" but, in these budgets, the model does not learn to '
+        "read it: negated-review accuracy stays where drop-unknown leaves it (quick 0.07-0.36 with UNK vs "
+        "0.05-0.36 dropped, full 0.17-0.34, 10 seeds); the metric negated_accuracy records it for both cases."
+    ),
+)
+
+SENTIMENT_PANG_LEE = _case(
+    "sentiment_pang_lee",
+    "seed 004 parts 2-3 pipeline on real text: gensim's pang_lee_polarity.cor with its fastText vectors",
+    pang_lee_data,
+    "LSTM",
+    PANG_LEE_MAXLEN,
+    "drop",
+    160,
+    100,
+    recipes={"full": SOURCE_RECIPE, "quick": SOURCE_RECIPE},
+    notes=(
+        "An end-to-end run on real text (load, tokenise, vectorise, train, predict); no accuracy claim: "
+        "200 sentences carry too little signal (measured: this LSTM 45.5% in 5-fold CV, unit-normalised "
+        "vectors 57.8% +- 10.8%, bag-of-words logistic regression 53%)."
+    ),
+)
+
+_IMDB = "seed 004 parts 2-3 at real scale: aclImdb train (--imdb-dir) with GoogleNews-style vectors (--word-vectors)"
+_IMDB_RECIPES = {"full": SOURCE_RECIPE, "quick": QUICK_IMDB}
+_IMDB_UNMEASURED = {"full": _UNMEASURED, "quick": _UNMEASURED}
+
+IMDB_LSTM_400 = _case(
+    "sentiment_imdb_lstm_maxlen400",
+    f"{_IMDB}: LSTM, maxlen 400",
+    imdb_data,
+    "LSTM",
+    SOURCE_MAXLEN,
+    "drop",
+    IMDB_TRAIN,
+    SOURCE_DIMS,
+    recipes=_IMDB_RECIPES,
+    claims=(
+        _beats_majority({"full": AtLeast(0.2), "quick": AtLeast(0.15)}, _IMDB_UNMEASURED),
+        _faster_at_short(
+            "sentiment_imdb_lstm_maxlen200",
+            {"full": PairedRatio(1.5, 2 / 3), "quick": PairedRatio(1.5, 2 / 3)},
+            _IMDB_UNMEASURED,
+            TRAIN_SECONDS,  # the quick recipe has 1 epoch; at 625 updates tracing is a small share
+        ),
+    ),
+)
+IMDB_LSTM_200 = _case(
+    "sentiment_imdb_lstm_maxlen200",
+    f"{_IMDB}: LSTM, maxlen 200",
+    imdb_data,
+    "LSTM",
+    SHORT_MAXLEN,
+    "drop",
+    IMDB_TRAIN,
+    SOURCE_DIMS,
+    recipes=_IMDB_RECIPES,
+    claims=(
+        _beats_majority({"full": AtLeast(0.2), "quick": AtLeast(0.15)}, _IMDB_UNMEASURED),
+        _beats_simplernn(
+            "sentiment_imdb_simplernn_maxlen200",
+            {"full": PairedGreater(0.02, 2 / 3), "quick": PairedGreater(0.02, 2 / 3)},
+            _IMDB_UNMEASURED,
+        ),
+    ),
+)
+IMDB_SIMPLERNN_200 = _case(
+    "sentiment_imdb_simplernn_maxlen200",
+    f"{_IMDB}: SimpleRNN(50), maxlen 200",
+    imdb_data,
+    "SimpleRNN",
+    SHORT_MAXLEN,
+    "drop",
+    IMDB_TRAIN,
+    SOURCE_DIMS,
+    recipes=_IMDB_RECIPES,
+)
+IMDB_UNK_200 = _case(
+    "sentiment_imdb_unk_maxlen200",
+    f"{_IMDB}: LSTM, maxlen 200, unknown tokens mapped to one UNK vector",
+    imdb_data,
+    "LSTM",
+    SHORT_MAXLEN,
+    "unk",
+    IMDB_TRAIN,
+    SOURCE_DIMS,
+    recipes=_IMDB_RECIPES,
+    claims=(
+        _unk_not_worse(
+            "sentiment_imdb_lstm_maxlen200",
+            {"full": PairedGreater(-0.02, 0.0), "quick": PairedGreater(-0.02, 0.0)},
+            _IMDB_UNMEASURED,
+        ),
+    ),
+)
+
+CASES = (
+    SENTIMENT_LSTM_400,
+    SENTIMENT_LSTM_200,
+    SENTIMENT_SIMPLERNN_200,
+    SENTIMENT_UNK_200,
+    SENTIMENT_PANG_LEE,
+    IMDB_LSTM_400,
+    IMDB_LSTM_200,
+    IMDB_SIMPLERNN_200,
+    IMDB_UNK_200,
+)
