@@ -3,6 +3,7 @@ on gensim's pang_lee sentences and four at real scale (skipped unless their data
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -12,6 +13,7 @@ from lstm_cases.core import (
     AtLeast,
     AtMost,
     Case,
+    CaseData,
     Claim,
     Expected,
     PairedGreater,
@@ -74,15 +76,15 @@ _UNMEASURED = (
 )
 
 
-def _expected(n: int | dict[str, int], maxlen: int, dims: int, cell: str) -> Expected | dict[str, Expected]:
+def _expected(train_reviews: int | dict[str, int], maxlen: int, dims: int, cell: str) -> Expected | dict[str, Expected]:
     """The shapes and counts; per profile when the profiles train on different numbers of reviews."""
-    if isinstance(n, dict):
-        return {profile: _expected(count, maxlen, dims, cell) for profile, count in n.items()}
+    if isinstance(train_reviews, dict):
+        return {profile: _expected(count, maxlen, dims, cell) for profile, count in train_reviews.items()}
     recurrent = recurrent_params(cell, dims)
     dense = dense_params(maxlen)
     return Expected(
-        input_shape=(n, maxlen, dims),
-        target_shape=(n, 1),
+        input_shape=(train_reviews, maxlen, dims),
+        target_shape=(train_reviews, 1),
         total_params=recurrent + dense,
         layer_params={cell: recurrent, "Dropout": 0, "Flatten": 0, "Dense": dense},
     )
@@ -144,17 +146,29 @@ def _unk_not_worse(compare_to: str, rules: dict, measured: dict) -> Claim:
 
 
 def _case(
-    case_id: str, source: str, make: Any, cell: str, maxlen: int, unknown: str, n: int | dict[str, int], dims: int, **kw
+    *,
+    case_id: str,
+    source: str,
+    make_data: Callable[..., CaseData],
+    cell: str,
+    maxlen: int,
+    unknown: str,
+    train_reviews: int | dict[str, int],
+    vector_dims: int,
+    **case_fields: Any,
 ) -> Case:
+    """A sentiment Case from its model (``cell``), input (``maxlen``, ``unknown``-token policy,
+    ``vector_dims``) and training-set size (per profile where the profiles differ);
+    ``case_fields``: the rest of ``Case`` (recipes, claims, notes)."""
     return Case(
         id=case_id,
         family="sentiment",
         source=source,
-        make_data=partial(make, maxlen=maxlen, unknown=unknown),
+        make_data=partial(make_data, maxlen=maxlen, unknown=unknown),
         build_model=partial(build_model, cell=cell),
         evaluate=evaluate,
-        expected=_expected(n, maxlen, dims, cell),
-        **kw,
+        expected=_expected(train_reviews, maxlen, vector_dims, cell),
+        **case_fields,
     )
 
 
@@ -163,14 +177,14 @@ _GEN_RECIPES = {"full": SOURCE_RECIPE, "quick": QUICK_GENERATED}
 _GEN_N = {"full": int(N_REVIEWS * TRAIN_FRACTION), "quick": int(QUICK_CORPUS["reviews"] * TRAIN_FRACTION)}
 
 SENTIMENT_LSTM_400 = _case(
-    "sentiment_lstm_maxlen400",
-    f"{_GEN}: LSTM, maxlen 400, unknown tokens dropped",
-    generated_data,
-    "LSTM",
-    SOURCE_MAXLEN,
-    "drop",
-    _GEN_N,
-    VECTOR_DIMS,
+    case_id="sentiment_lstm_maxlen400",
+    source=f"{_GEN}: LSTM, maxlen 400, unknown tokens dropped",
+    make_data=generated_data,
+    cell="LSTM",
+    maxlen=SOURCE_MAXLEN,
+    unknown="drop",
+    train_reviews=_GEN_N,
+    vector_dims=VECTOR_DIMS,
     recipes=_GEN_RECIPES,
     claims=(
         _beats_majority(
@@ -202,14 +216,14 @@ SENTIMENT_LSTM_400 = _case(
 )
 
 SENTIMENT_LSTM_200 = _case(
-    "sentiment_lstm_maxlen200",
-    f"{_GEN}: LSTM, maxlen 200 (section 3.1), unknown tokens dropped",
-    generated_data,
-    "LSTM",
-    SHORT_MAXLEN,
-    "drop",
-    _GEN_N,
-    VECTOR_DIMS,
+    case_id="sentiment_lstm_maxlen200",
+    source=f"{_GEN}: LSTM, maxlen 200 (section 3.1), unknown tokens dropped",
+    make_data=generated_data,
+    cell="LSTM",
+    maxlen=SHORT_MAXLEN,
+    unknown="drop",
+    train_reviews=_GEN_N,
+    vector_dims=VECTOR_DIMS,
     recipes=_GEN_RECIPES,
     claims=(
         _beats_majority(
@@ -249,26 +263,26 @@ SENTIMENT_LSTM_200 = _case(
 )
 
 SENTIMENT_SIMPLERNN_200 = _case(
-    "sentiment_simplernn_maxlen200",
-    f"{_GEN}: SimpleRNN(50) in the LSTM's place (the chapter-8 model the source compares with)",
-    generated_data,
-    "SimpleRNN",
-    SHORT_MAXLEN,
-    "drop",
-    _GEN_N,
-    VECTOR_DIMS,
+    case_id="sentiment_simplernn_maxlen200",
+    source=f"{_GEN}: SimpleRNN(50) in the LSTM's place (the chapter-8 model the source compares with)",
+    make_data=generated_data,
+    cell="SimpleRNN",
+    maxlen=SHORT_MAXLEN,
+    unknown="drop",
+    train_reviews=_GEN_N,
+    vector_dims=VECTOR_DIMS,
     recipes=_GEN_RECIPES,
 )
 
 SENTIMENT_UNK_200 = _case(
-    "sentiment_unk_maxlen200",
-    f"{_GEN}: LSTM, maxlen 200, every unknown token mapped to one UNK vector (section 3.2)",
-    generated_data,
-    "LSTM",
-    SHORT_MAXLEN,
-    "unk",
-    _GEN_N,
-    VECTOR_DIMS,
+    case_id="sentiment_unk_maxlen200",
+    source=f"{_GEN}: LSTM, maxlen 200, every unknown token mapped to one UNK vector (section 3.2)",
+    make_data=generated_data,
+    cell="LSTM",
+    maxlen=SHORT_MAXLEN,
+    unknown="unk",
+    train_reviews=_GEN_N,
+    vector_dims=VECTOR_DIMS,
     recipes=_GEN_RECIPES,
     claims=(
         _unk_not_worse(
@@ -290,14 +304,14 @@ SENTIMENT_UNK_200 = _case(
 )
 
 SENTIMENT_PANG_LEE = _case(
-    "sentiment_pang_lee",
-    "seed 004 parts 2-3 pipeline on real text: gensim's pang_lee_polarity.cor with its fastText vectors",
-    pang_lee_data,
-    "LSTM",
-    PANG_LEE_MAXLEN,
-    "drop",
-    160,
-    100,
+    case_id="sentiment_pang_lee",
+    source="seed 004 parts 2-3 pipeline on real text: gensim's pang_lee_polarity.cor with its fastText vectors",
+    make_data=pang_lee_data,
+    cell="LSTM",
+    maxlen=PANG_LEE_MAXLEN,
+    unknown="drop",
+    train_reviews=160,
+    vector_dims=100,
     recipes={"full": SOURCE_RECIPE, "quick": SOURCE_RECIPE},
     notes=(
         "An end-to-end run on real text (load, tokenise, vectorise, train, predict); no accuracy claim: "
@@ -311,14 +325,14 @@ _IMDB_RECIPES = {"full": SOURCE_RECIPE, "quick": QUICK_IMDB}
 _IMDB_UNMEASURED = {"full": _UNMEASURED, "quick": _UNMEASURED}
 
 IMDB_LSTM_400 = _case(
-    "sentiment_imdb_lstm_maxlen400",
-    f"{_IMDB}: LSTM, maxlen 400",
-    imdb_data,
-    "LSTM",
-    SOURCE_MAXLEN,
-    "drop",
-    IMDB_TRAIN,
-    SOURCE_DIMS,
+    case_id="sentiment_imdb_lstm_maxlen400",
+    source=f"{_IMDB}: LSTM, maxlen 400",
+    make_data=imdb_data,
+    cell="LSTM",
+    maxlen=SOURCE_MAXLEN,
+    unknown="drop",
+    train_reviews=IMDB_TRAIN,
+    vector_dims=SOURCE_DIMS,
     recipes=_IMDB_RECIPES,
     claims=(
         _beats_majority({"full": AtLeast(0.2), "quick": AtLeast(0.15)}, _IMDB_UNMEASURED),
@@ -331,14 +345,14 @@ IMDB_LSTM_400 = _case(
     ),
 )
 IMDB_LSTM_200 = _case(
-    "sentiment_imdb_lstm_maxlen200",
-    f"{_IMDB}: LSTM, maxlen 200",
-    imdb_data,
-    "LSTM",
-    SHORT_MAXLEN,
-    "drop",
-    IMDB_TRAIN,
-    SOURCE_DIMS,
+    case_id="sentiment_imdb_lstm_maxlen200",
+    source=f"{_IMDB}: LSTM, maxlen 200",
+    make_data=imdb_data,
+    cell="LSTM",
+    maxlen=SHORT_MAXLEN,
+    unknown="drop",
+    train_reviews=IMDB_TRAIN,
+    vector_dims=SOURCE_DIMS,
     recipes=_IMDB_RECIPES,
     claims=(
         _beats_majority({"full": AtLeast(0.2), "quick": AtLeast(0.15)}, _IMDB_UNMEASURED),
@@ -350,25 +364,25 @@ IMDB_LSTM_200 = _case(
     ),
 )
 IMDB_SIMPLERNN_200 = _case(
-    "sentiment_imdb_simplernn_maxlen200",
-    f"{_IMDB}: SimpleRNN(50), maxlen 200",
-    imdb_data,
-    "SimpleRNN",
-    SHORT_MAXLEN,
-    "drop",
-    IMDB_TRAIN,
-    SOURCE_DIMS,
+    case_id="sentiment_imdb_simplernn_maxlen200",
+    source=f"{_IMDB}: SimpleRNN(50), maxlen 200",
+    make_data=imdb_data,
+    cell="SimpleRNN",
+    maxlen=SHORT_MAXLEN,
+    unknown="drop",
+    train_reviews=IMDB_TRAIN,
+    vector_dims=SOURCE_DIMS,
     recipes=_IMDB_RECIPES,
 )
 IMDB_UNK_200 = _case(
-    "sentiment_imdb_unk_maxlen200",
-    f"{_IMDB}: LSTM, maxlen 200, unknown tokens mapped to one UNK vector",
-    imdb_data,
-    "LSTM",
-    SHORT_MAXLEN,
-    "unk",
-    IMDB_TRAIN,
-    SOURCE_DIMS,
+    case_id="sentiment_imdb_unk_maxlen200",
+    source=f"{_IMDB}: LSTM, maxlen 200, unknown tokens mapped to one UNK vector",
+    make_data=imdb_data,
+    cell="LSTM",
+    maxlen=SHORT_MAXLEN,
+    unknown="unk",
+    train_reviews=IMDB_TRAIN,
+    vector_dims=SOURCE_DIMS,
     recipes=_IMDB_RECIPES,
     claims=(
         _unk_not_worse(
