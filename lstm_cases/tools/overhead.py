@@ -2,12 +2,13 @@
 
     python -m lstm_cases.tools.overhead [--repeats 3] [--seeds 3]
 
-Runs, alternately and each in a fresh process, (a) a plain Keras script that trains
-one_char's quick recipe for the seeds and prints its accuracy, and (b)
-``pytest bench/test_training.py bench/test_claims.py --case one_char`` (the timed
-training, the evaluation, the verdicts and the result JSON). one_char has no paired
-claim, so both train exactly the same models. Prints wall-clock and CPU seconds of each
-(CPU time is the steadier of the two on a busy machine) and the ratio of the medians.
+Runs, alternately and each in a fresh process, (a) ``bare_one_char.py`` beside this
+file, a plain Keras script that trains one_char's quick recipe for the seeds and prints
+its accuracy, and (b) ``pytest bench/test_training.py bench/test_claims.py --case one_char``
+(the timed training, the evaluation, the verdicts and the result JSON). one_char has no
+paired claim, so both train exactly the same models (the same final loss to the bit).
+Prints wall-clock and CPU seconds of each (CPU time is the steadier of the two on a busy
+machine) and the ratio of the medians.
 Process start-up (importing TensorFlow) is in both. "training (fit) wall" compares only
 the timed training of all seeds: the bare script's fit() calls against the benchmark's
 rounds, i.e. what the harness adds per run rather than pytest's fixed start-up.
@@ -25,30 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-# The same recipe as lstm_cases.families.alphabet's quick one_char, written as a user would.
-BARE_SCRIPT = """
-import sys
-import time
-import numpy as np
-import tensorflow as tf
-import keras
-
-seeds = [int(s) for s in sys.argv[1:]]
-x = np.reshape(np.arange(25, dtype="float32"), (25, 1, 1)) / 26.0
-y = keras.utils.to_categorical([i + 1 for i in range(25)], num_classes=26)
-for seed in seeds:
-    keras.utils.set_random_seed(seed)
-    model = keras.Sequential([keras.Input(shape=(1, 1)), keras.layers.LSTM(32),
-                              keras.layers.Dense(26, activation="softmax")])
-    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.Adam(learning_rate=0.003),
-                  metrics=["accuracy"], steps_per_execution=250)
-    ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(25, seed=seed, reshuffle_each_iteration=True)
-    start = time.perf_counter()
-    model.fit(ds.batch(1, drop_remainder=True).repeat(10), epochs=20, shuffle=False, verbose=0)
-    seconds = time.perf_counter() - start
-    acc = np.mean(np.argmax(compat.forward(model, x), -1) == np.argmax(y, -1))
-    print("FIT", seed, acc, seconds)
-"""
+# one_char's quick recipe as a user would write it, run as a script (no harness import).
+BARE_SCRIPT = Path(__file__).resolve().with_name("bare_one_char.py")
+REPO_ROOT = Path(__file__).resolve().parents[2]  # the folder holding bench/
 
 
 def _timed(cmd: list[str]) -> tuple[float, float, str]:
@@ -75,15 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args(argv)
-    root = Path(__file__).resolve().parent.parent
     seeds = [str(s) for s in range(args.seeds)]
     with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "bare.py"
-        script.write_text(BARE_SCRIPT)
-        bare_cmd = [sys.executable, str(script), *seeds]
+        bare_cmd = [sys.executable, str(BARE_SCRIPT), *seeds]
         harness_cmd = [
             sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-            str(root / "bench/test_training.py"), str(root / "bench/test_claims.py"),
+            str(REPO_ROOT / "bench/test_training.py"), str(REPO_ROOT / "bench/test_claims.py"),
             "--case", "one_char", "--seeds", str(args.seeds),
             "--benchmark-json", str(Path(tmp) / "result.json"),
         ]  # fmt: skip
