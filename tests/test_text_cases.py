@@ -5,9 +5,12 @@ real-scale builders on tiny stand-in data (seconds)."""
 import numpy as np
 import pytest
 
-from lstm_cases import runner, sentiment, textdata
+from lstm_cases import runner, textdata
 from lstm_cases.core import DataError, DataUnavailable
 from lstm_cases.families import char_generation as chargen
+from lstm_cases.families.sentiment import cases as sentiment_cases
+from lstm_cases.families.sentiment import corpus as review_corpus
+from lstm_cases.families.sentiment import pipeline, real_text
 
 # --------------------------------------------------------------------------- exact counts
 
@@ -15,7 +18,7 @@ from lstm_cases.families import char_generation as chargen
 @pytest.mark.parametrize(("maxlen", "total", "dense"), [(400, 90_201, 20_001), (200, 80_201, 10_001)])
 def test_source_sentiment_model_counts_with_300d_vectors(maxlen, total, dense):
     # Source 004: "lstm (LSTM) (None, 400, 50) 70200", "dense 20001", "Total params: 90,201" (80,201 at 200)
-    model = sentiment.sentiment_model(maxlen, 300)
+    model = pipeline.sentiment_model(maxlen, 300)
     assert runner.layer_param_counts(model) == {"LSTM": 70_200, "Dropout": 0, "Flatten": 0, "Dense": dense}
     assert model.count_params() == total
     assert tuple(model.layers[0].output.shape) == (None, maxlen, 50)
@@ -23,8 +26,8 @@ def test_source_sentiment_model_counts_with_300d_vectors(maxlen, total, dense):
 
 def test_simplernn_of_the_same_width_has_a_quarter_of_the_recurrent_weights():
     # Source 004 section 1.2: "351 weights per neuron, 351 * 50 = 17,550" for the chapter-8 SimpleRNN
-    model = sentiment.sentiment_model(400, 300, cell="SimpleRNN")
-    assert runner.layer_param_counts(model)["SimpleRNN"] == 17_550 == sentiment.recurrent_params("SimpleRNN", 300)
+    model = pipeline.sentiment_model(400, 300, cell="SimpleRNN")
+    assert runner.layer_param_counts(model)["SimpleRNN"] == 17_550 == pipeline.recurrent_params("SimpleRNN", 300)
 
 
 def test_source_char_model_counts_with_50_characters():
@@ -39,9 +42,9 @@ def test_source_char_model_counts_with_50_characters():
 
 def test_declared_expectations_match_the_builders():
     for profile in ("quick", "full"):  # 32-d generated vectors
-        assert sentiment.SENTIMENT_LSTM_400.expected_for(profile).total_params == 16_600 + 20_001
-    assert sentiment.IMDB_LSTM_400.expected.total_params == 90_201
-    assert sentiment.IMDB_LSTM_200.expected.total_params == 80_201
+        assert sentiment_cases.SENTIMENT_LSTM_400.expected_for(profile).total_params == 16_600 + 20_001
+    assert sentiment_cases.IMDB_LSTM_400.expected.total_params == 90_201
+    assert sentiment_cases.IMDB_LSTM_200.expected.total_params == 80_201
     assert chargen.CHAR_SHAKESPEARE.expected.total_params == 98_098
     # Source 004 "nb sequences: 125168" from "corpus length: 375542", maxlen 40, step 3
     assert chargen.window_count(375_542) == 125_168
@@ -51,28 +54,28 @@ def test_declared_expectations_match_the_builders():
 
 
 def test_generated_reviews_are_deterministic_per_seed():
-    assert sentiment.generate_reviews(3, 20) == sentiment.generate_reviews(3, 20)
-    assert sentiment.generate_reviews(3, 20) != sentiment.generate_reviews(4, 20)
+    assert review_corpus.generate_reviews(3, 20) == review_corpus.generate_reviews(3, 20)
+    assert review_corpus.generate_reviews(3, 20) != review_corpus.generate_reviews(4, 20)
 
 
 def test_quick_corpus_has_shorter_reviews_and_the_profiles_own_shapes():
-    quick = sentiment.QUICK_CORPUS
-    short = sentiment.generate_reviews(5, 400, quick["filler_median"], quick["filler_sigma"])
-    long = sentiment.generate_reviews(5, 400)
+    quick = sentiment_cases.QUICK_CORPUS
+    short = review_corpus.generate_reviews(5, 400, quick["filler_median"], quick["filler_sigma"])
+    long = review_corpus.generate_reviews(5, 400)
     mean_tokens = [np.mean([len(textdata.tokenize(t)) for _, _, t in reviews]) for reviews in (short, long)]
     assert mean_tokens[0] < 0.6 * mean_tokens[1]
-    case = sentiment.SENTIMENT_LSTM_200
+    case = sentiment_cases.SENTIMENT_LSTM_200
     assert case.recipe("quick").data == quick and not case.recipe("full").data
-    assert case.expected_for("quick").input_shape[0] == int(quick["reviews"] * sentiment.TRAIN_FRACTION) == 1000
+    assert case.expected_for("quick").input_shape[0] == int(quick["reviews"] * pipeline.TRAIN_FRACTION) == 1000
     assert case.expected_for("full").input_shape[0] == 2000
 
 
 def test_dropping_nt_turns_a_negated_opinion_into_its_plain_form():
-    for plain, negated in sentiment.OPINIONS:
+    for plain, negated in review_corpus.OPINIONS:
         fields = {"v": "like", "adj": "great", "n": "plot"}
         tokens = textdata.tokenize(negated.format(**fields).lower())
         assert "n't" in tokens
-        assert [t for t in tokens if t not in sentiment.UNKNOWN_TOKENS] == textdata.tokenize(
+        assert [t for t in tokens if t not in review_corpus.UNKNOWN_TOKENS] == textdata.tokenize(
             plain.format(**fields).lower()
         )
 
@@ -80,19 +83,19 @@ def test_dropping_nt_turns_a_negated_opinion_into_its_plain_form():
 def test_negated_reviews_carry_words_of_the_opposite_polarity():
     rng = np.random.default_rng(0)
     for _ in range(200):
-        label, negated, text = sentiment.generate_review(rng)
+        label, negated, text = review_corpus.generate_review(rng)
         words = set(textdata.tokenize(text.lower().replace(".", " ")))
-        positive = bool(words & set(sentiment.POSITIVE_ADJECTIVES + sentiment.POSITIVE_VERBS))
-        negative = bool(words & set(sentiment.NEGATIVE_ADJECTIVES + sentiment.NEGATIVE_VERBS))
+        positive = bool(words & set(review_corpus.POSITIVE_ADJECTIVES + review_corpus.POSITIVE_VERBS))
+        negative = bool(words & set(review_corpus.NEGATIVE_ADJECTIVES + review_corpus.NEGATIVE_VERBS))
         assert positive != negative  # one polarity per review
         assert positive == (bool(label) != negated)
         assert ("n't" in textdata.tokenize(text)) == negated
 
 
 def test_generated_vectors_round_trip_and_lack_nt():
-    kv = sentiment.generated_vectors()
+    kv = review_corpus.generated_vectors()
     assert "n't" not in kv and "great" in kv
-    assert kv.vector_size == sentiment.VECTOR_DIMS
+    assert kv.vector_size == review_corpus.VECTOR_DIMS
 
 
 def test_round_trip_through_binary_and_text_word2vec_files(tmp_path):
@@ -100,7 +103,7 @@ def test_round_trip_through_binary_and_text_word2vec_files(tmp_path):
 
     kv = KeyedVectors(vector_size=3)
     kv.add_vectors(["a", "b"], np.asarray([[0.1, 0.2, 0.3], [1.5, -2.0, 3.25]], "float32"))
-    back = sentiment.round_trip(kv, tmp_path)
+    back = review_corpus.round_trip(kv, tmp_path)
     assert back.index_to_key == ["a", "b"]
     np.testing.assert_array_equal(back.vectors, kv.vectors)
     assert (tmp_path / "vectors.bin").exists() and (tmp_path / "vectors.txt").exists()
@@ -111,7 +114,7 @@ def test_round_trip_through_binary_and_text_word2vec_files(tmp_path):
 
 def _encoded(ids, dims=2):
     vectors = np.arange(1, 2 * dims + 1, dtype="float32").reshape(2, dims)
-    return sentiment.Encoded(
+    return pipeline.Encoded(
         labels=np.zeros(len(ids), dtype=np.int64),
         ids=tuple(np.asarray(i, dtype=np.int32) for i in ids),
         vectors=vectors,
@@ -120,31 +123,31 @@ def _encoded(ids, dims=2):
 
 def test_pad_trunc_pads_after_the_text_and_keeps_the_start():
     encoded = _encoded([[0, -1, 1], [1, 1, 0, 1, 0]])
-    x, lengths = sentiment.pad_trunc(encoded, 3, "drop")
+    x, lengths = pipeline.pad_trunc(encoded, 3, "drop")
     assert lengths.tolist() == [2, 5]
     np.testing.assert_array_equal(x[0], [[1, 2], [3, 4], [0, 0]])  # unknown dropped, zero vector after
     np.testing.assert_array_equal(x[1], [[3, 4], [3, 4], [1, 2]])  # the first 3 kept
-    x_unk, lengths_unk = sentiment.pad_trunc(encoded, 3, "unk")
+    x_unk, lengths_unk = pipeline.pad_trunc(encoded, 3, "unk")
     assert lengths_unk.tolist() == [3, 5]
-    np.testing.assert_array_equal(x_unk[0, 1], sentiment.unk_vector(encoded.vectors))
+    np.testing.assert_array_equal(x_unk[0, 1], pipeline.unk_vector(encoded.vectors))
     with pytest.raises(ValueError, match="'drop' or 'unk'"):
-        sentiment.pad_trunc(encoded, 3, "keep")
+        pipeline.pad_trunc(encoded, 3, "keep")
 
 
 def test_unk_vector_points_away_from_the_known_vectors():
     vectors = np.random.default_rng(0).normal(size=(50, 8)).astype("float32") + 1.0
-    unk = sentiment.unk_vector(vectors)
+    unk = pipeline.unk_vector(vectors)
     cosines = vectors @ unk / np.linalg.norm(vectors, axis=1) / np.linalg.norm(unk)
     assert cosines.max() < 0.5 and np.isclose(np.linalg.norm(unk), np.linalg.norm(vectors, axis=1).mean())
 
 
 def test_split_is_80_20_and_a_permutation_per_seed():
     encoded = _encoded([[0]] * 10)
-    encoded = sentiment.Encoded(np.arange(10), encoded.ids, encoded.vectors)
-    train, heldout = sentiment.split(encoded, 0)
+    encoded = pipeline.Encoded(np.arange(10), encoded.ids, encoded.vectors)
+    train, heldout = pipeline.split(encoded, 0)
     assert len(train.labels) == 8 and len(heldout.labels) == 2
     assert sorted(np.concatenate([train.labels, heldout.labels])) == list(range(10))
-    assert sentiment.split(encoded, 0)[0].labels.tolist() == train.labels.tolist()
+    assert pipeline.split(encoded, 0)[0].labels.tolist() == train.labels.tolist()
 
 
 # --------------------------------------------------------------------------- real-scale builders on stand-ins
@@ -166,18 +169,18 @@ def tiny_imdb(tmp_path, monkeypatch):
     kv.save_word2vec_format(str(vectors), binary=True)
     monkeypatch.setenv(textdata.IMDB_DIR.env, str(root))
     monkeypatch.setenv(textdata.WORD_VECTORS.env, str(vectors))
-    sentiment.imdb_encoded.cache_clear()
+    real_text.imdb_encoded.cache_clear()
     yield root, vectors
-    sentiment.imdb_encoded.cache_clear()
+    real_text.imdb_encoded.cache_clear()
 
 
 def test_imdb_builder_on_a_tiny_aclimdb(tiny_imdb):
-    data = sentiment.imdb_data(0, maxlen=7, unknown="drop")
+    data = real_text.imdb_data(0, maxlen=7, unknown="drop")
     assert data.x.shape == (8, 7, 300) and data.y.shape == (8, 1)
     # 9 tokens per review ("do" "n't"), "n't" dropped: 8 kept, one past maxlen 7
     assert data.extras["length_stats"] == {"padded": 0, "equal": 0, "truncated": 10, "avg_length": 8.0}
     assert data.extras["unknown_fraction"] == pytest.approx(1 / 9)
-    assert sentiment.imdb_data(0, maxlen=9, unknown="unk").extras["length_stats"]["equal"] == 10
+    assert real_text.imdb_data(0, maxlen=9, unknown="unk").extras["length_stats"]["equal"] == 10
 
 
 def test_imdb_builder_wants_300d_vectors(tiny_imdb, tmp_path, monkeypatch):
@@ -189,17 +192,17 @@ def test_imdb_builder_wants_300d_vectors(tiny_imdb, tmp_path, monkeypatch):
     kv.save_word2vec_format(str(small), binary=True)
     monkeypatch.setenv(textdata.WORD_VECTORS.env, str(small))
     with pytest.raises(DataError, match="4-d vectors; the real-scale cases need 300-d"):
-        sentiment.imdb_data(0, maxlen=8, unknown="drop")
+        real_text.imdb_data(0, maxlen=8, unknown="drop")
 
 
 def test_real_scale_builders_without_data_are_unavailable(monkeypatch):
     for path in textdata.DATA_PATHS:
         monkeypatch.delenv(path.env, raising=False)
     with pytest.raises(DataUnavailable, match="--imdb-dir"):
-        sentiment.imdb_data(0, maxlen=400, unknown="drop")
+        real_text.imdb_data(0, maxlen=400, unknown="drop")
     monkeypatch.setenv(textdata.IMDB_DIR.env, "/somewhere/aclImdb")
     with pytest.raises(DataUnavailable, match="--word-vectors"):
-        sentiment.imdb_data(0, maxlen=400, unknown="drop")
+        real_text.imdb_data(0, maxlen=400, unknown="drop")
     with pytest.raises(DataUnavailable, match="--nltk-data"):
         chargen.char_data(0, corpus_fn=chargen.shakespeare_corpus)
 

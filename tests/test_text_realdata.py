@@ -10,8 +10,10 @@ tokenises differently would move the IMDB counts (a finding worth reporting, not
 
 import pytest
 
+from lstm_cases import textdata
 from lstm_cases.core import DataUnavailable
-from lstm_cases.families import char_generation, sentiment, textdata
+from lstm_cases.families import char_generation
+from lstm_cases.families.sentiment import pipeline, real_text
 
 
 def _require(path, what):
@@ -25,10 +27,10 @@ def test_imdb_length_statistics_at_maxlen_400_are_the_sources():
     # Source 004 section 3.1: "Padded: 22560 / Equal: 12 / Truncated: 2428 / Avg length: 202.43204"
     imdb_dir = _require(textdata.IMDB_DIR, "aclImdb")
     vectors = _require(textdata.WORD_VECTORS, "GoogleNews vectors")
-    encoded = sentiment.imdb_encoded(imdb_dir.resolve(), vectors.resolve())
-    assert len(encoded.labels) == sentiment.IMDB_TRAIN_REVIEWS
+    encoded = real_text.imdb_encoded(imdb_dir.resolve(), vectors.resolve())
+    assert len(encoded.labels) == real_text.IMDB_TRAIN_REVIEWS
     lengths = [int((ids >= 0).sum()) for ids in encoded.ids]  # unknown tokens dropped, as in the source
-    stats = textdata.length_stats(lengths, sentiment.SOURCE_MAXLEN)
+    stats = textdata.length_stats(lengths, pipeline.SOURCE_MAXLEN)
     assert (stats["padded"], stats["equal"], stats["truncated"]) == (22_560, 12, 2_428)
     assert stats["avg_length"] == pytest.approx(202.43204, abs=5e-6)
 

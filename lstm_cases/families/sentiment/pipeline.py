@@ -1,0 +1,175 @@
+"""The source's pipeline and model (seed 004 parts 2-3): tokenise, look every token up in the
+word vectors, drop the unknown ones (or map them to one UNK vector), truncate or zero-pad to
+``maxlen``, split 80/20; then LSTM(50) (or SimpleRNN(50)) -> Dropout -> Flatten -> Dense(1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lstm_cases import compat, textdata
+from lstm_cases.core import CaseData, Recipe
+from lstm_cases.runner import compile_model
+
+UNITS = 50  # Source: 004 "num_neurons = 50"
+SOURCE_DIMS = 300  # Source: 004 "embedding_dims = 300" (GoogleNews vectors)
+SOURCE_MAXLEN = 400  # Source: 004 "maxlen = 400"
+SHORT_MAXLEN = 200  # Source: 004 section 3.1 "maxlen = 200"
+VECTOR_LIMIT = 200_000  # Source: 004 "load_word2vec_format(..., binary=True, limit=200000)"
+TRAIN_FRACTION = 0.8  # Source: 004 "split_point = int(len(vectorized_data)*.8)"
+DROPOUT = 0.2  # Source: 004 "Dropout(.2)"
+
+
+def recurrent_params(cell: str, dims: int, units: int = UNITS) -> int:
+    """LSTM: 4 gates x units x (inputs + units + 1); SimpleRNN: one such block."""
+    return (4 if cell == "LSTM" else 1) * units * (dims + units + 1)
+
+
+def dense_params(maxlen: int, units: int = UNITS) -> int:
+    return maxlen * units + 1  # Flatten -> Dense(1)
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Reviews as indices into ``vectors`` (-1: a token the vectors lack), with labels."""
+
+    labels: np.ndarray  # (n,) 0/1
+    ids: tuple[np.ndarray, ...]  # per review, one int32 per token
+    vectors: np.ndarray  # (vocabulary, dims) float32
+    negated: np.ndarray | None = None  # generated corpus only: the review's cue is negated
+
+    def take(self, index: np.ndarray) -> Encoded:
+        return Encoded(
+            labels=self.labels[index],
+            ids=tuple(self.ids[i] for i in index),
+            vectors=self.vectors,
+            negated=None if self.negated is None else self.negated[index],
+        )
+
+
+def encode(samples: list[tuple[int, str]], kv: Any) -> Encoded:
+    """Source: 004 ``tokenize_and_vectorize``: tokenise, then look each token up."""
+    lookup = kv.key_to_index
+    ids = tuple(
+        np.fromiter((lookup.get(t, -1) for t in textdata.tokenize(text)), dtype=np.int32) for _, text in samples
+    )
+    return Encoded(
+        labels=np.asarray([label for label, _ in samples], dtype=np.int64),
+        ids=ids,
+        vectors=np.asarray(kv.vectors, dtype="float32"),
+    )
+
+
+def unk_vector(vectors: np.ndarray) -> np.ndarray:
+    """One vector for every unknown token, "as far from the known vectors as possible"
+    (source 004 section 3.2): opposite the centroid of the unit-length known vectors, with
+    their mean length."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    centroid = (vectors / np.maximum(norms, 1e-12)).mean(axis=0)
+    direction = -centroid / max(float(np.linalg.norm(centroid)), 1e-12)
+    return (direction * float(norms.mean())).astype("float32")
+
+
+def kept_ids(ids: np.ndarray, unknown: str, unk_index: int) -> np.ndarray:
+    """``drop``: unknown tokens vanish (the source); ``unk``: each becomes the UNK vector."""
+    if unknown == "drop":
+        return ids[ids >= 0]
+    if unknown == "unk":
+        return np.where(ids >= 0, ids, unk_index)
+    raise ValueError(f"unknown-token policy must be 'drop' or 'unk', got {unknown!r}")
+
+
+def pad_trunc(encoded: Encoded, maxlen: int, unknown: str) -> tuple[np.ndarray, np.ndarray]:
+    """Source: 004 ``pad_trunc``: keep the first ``maxlen`` vectors, zero vectors after the
+    text. Returns (x of shape (n, maxlen, dims), the kept length of every review)."""
+    dims = encoded.vectors.shape[1]
+    unk_index, pad_index = len(encoded.vectors), len(encoded.vectors) + 1
+    table = np.vstack([encoded.vectors, unk_vector(encoded.vectors), np.zeros((1, dims), "float32")])
+    index = np.full((len(encoded.ids), maxlen), pad_index, dtype=np.int64)
+    lengths = np.zeros(len(encoded.ids), dtype=np.int64)
+    for row, ids in enumerate(encoded.ids):
+        kept = kept_ids(ids, unknown, unk_index)
+        lengths[row] = len(kept)
+        index[row, : min(len(kept), maxlen)] = kept[:maxlen]
+    return table[index], lengths
+
+
+def split(encoded: Encoded, seed: int) -> tuple[Encoded, Encoded]:
+    """Source: 004 ``shuffle(dataset)`` then the first 80% for training; here the shuffle is
+    a permutation drawn from ``seed``."""
+    order = np.random.default_rng(seed).permutation(len(encoded.labels))
+    cut = int(len(order) * TRAIN_FRACTION)
+    return encoded.take(order[:cut]), encoded.take(order[cut:])
+
+
+def case_data(train: Encoded, heldout: Encoded, maxlen: int, unknown: str) -> CaseData:
+    x, train_lengths = pad_trunc(train, maxlen, unknown)
+    x_heldout, heldout_lengths = pad_trunc(heldout, maxlen, unknown)
+    lengths = np.concatenate([train_lengths, heldout_lengths])
+    counts = np.bincount(train.labels, minlength=2)
+    majority_label = int(np.argmax(counts))
+    extras: dict[str, Any] = {
+        "x_heldout": x_heldout,
+        "y_heldout": heldout.labels.astype("float32"),
+        # The majority-class baseline: the training split's majority label, on held-out data.
+        "majority_baseline": float(np.mean(heldout.labels == majority_label)),
+        "length_stats": textdata.length_stats(lengths, maxlen),
+        "unknown_fraction": _unknown_fraction(train, heldout),
+    }
+    if heldout.negated is not None:
+        extras["negated_heldout"] = heldout.negated
+    return CaseData(x=x, y=train.labels.astype("float32")[:, None], extras=extras)
+
+
+def _unknown_fraction(*parts: Encoded) -> float:
+    ids = np.concatenate([i for part in parts for i in part.ids])
+    return float(np.mean(ids < 0)) if len(ids) else 0.0
+
+
+# --------------------------------------------------------------------------- model
+
+
+def sentiment_model(maxlen: int, dims: int, cell: str = "LSTM") -> Any:
+    """Source: 004 section 2.4 (LSTM); the SimpleRNN of its chapter 8 has the same shape."""
+    k = compat.keras()
+    layer = {"LSTM": k.layers.LSTM, "SimpleRNN": k.layers.SimpleRNN}[cell]
+    return k.Sequential(
+        [
+            k.Input(shape=(maxlen, dims)),
+            layer(UNITS, return_sequences=True),
+            k.layers.Dropout(DROPOUT),
+            k.layers.Flatten(),
+            k.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+
+
+def build_model(data: CaseData, recipe: Recipe, cell: str) -> Any:
+    model = sentiment_model(*data.x.shape[1:], cell=cell)
+    return compile_model(model, recipe, "binary_crossentropy", len(data.x), ["accuracy"])
+
+
+def evaluate(model: Any, data: CaseData) -> dict[str, Any]:
+    """Held-out accuracy against the majority-class baseline (and, on the generated corpus,
+    on the reviews whose only cue is negated), plus the length statistics."""
+    x, y = data.extras["x_heldout"], data.extras["y_heldout"]
+    predicted = np.asarray(model.predict(x, batch_size=256, verbose=0))[:, 0] > 0.5
+    right = predicted == (y > 0.5)
+    accuracy = float(np.mean(right))
+    metrics: dict[str, Any] = {
+        "accuracy": accuracy,
+        "majority_baseline": data.extras["majority_baseline"],
+        "accuracy_over_majority": accuracy - data.extras["majority_baseline"],
+        "unknown_fraction": data.extras["unknown_fraction"],
+        **data.extras["length_stats"],
+    }
+    negated = data.extras.get("negated_heldout")
+    if negated is not None:
+        metrics["negated_accuracy"] = float(np.mean(right[negated]))
+        metrics["plain_accuracy"] = float(np.mean(right[~negated]))
+    return metrics
