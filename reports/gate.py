@@ -67,7 +67,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.atomic import write_atomic
-from reports.load import KINDS, CaseRecord, InputError, Run, as_dict, finite, load_run, number, numbers
+from reports.load import KINDS, METRICS, CaseRecord, InputError, Run, as_dict, load_run, number
 from reports.markdown import seconds
 from reports.stats import (
     FASTER,
@@ -90,27 +90,10 @@ DEFAULT_SAFETY = 1.5
 DEFAULT_FLOOR = 1.10
 NOISE_FORMAT = "lstm-bench-noise/1"
 
-EXTRA_METRICS = {"first_epoch": "first_epoch_seconds", "peak_rss_mb": "peak_rss_mb"}  # per-seed lists in extra_info
-METRICS = (*KINDS, *EXTRA_METRICS)
 GOOD_STATUSES, BAD_STATUSES = ("pass", "xfail"), ("fail", "xpass")
 
 
-# --------------------------------------------------------------------------- samples
-
-
-def samples(record: CaseRecord, metric: str) -> tuple[list[float], float | None] | None:
-    """The raw samples of one metric of one case and their median; None when the file lacks the metric.
-
-    The median is the file's ``stats.median`` when a benchmark has no per-round data."""
-    if metric in KINDS:
-        bench = record.benches.get(metric)
-        if bench is None:
-            return None
-        data = [v for v in bench.data if v > 0]
-        median = statistics.median(data) if data else bench.stat("median")
-        return (data, median) if data or median is not None else None
-    data = [v for v in finite(numbers(record.info.get(EXTRA_METRICS[metric]))) if v > 0]
-    return (data, statistics.median(data)) if data else None
+# --------------------------------------------------------------------------- formatting
 
 
 def fmt(metric: str, value: float | None) -> str:
@@ -240,7 +223,7 @@ def _timing(
     args: argparse.Namespace,
     noise: Noise | None,
 ) -> None:
-    a, b = samples(base, metric), samples(new, metric)
+    a, b = base.samples(metric), new.samples(metric)
     if a is None or b is None:
         if metric in KINDS and a is not None:
             out.missing(f"{case} {metric}: benchmark missing in the run", args.allow_missing)
@@ -250,7 +233,7 @@ def _timing(
     calibrated = noise.factor(case, metric) if noise is not None else None
     factor = calibrated if calibrated is not None else args.factor
     source = "calibrated" if calibrated is not None else "default"
-    cmp = compare_timings(a[0], b[0], a[1], b[1], ratio=factor, alpha=args.alpha)
+    cmp = compare_timings(a.data, b.data, a.median, b.median, ratio=factor, alpha=args.alpha)
     out.count("timings")
     r = cmp.ratio
     if r is None:
@@ -353,9 +336,9 @@ def calibrate(runs: list[Run], safety: float, floor: float) -> tuple[dict[str, A
         for metric in METRICS:
             medians = []
             for run in runs:
-                got = samples(run.cases[case], metric) if case in run.cases else None
-                if got is not None and got[1] is not None and got[1] > 0:
-                    medians.append(got[1])
+                got = run.cases[case].samples(metric) if case in run.cases else None
+                if got is not None and got.median is not None and got.median > 0:
+                    medians.append(got.median)
             if len(medians) < 2:
                 if medians:
                     skipped.append(f"{case} {metric}")

@@ -116,7 +116,9 @@ def _notes(runs: list[Run], cases: list[str]) -> list[str]:
                 f"`{run.path.name}` ({run.label}) has no results for case(s) {', '.join(code(c) for c in missing)} "
                 f"(present in {', '.join(code(o) for o in others)}); their rows read {DASH} and are not compared."
             )
-        for record in run.cases.values():
+        if not run.has_benchmarks:
+            notes.append(f"`{run.path.name}` ({run.label}): no benchmarks (a claims-only run): no timings.")
+        for record in run.cases.values() if run.has_benchmarks else []:
             absent = [k for k in KINDS if k not in record.benches]
             if absent:
                 notes.append(

@@ -11,26 +11,19 @@ import pytest
 
 from reports import gate
 from reports.gate import main
-from tests.test_reports import STACK_215, case_benches, noisy, write_result
+from tests.test_reports import BAD_FILES, STACK_215, STACK_221, Case, make_case, noisy, write_result
 
 
-def result(path: Path, *cases: list[dict], profile: str = "quick", stack: dict | None = None, **extra) -> Path:
-    """A result file from case_benches() lists; ``extra`` adds per-seed extra_info lists to every record."""
-    benches = [b for case in cases for b in case]
-    for bench in benches:
-        bench["extra_info"].update(extra)
-        bench["extra_info"]["profile"] = profile
-    path = write_result(path, benches, stack) if stack else write_result(path, benches)
-    if profile != "quick":
-        doc = json.loads(path.read_text())
-        doc["machine_info"]["lstm_bench"]["profile"] = profile
-        path.write_text(json.dumps(doc))
-    return path
+def result(path: Path, *cases: Case, profile: str = "quick", stack: dict = STACK_221, **per_seed) -> Path:
+    """A schema-1 result file of the cases; ``per_seed`` adds per-seed lists (first_epoch_seconds=...) to every case."""
+    for case in cases:
+        case.info.update(per_seed)
+    return write_result(path, *cases, stack=stack, profile=profile)
 
 
-def aa_case(case: str, center: float = 10.0, seed: int = 0, jitter: float = 0.02, **kw) -> list[dict]:
+def aa_case(case: str, center: float = 10.0, seed: int = 0, jitter: float = 0.02, **kw) -> Case:
     """One case with 10 training rounds, 10 predict and 30 single-call rounds, all with ``jitter`` relative sd."""
-    return case_benches(
+    return make_case(
         case,
         train=noisy(center, 10, jitter, seed),
         predict=noisy(0.02, 10, jitter, seed + 100),
@@ -92,8 +85,8 @@ def test_a_wide_spread_slowdown_is_within_noise(tmp_path, capsys):
 
 
 def test_three_rounds_cannot_tell_a_15_percent_slowdown(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char", train=[10.0, 10.1, 9.9]))
-    b = result(tmp_path / "b.json", case_benches("one_char", train=[11.5, 11.6, 11.4]))
+    a = result(tmp_path / "a.json", make_case("one_char", train=[10.0, 10.1, 9.9]))
+    b = result(tmp_path / "b.json", make_case("one_char", train=[11.5, 11.6, 11.4]))
     out = run_gate(capsys, a, b, expect=0)
     [line] = lines(out, "one_char train")
     assert line.startswith("cannot tell with 3 rounds: one_char train: median 10 s -> 11.5 s (x1.15, +15%)")
@@ -102,8 +95,8 @@ def test_three_rounds_cannot_tell_a_15_percent_slowdown(tmp_path, capsys):
 
 
 def test_three_rounds_3x_slowdown_fails_on_the_ratio_alone(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char", train=[10.0, 10.1, 9.9]))
-    b = result(tmp_path / "b.json", case_benches("one_char", train=[30.0, 30.3, 29.7]))
+    a = result(tmp_path / "a.json", make_case("one_char", train=[10.0, 10.1, 9.9]))
+    b = result(tmp_path / "b.json", make_case("one_char", train=[30.0, 30.3, 29.7]))
     out = run_gate(capsys, a, b, expect=1)
     [line] = lines(out, "REGRESSION")
     assert line.startswith("REGRESSION one_char train: median 10 s -> 30 s (x3.00, +200%)")
@@ -112,17 +105,15 @@ def test_three_rounds_3x_slowdown_fails_on_the_ratio_alone(tmp_path, capsys):
 
 
 def test_per_seed_first_epoch_and_peak_rss_are_gated_and_optional(tmp_path, capsys):
-    a = result(
-        tmp_path / "a.json", case_benches("one_char"), first_epoch_seconds=[1.0, 1.1, 0.9], peak_rss_mb=[800.0] * 3
-    )
+    a = result(tmp_path / "a.json", make_case("one_char"), first_epoch_seconds=[1.0, 1.1, 0.9], peak_rss_mb=[800.0] * 3)
     b = result(
-        tmp_path / "b.json", case_benches("one_char"), first_epoch_seconds=[1.0, 1.0, 1.0], peak_rss_mb=[2500.0] * 3
+        tmp_path / "b.json", make_case("one_char"), first_epoch_seconds=[1.0, 1.0, 1.0], peak_rss_mb=[2500.0] * 3
     )
     out = run_gate(capsys, a, b, expect=1)
     [line] = lines(out, "REGRESSION")
     assert line.startswith("REGRESSION one_char peak_rss_mb: median 800 MB -> 2500 MB (x3.12") and "ratio alone" in line
     # an older run without the fields: a note, not a failure
-    old = result(tmp_path / "old.json", case_benches("one_char"))
+    old = result(tmp_path / "old.json", make_case("one_char"))
     out = run_gate(capsys, a, old, expect=0)
     assert lines(out, "not compared one_char first_epoch: only the baseline has it")
     assert lines(out, "not compared one_char peak_rss_mb: only the baseline has it")
@@ -130,10 +121,10 @@ def test_per_seed_first_epoch_and_peak_rss_are_gated_and_optional(tmp_path, caps
 
 def test_a_file_without_per_round_data_uses_the_ratio_alone(tmp_path, capsys):
     a = result(tmp_path / "a.json", aa_case("one_char", seed=1))
-    benches = aa_case("one_char", 25.0, seed=2)
-    for bench in benches:
+    no_data = aa_case("one_char", 25.0, seed=2)
+    for bench in no_data.benchmarks:
         del bench["stats"]["data"]
-    b = result(tmp_path / "b.json", benches)
+    b = result(tmp_path / "b.json", no_data)
     out = run_gate(capsys, a, b, expect=1)
     [line] = lines(out, "REGRESSION")
     assert line.startswith("REGRESSION one_char train: median 10 s -> 24.7 s (x2.47")
@@ -144,8 +135,8 @@ def test_a_file_without_per_round_data_uses_the_ratio_alone(tmp_path, capsys):
 
 
 def test_a_pass_to_fail_verdict_fails_naming_the_claim(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}))
-    b = result(tmp_path / "b.json", case_benches("one_char", claims={"band": ("fail", [0.4, 0.5, 0.6])}))
+    a = result(tmp_path / "a.json", make_case("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}))
+    b = result(tmp_path / "b.json", make_case("one_char", claims={"band": ("fail", [0.4, 0.5, 0.6])}))
     out = run_gate(capsys, a, b, expect=1)
     [line] = lines(out, "REGRESSION")
     assert line.startswith("REGRESSION one_char claim band: pass -> FAIL (per-seed mean 0.85 -> 0.5")
@@ -162,14 +153,14 @@ def test_a_pass_to_fail_verdict_fails_naming_the_claim(tmp_path, capsys):
     ],
 )
 def test_verdict_changes(tmp_path, capsys, before, after, expect, text):
-    a = result(tmp_path / "a.json", case_benches("one_char", claims={"band": (before, [0.8, 0.85, 0.9])}))
-    b = result(tmp_path / "b.json", case_benches("one_char", claims={"band": (after, [0.8, 0.85, 0.9])}))
+    a = result(tmp_path / "a.json", make_case("one_char", claims={"band": (before, [0.8, 0.85, 0.9])}))
+    b = result(tmp_path / "b.json", make_case("one_char", claims={"band": (after, [0.8, 0.85, 0.9])}))
     assert lines(run_gate(capsys, a, b, expect=expect), text)
 
 
 def test_moved_values_with_the_same_verdict_are_reported_without_failing(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}))
-    b = result(tmp_path / "b.json", case_benches("one_char", claims={"band": ("pass", [0.9, 0.95, 1.0])}))
+    a = result(tmp_path / "a.json", make_case("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}))
+    b = result(tmp_path / "b.json", make_case("one_char", claims={"band": ("pass", [0.9, 0.95, 1.0])}))
     out = run_gate(capsys, a, b, expect=0)
     [line] = lines(out, "values moved")
     assert line.startswith("values moved one_char/band, verdict kept (pass): per-seed mean 0.85 -> 0.95 (diff +0.1")
@@ -181,8 +172,8 @@ def test_moved_values_with_the_same_verdict_are_reported_without_failing(tmp_pat
 
 
 def test_a_missing_case_fails_unless_allowed(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char"), case_benches("stateful"))
-    b = result(tmp_path / "b.json", case_benches("one_char"), case_benches("extra"))
+    a = result(tmp_path / "a.json", make_case("one_char"), make_case("stateful"))
+    b = result(tmp_path / "b.json", make_case("one_char"), make_case("extra"))
     out = run_gate(capsys, a, b, expect=1)
     assert lines(out, "REGRESSION stateful: case missing in the run")
     assert lines(out, "case(s) only in the run, not compared: extra")
@@ -191,8 +182,9 @@ def test_a_missing_case_fails_unless_allowed(tmp_path, capsys):
 
 
 def test_a_missing_benchmark_or_claim_fails_unless_allowed(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char", claims={"band": ("pass", [1.0] * 3)}))
-    partial = [b for b in case_benches("one_char", claims={"other": ("pass", [1.0] * 3)}) if b["group"] != "predict"]
+    a = result(tmp_path / "a.json", make_case("one_char", claims={"band": ("pass", [1.0] * 3)}))
+    partial = make_case("one_char", claims={"other": ("pass", [1.0] * 3)})
+    partial.benchmarks = [b for b in partial.benchmarks if b["extra_info"]["kind"] != "predict"]
     b = result(tmp_path / "b.json", partial)
     out = run_gate(capsys, a, b, expect=1)
     assert lines(out, "REGRESSION one_char predict: benchmark missing in the run")
@@ -202,8 +194,8 @@ def test_a_missing_benchmark_or_claim_fails_unless_allowed(tmp_path, capsys):
 
 
 def test_a_different_profile_and_recipe_are_mismatch_warnings(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char", epochs=10))
-    b = result(tmp_path / "b.json", case_benches("one_char", epochs=50), profile="full", stack=STACK_215)
+    a = result(tmp_path / "a.json", make_case("one_char", epochs=10))
+    b = result(tmp_path / "b.json", make_case("one_char", epochs=50), profile="full", stack=STACK_215)
     out = run_gate(capsys, a, b, expect=0)
     assert lines(out, "MISMATCH profile: baseline quick, run full")
     assert lines(out, "MISMATCH recipe of one_char: epochs 10 -> 50")
@@ -249,8 +241,8 @@ def test_calibrate_then_gate_with_per_case_factors(tmp_path, capsys):
 
 
 def test_calibrate_refuses_runs_of_different_stacks(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char"))
-    b = result(tmp_path / "b.json", case_benches("one_char", stack=STACK_215), stack=STACK_215)
+    a = result(tmp_path / "a.json", make_case("one_char"))
+    b = result(tmp_path / "b.json", make_case("one_char"), stack=STACK_215)
     err = run_gate(capsys, "calibrate", a, b, "-o", tmp_path / "n.json", expect=2)
     assert err.count("\n") == 1 and str(b) in err and "calibrate needs runs of one stack and profile" in err
     assert not (tmp_path / "n.json").exists()
@@ -270,25 +262,10 @@ def test_a_noise_file_for_another_profile_is_a_mismatch(tmp_path, capsys):
 # --------------------------------------------------------------------------- bad input
 
 
-def _not_ours(path: Path) -> None:
-    path.write_text(json.dumps({"benchmarks": [{"name": "t", "stats": {}, "extra_info": {}}]}))
-
-
-BAD_FILES = [
-    (None, "no such file"),
-    (lambda p: p.write_text("{not json"), "not valid JSON"),
-    (lambda p: p.write_text(""), "empty file"),
-    (lambda p: p.write_text('{"machine_info": {}}'), "no top-level 'benchmarks' list"),
-    (lambda p: p.write_text('{"benchmarks": []}'), "with no benchmarks"),
-    (_not_ours, "without lstm-bench results"),
-    (lambda p: p.mkdir(), "is a directory"),
-]
-
-
 @pytest.mark.parametrize(("make", "problem"), BAD_FILES)
 @pytest.mark.parametrize("position", ["baseline", "run", "calibrate"])
 def test_bad_input_exits_2_with_one_line_naming_the_file(tmp_path, capsys, make, problem, position):
-    good = result(tmp_path / "good.json", case_benches("one_char"))
+    good = result(tmp_path / "good.json", make_case("one_char"))
     bad = tmp_path / "bad.json"
     if make is not None:
         make(bad)
@@ -309,7 +286,7 @@ def test_bad_input_exits_2_with_one_line_naming_the_file(tmp_path, capsys, make,
     ],
 )
 def test_a_bad_noise_file_exits_2(tmp_path, capsys, content, problem):
-    good = result(tmp_path / "good.json", case_benches("one_char"))
+    good = result(tmp_path / "good.json", make_case("one_char"))
     noise = tmp_path / "noise.json"
     noise.write_text(content)
     err = run_gate(capsys, good, good, "--noise", noise, expect=2)
@@ -317,7 +294,7 @@ def test_a_bad_noise_file_exits_2(tmp_path, capsys, content, problem):
 
 
 def test_bad_options_exit_2(tmp_path, capsys):
-    good = result(tmp_path / "good.json", case_benches("one_char"))
+    good = result(tmp_path / "good.json", make_case("one_char"))
     assert "--factor must be > 1" in run_gate(capsys, good, good, "--factor", "0.9", expect=2)
     assert "--alpha must be between 0 and 1" in run_gate(capsys, good, good, "--alpha", "2", expect=2)
 
@@ -337,7 +314,7 @@ def test_help_states_the_rules(capsys):
 
 
 def test_the_module_runs_and_never_imports_tensorflow(tmp_path):
-    a = result(tmp_path / "a.json", case_benches("one_char"))
+    a = result(tmp_path / "a.json", make_case("one_char"))
     probe = (
         "import sys, runpy; sys.argv = ['gate', sys.argv[1], sys.argv[1]];\n"
         "try: runpy.run_module('reports.gate', run_name='__main__')\n"

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from reports.matrix import main
-from tests.test_reports import STACK_215, case_benches, noisy, write_result
+from tests.test_reports import STACK_215, STACK_221, make_case, noisy, write_result
 
 
 def _folder(tmp_path, *envs: str):
     folder = tmp_path / "tox"
     folder.mkdir()
     for i, env in enumerate(envs):
-        stack = STACK_215 if env.startswith("tf215") else None
-        benches = case_benches("one_char", train=noisy(3.0, 3, seed=i), **({"stack": stack} if stack else {}))
-        write_result(folder / f"{env}.json", benches, **({"stack": stack} if stack else {}))
+        stack = STACK_215 if env.startswith("tf215") else STACK_221
+        write_result(folder / f"{env}.json", make_case("one_char", train=noisy(3.0, 3, seed=i)), stack=stack)
     return folder
 
 
