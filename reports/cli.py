@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from reports.atomic import write_atomic
+from reports.command import error
 from reports.load import InputError, load_runs
 from reports.stats import DEFAULT_ALPHA, DEFAULT_RATIO
 
@@ -39,26 +40,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _error(message: str) -> int:
-    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
-    return 2
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the command; 0 on success, 2 (with one line on stderr) for unusable input."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)  # usage errors: argparse prints usage and exits 2
     if args.ratio <= 1:
-        return _error(f"--ratio must be > 1, got {args.ratio}")
+        return error(PROG, f"--ratio must be > 1, got {args.ratio}")
     if not 0 < args.alpha < 1:
-        return _error(f"--alpha must be between 0 and 1, got {args.alpha}")
+        return error(PROG, f"--alpha must be between 0 and 1, got {args.alpha}")
     try:
         runs = load_runs(args.results)
     except InputError as err:
-        return _error(str(err))
+        return error(PROG, str(err))
     out: Path = args.out
     if out.exists() and not out.is_dir():
-        return _error(f"{out}: exists and is not a directory")
+        return error(PROG, f"{out}: exists and is not a directory")
 
     from reports.render import build_report  # matplotlib is imported only once the input is known good
 
@@ -73,9 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("REPORTS_DEBUG"):
             raise
         names = ", ".join(str(p) for p in args.results)
-        return _error(
+        return error(
+            PROG,
             f"{names}: cannot build a report from these files ({type(err).__name__}: {err}); "
-            "set REPORTS_DEBUG=1 for the traceback"
+            "set REPORTS_DEBUG=1 for the traceback",
         )
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -83,6 +80,6 @@ def main(argv: list[str] | None = None) -> int:
             write_atomic(out / name, png)
         readme = write_atomic(out / "README.md", report.markdown)
     except OSError as err:
-        return _error(f"{err.filename or out}: cannot write: {err.strerror or err}")
+        return error(PROG, f"{err.filename or out}: cannot write: {err.strerror or err}")
     print(f"wrote {readme} and {len(report.figures)} figure(s)")
     return 0

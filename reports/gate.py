@@ -4,11 +4,12 @@ Usage::
 
     python -m reports.gate BASELINE.json RUN.json [--noise NOISE.json] [--factor 1.1] [--alpha 0.002]
                            [--allow-missing]
-    python -m reports.gate calibrate A1.json A2.json [A3.json ...] -o NOISE.json [--safety 1.5] [--floor 1.1]
 
-    # calibrate on A/A runs of one stack and profile (same code, different seed bases), then gate:
-    python -m reports.gate calibrate results/rot-100.json results/rot-200.json results/rot-300.json -o noise.json
+    # per-case factors from A/A runs of one stack and profile (see python -m reports.noise --help), then gate:
+    python -m reports.noise results/rot-100.json results/rot-200.json results/rot-300.json -o noise.json
     python -m reports.gate results/tf221-quick.json new.json --noise noise.json
+
+(``python -m reports.gate calibrate`` is now ``python -m reports.noise``; it exits 2 saying so.)
 
 Input: files written by ``pytest bench --benchmark-json FILE``, read and checked with ``reports.load``.
 Nothing is trained and neither TensorFlow nor Keras is imported.
@@ -47,28 +48,22 @@ first_epoch / peak_rss_mb present in one file only (older suite versions lack th
 different profile, a case trained with a different recipe, or a noise file made for another profile or
 stack is a MISMATCH warning and does not fail the gate by itself (timings are then not comparable: read
 any timing flag with that in mind). Cases only in the run are a note.
-
-Calibration: ``calibrate`` takes two or more runs of one stack and profile (else exit 2) and, for every
-(case, metric) found in at least two of them, computes spread = the largest |ln(median_i / median_j)|
-over all pairs of runs (= ln(max median / min median)) and factor = max(floor, exp(safety * spread)),
-safety 1.5 and floor 1.1 by default. The JSON is written to a temp file and renamed over -o.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import statistics
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
-from reports.atomic import write_atomic
-from reports.load import KINDS, METRICS, CaseRecord, InputError, Run, as_dict, load_run, number
+from reports.command import error
+from reports.load import KINDS, METRICS, CaseRecord, InputError, Run, load_run
 from reports.markdown import seconds
+from reports.noise import PROG as NOISE_PROG
+from reports.noise import Noise, load_noise
 from reports.stats import (
     FASTER,
     NO_DATA,
@@ -86,9 +81,6 @@ RULES = __doc__[__doc__.index("Rules\n=====") :]
 
 DEFAULT_FACTOR = 1.10
 DEFAULT_ALPHA = 0.002
-DEFAULT_SAFETY = 1.5
-DEFAULT_FLOOR = 1.10
-NOISE_FORMAT = "lstm-bench-noise/1"
 
 GOOD_STATUSES, BAD_STATUSES = ("pass", "xfail"), ("fail", "xpass")
 
@@ -104,53 +96,6 @@ def fmt(metric: str, value: float | None) -> str:
 
 def rounds_text(n1: int, n2: int) -> str:
     return f"{n1} rounds" if n1 == n2 else f"{n1} vs {n2} rounds"
-
-
-# --------------------------------------------------------------------------- noise file
-
-
-@dataclass
-class Noise:
-    path: Path
-    factors: dict[tuple[str, str], float]
-    profile: str | None
-    stack: str | None
-
-    def factor(self, case: str, metric: str) -> float | None:
-        return self.factors.get((case, metric))
-
-
-def load_noise(path: Path | str) -> Noise:
-    """Read a file written by ``calibrate``; InputError (one line naming the file) when unusable."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, not a noise file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(path, f"cannot read: {getattr(err, 'strerror', None) or err}") from None
-    try:
-        raw = json.loads(text)
-    except (ValueError, RecursionError) as err:
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError(path, f"not valid JSON ({first})") from None
-    if not isinstance(raw, dict) or raw.get("format") != NOISE_FORMAT:
-        raise InputError(path, f'not a noise file (no "format": "{NOISE_FORMAT}"; write one with calibrate)')
-    factors: dict[tuple[str, str], float] = {}
-    for case, metrics in as_dict(raw.get("factors")).items():
-        for metric, entry in as_dict(metrics).items():
-            value = number(as_dict(entry).get("factor"))
-            if value is None or value < 1:
-                raise InputError(path, f"factor of {case} / {metric} is not a number >= 1")
-            factors[(case, metric)] = value
-    if not factors:
-        raise InputError(path, "noise file without any factor")
-    profile, stack = raw.get("profile"), raw.get("stack")
-    return Noise(
-        path, factors, profile if isinstance(profile, str) else None, stack if isinstance(stack, str) else None
-    )
 
 
 # --------------------------------------------------------------------------- the gate
@@ -230,7 +175,7 @@ def _timing(
         elif a is not None or b is not None:
             out.notes.append(f"not compared {case} {metric}: only the {'baseline' if a is not None else 'run'} has it")
         return
-    calibrated = noise.factor(case, metric) if noise is not None else None
+    calibrated = noise.factors.get((case, metric)) if noise is not None else None
     factor = calibrated if calibrated is not None else args.factor
     source = "calibrated" if calibrated is not None else "default"
     cmp = compare_timings(a.data, b.data, a.median, b.median, ratio=factor, alpha=args.alpha)
@@ -297,15 +242,7 @@ def gate(base: Run, new: Run, args: argparse.Namespace, noise: Noise | None) -> 
     if base.profile != new.profile:
         out.warnings.append(f"MISMATCH profile: baseline {base.profile}, run {new.profile}: timings are not comparable")
     if noise is not None:
-        if noise.profile is not None and noise.profile != base.profile:
-            out.warnings.append(
-                f"MISMATCH noise file {noise.path} was calibrated on profile {noise.profile}, "
-                f"the baseline is {base.profile}"
-            )
-        if noise.stack is not None and noise.stack != new.base_label():
-            out.warnings.append(
-                f"MISMATCH noise file {noise.path} was calibrated on {noise.stack}, the run is {new.base_label()}"
-            )
+        out.warnings += noise.mismatches(base, new)
     for case, record in base.cases.items():
         out.count("cases")
         other = new.cases.get(case)
@@ -324,62 +261,22 @@ def gate(base: Run, new: Run, args: argparse.Namespace, noise: Noise | None) -> 
     return out
 
 
-# --------------------------------------------------------------------------- calibrate
-
-
-def calibrate(runs: list[Run], safety: float, floor: float) -> tuple[dict[str, Any], list[str]]:
-    """The noise document and the (case, metric) pairs that could not be calibrated."""
-    factors: dict[str, dict[str, Any]] = {}
-    skipped: list[str] = []
-    cases = list(dict.fromkeys(c for run in runs for c in run.cases))
-    for case in cases:
-        for metric in METRICS:
-            medians = []
-            for run in runs:
-                got = run.cases[case].samples(metric) if case in run.cases else None
-                if got is not None and got.median is not None and got.median > 0:
-                    medians.append(got.median)
-            if len(medians) < 2:
-                if medians:
-                    skipped.append(f"{case} {metric}")
-                continue
-            spread = math.log(max(medians) / min(medians))
-            factors.setdefault(case, {})[metric] = {
-                "factor": round(max(floor, math.exp(safety * spread)), 4),
-                "max_ratio": round(max(medians) / min(medians), 4),
-                "max_abs_log_ratio": round(spread, 5),
-                "runs": len(medians),
-                "medians": medians,
-            }
-    doc = {
-        "format": NOISE_FORMAT,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "profile": runs[0].profile,
-        "stack": runs[0].base_label(),
-        "runs": [str(r.path) for r in runs],
-        "safety": safety,
-        "floor": floor,
-        "rule": "factor = max(floor, exp(safety * max over pairs of runs |ln(median_i / median_j)|))",
-        "factors": factors,
-    }
-    return doc, skipped
-
-
 # --------------------------------------------------------------------------- command line
 
 
 def _gate_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        usage=f"{PROG} BASELINE.json RUN.json [options]\n       {PROG} calibrate A1.json A2.json [...] -o NOISE.json",
         description="Compare a run with a stored baseline; exit 1 on a claim or timing regression, 0 otherwise, "
-        "2 for unusable input. `calibrate` (see its --help) writes the per-case noise factors for --noise.",
+        f"2 for unusable input. `{NOISE_PROG}` writes the per-case noise factors for --noise.",
         epilog=RULES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("baseline", type=Path, metavar="BASELINE.json", help="the stored baseline result file")
     parser.add_argument("run", type=Path, metavar="RUN.json", help="the result file to check")
-    parser.add_argument("--noise", type=Path, metavar="NOISE.json", help="per-(case, metric) factors from calibrate")
+    parser.add_argument(
+        "--noise", type=Path, metavar="NOISE.json", help=f"per-(case, metric) factors from {NOISE_PROG}"
+    )
     parser.add_argument(
         "--factor",
         type=float,
@@ -400,80 +297,21 @@ def _gate_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _calibrate_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=f"{PROG} calibrate",
-        description="Write per-(case, metric) timing factors for `--noise` from A/A runs "
-        "(two or more runs of one stack and profile).",
-        epilog=RULES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("runs", nargs="+", type=Path, metavar="A.json", help="A/A result files (two or more)")
-    parser.add_argument("-o", "--out", required=True, type=Path, metavar="NOISE.json", help="noise file to write")
-    parser.add_argument(
-        "--safety", type=float, default=DEFAULT_SAFETY, help=f"multiplies the log spread (default {DEFAULT_SAFETY})"
-    )
-    parser.add_argument(
-        "--floor", type=float, default=DEFAULT_FLOOR, help=f"smallest factor written (default {DEFAULT_FLOOR})"
-    )
-    return parser
-
-
-def _error(message: str) -> int:
-    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
-    return 2
-
-
-def _main_calibrate(argv: list[str]) -> int:
-    args = _calibrate_parser().parse_args(argv)
-    if len(args.runs) < 2:
-        return _error("calibrate needs two or more A/A result files")
-    if not args.safety >= 1:
-        return _error(f"--safety must be >= 1, got {args.safety}")
-    if not args.floor > 1:
-        return _error(f"--floor must be > 1, got {args.floor}")
-    try:
-        runs = [load_run(p) for p in args.runs]
-    except InputError as err:
-        return _error(str(err))
-    first = runs[0]
-    for run in runs[1:]:
-        if run.profile != first.profile or run.base_label() != first.base_label():
-            return _error(
-                f"{run.path}: {run.base_label()} profile {run.profile} differs from {first.path} "
-                f"({first.base_label()} profile {first.profile}); calibrate needs runs of one stack and profile"
-            )
-    doc, skipped = calibrate(runs, args.safety, args.floor)
-    if not doc["factors"]:
-        return _error(f"{', '.join(str(p) for p in args.runs)}: no case and metric found in two or more files")
-    try:
-        write_atomic(args.out, json.dumps(doc, indent=1) + "\n")
-    except OSError as err:
-        return _error(f"{err.filename or args.out}: cannot write: {err.strerror or err}")
-    for case, metrics in doc["factors"].items():
-        parts = [f"{m} x{e['factor']:.2f} (spread x{e['max_ratio']:.2f})" for m, e in metrics.items()]
-        print(f"{case}: {', '.join(parts)}")
-    if skipped:
-        print(f"not calibrated (in one file only): {', '.join(skipped)}")
-    print(f"wrote {args.out}: factors for {len(doc['factors'])} case(s) from {len(runs)} runs, profile {first.profile}")
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the command; 0 no regression, 1 regression, 2 (one line on stderr) unusable input."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "calibrate":
-        return _main_calibrate(argv[1:])
+        return error(PROG, f"`calibrate` moved: run `{NOISE_PROG} A1.json A2.json [...] -o NOISE.json` (same options)")
     args = _gate_parser().parse_args(argv)  # usage errors: argparse prints usage and exits 2
     if not args.factor > 1:
-        return _error(f"--factor must be > 1, got {args.factor}")
+        return error(PROG, f"--factor must be > 1, got {args.factor}")
     if not 0 < args.alpha < 1:
-        return _error(f"--alpha must be between 0 and 1, got {args.alpha}")
+        return error(PROG, f"--alpha must be between 0 and 1, got {args.alpha}")
     try:
         base, new = load_run(args.baseline), load_run(args.run)
         noise = load_noise(args.noise) if args.noise is not None else None
     except InputError as err:
-        return _error(str(err))
+        return error(PROG, str(err))
 
     out = gate(base, new, args, noise)
     print(f"baseline: {describe(base)}")

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from reports import cli
+from reports.command import error
 
 PROG = "python -m reports.matrix"
 DEFAULT_BASELINE = "tf221-keras3"
@@ -44,8 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         files = matrix_files(args.folder, args.baseline)
     except ValueError as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
-        return 2
+        return error(PROG, str(err))
     skipped = sorted(p.name for p in args.folder.iterdir() if p.name.endswith((".partial", ".tmp")))
     if skipped:
         print(f"{PROG}: left out unfinished result files: {', '.join(skipped)}", file=sys.stderr)

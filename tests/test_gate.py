@@ -11,6 +11,7 @@ import pytest
 
 from reports import gate
 from reports.gate import main
+from reports.noise import main as noise_main
 from tests.test_reports import BAD_FILES, STACK_215, STACK_221, Case, make_case, noisy, write_result
 
 
@@ -32,8 +33,9 @@ def aa_case(case: str, center: float = 10.0, seed: int = 0, jitter: float = 0.02
     )
 
 
-def run_gate(capsys, *args: object, expect: int) -> str:
-    code = main([str(a) for a in args])
+def run_gate(capsys, *args: object, expect: int, command=main) -> str:
+    """Run ``command`` (the gate's main by default) in-process; its stdout, or its stderr when it should exit 2."""
+    code = command([str(a) for a in args])
     captured = capsys.readouterr()
     assert code == expect, captured.out + captured.err
     if expect == 2:
@@ -212,7 +214,7 @@ def test_calibrate_then_gate_with_per_case_factors(tmp_path, capsys):
         for i, (center, quiet) in enumerate([(10.0, 10.0), (12.0, 10.05), (9.0, 9.95)])
     ]
     noise = tmp_path / "noise.json"
-    out = run_gate(capsys, "calibrate", *runs, "-o", noise, expect=0)
+    out = run_gate(capsys, *runs, "-o", noise, expect=0, command=noise_main)
     assert f"wrote {noise}: factors for 2 case(s) from 3 runs, profile quick" in out
     doc = json.loads(noise.read_text())
     assert doc["format"] == "lstm-bench-noise/1" and doc["profile"] == "quick"
@@ -243,17 +245,18 @@ def test_calibrate_then_gate_with_per_case_factors(tmp_path, capsys):
 def test_calibrate_refuses_runs_of_different_stacks(tmp_path, capsys):
     a = result(tmp_path / "a.json", make_case("one_char"))
     b = result(tmp_path / "b.json", make_case("one_char"), stack=STACK_215)
-    err = run_gate(capsys, "calibrate", a, b, "-o", tmp_path / "n.json", expect=2)
-    assert err.count("\n") == 1 and str(b) in err and "calibrate needs runs of one stack and profile" in err
+    err = run_gate(capsys, a, b, "-o", tmp_path / "n.json", expect=2, command=noise_main)
+    assert err.count("\n") == 1 and err.startswith("python -m reports.noise: error: ") and str(b) in err
+    assert "A/A calibration needs runs of one stack and profile" in err
     assert not (tmp_path / "n.json").exists()
-    err = run_gate(capsys, "calibrate", a, "-o", tmp_path / "n.json", expect=2)
+    err = run_gate(capsys, a, "-o", tmp_path / "n.json", expect=2, command=noise_main)
     assert "two or more" in err and err.count("\n") == 1
 
 
 def test_a_noise_file_for_another_profile_is_a_mismatch(tmp_path, capsys):
     runs = [result(tmp_path / f"f{i}.json", aa_case("one_char", seed=i), profile="full") for i in range(2)]
     noise = tmp_path / "noise.json"
-    run_gate(capsys, "calibrate", *runs, "-o", noise, expect=0)
+    run_gate(capsys, *runs, "-o", noise, expect=0, command=noise_main)
     a = result(tmp_path / "a.json", aa_case("one_char", seed=5))
     out = run_gate(capsys, a, a, "--noise", noise, expect=0)
     assert lines(out, "MISMATCH noise file", "calibrated on profile full, the baseline is quick")
@@ -263,15 +266,16 @@ def test_a_noise_file_for_another_profile_is_a_mismatch(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("make", "problem"), BAD_FILES)
-@pytest.mark.parametrize("position", ["baseline", "run", "calibrate"])
+@pytest.mark.parametrize("position", ["baseline", "run", "noise"])
 def test_bad_input_exits_2_with_one_line_naming_the_file(tmp_path, capsys, make, problem, position):
     good = result(tmp_path / "good.json", make_case("one_char"))
     bad = tmp_path / "bad.json"
     if make is not None:
         make(bad)
-    args = {"baseline": [bad, good], "run": [good, bad], "calibrate": ["calibrate", good, bad, "-o", tmp_path / "n"]}
-    err = run_gate(capsys, *args[position], expect=2)
-    assert err.count("\n") == 1 and err.startswith("python -m reports.gate: error: ")
+    args = {"baseline": [bad, good], "run": [good, bad], "noise": [good, bad, "-o", tmp_path / "n"]}
+    command = noise_main if position == "noise" else main
+    err = run_gate(capsys, *args[position], expect=2, command=command)
+    assert err.count("\n") == 1 and err.startswith(f"python -m reports.{'noise' if position == 'noise' else 'gate'}: ")
     assert str(bad) in err and problem in err and "Traceback" not in err
     assert not (tmp_path / "n").exists()
 
@@ -304,13 +308,25 @@ def test_bad_options_exit_2(tmp_path, capsys):
 
 def test_help_states_the_rules(capsys):
     assert "Rules\n=====" in gate.__doc__ and gate.RULES in gate.__doc__
-    for argv in (["--help"], ["calibrate", "--help"]):
+    for command, words in (
+        (main, ("r > F and the rounds can reach alpha", "r > 2 * F")),
+        (noise_main, ("max(floor, exp(safety * spread))",)),
+    ):
         with pytest.raises(SystemExit) as done:
-            main(argv)
+            command(["--help"])
         assert done.value.code == 0
         out = capsys.readouterr().out
-        assert "r > F and the rounds can reach alpha" in out and "r > 2 * F" in out
-        assert "max(floor, exp(safety * spread))" in out
+        assert all(w in out for w in words), out
+
+
+def test_gate_calibrate_points_at_reports_noise(tmp_path, capsys):
+    a = result(tmp_path / "a.json", make_case("one_char"))
+    err = run_gate(capsys, "calibrate", a, a, "-o", tmp_path / "n.json", expect=2)
+    assert err == (
+        "python -m reports.gate: error: `calibrate` moved: run "
+        "`python -m reports.noise A1.json A2.json [...] -o NOISE.json` (same options)\n"
+    )
+    assert not (tmp_path / "n.json").exists()
 
 
 def test_the_module_runs_and_never_imports_tensorflow(tmp_path):

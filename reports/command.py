@@ -1,0 +1,11 @@
+"""What the command lines (``reports``, ``reports.gate``, ``reports.noise``, ``reports.matrix``) share."""
+
+from __future__ import annotations
+
+import sys
+
+
+def error(prog: str, message: str) -> int:
+    """Print ``PROG: error: <message on one line>`` to stderr; return 2, the exit status for unusable input."""
+    print(f"{prog}: error: {' '.join(str(message).split())}", file=sys.stderr)
+    return 2
