@@ -54,3 +54,10 @@ def ratio(value: float | None) -> str:
 
 def code(text: Any) -> str:
     return f"`{text}`"
+
+
+def metric_value(metric: str, value: float | None) -> str:
+    """A value of one of ``reports.load.METRICS``: megabytes for peak_rss_mb, else seconds."""
+    if value is None or math.isnan(value):
+        return DASH
+    return f"{value:.0f} MB" if metric == "peak_rss_mb" else seconds(value)

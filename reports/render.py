@@ -8,24 +8,33 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reports import figures
-from reports.load import KINDS, CaseRecord, Run, as_list, number, numbers
-from reports.markdown import DASH, code, num, ratio, seconds, table
-from reports.stats import (
-    DEFAULT_ALPHA,
-    DEFAULT_RATIO,
-    TOO_FEW,
-    compare_claims,
-    compare_timings,
-    min_two_sided_p,
+from reports.compare import (
+    CANNOT_TELL,
+    CHANGED,
+    FASTER,
+    SLOWER,
+    WORSE,
+    ClaimComparison,
+    Rule,
+    compare_claim,
+    compare_timing,
+    missing_in_run,
+    recipe_diff,
+    rounds_needed,
     status_word,
-    summarize,
 )
+from reports.load import KINDS, CaseRecord, Run, Samples, as_list, number, numbers
+from reports.markdown import DASH, code, metric_value, num, ratio, seconds, table
+from reports.noise import Noise
+from reports.stats import min_two_sided_p, summarize
 
 KNOWN_ARTIFACTS = ("walk_from_a", "walk_from_k", "samples", "forecast", "truth", "error_by_trailing_ones")
-TIMING_TABLES = (
+TIMING_TABLES = (  # one per metric of reports.load.METRICS
     ("train", "Training time per seed (median of the rounds; one round = one seed's full training run)"),
     ("predict", "predict() over the case's inputs (median per call)"),
     ("single_call", "One direct model call on one sample (median per call)"),
+    ("first_epoch", "First epoch per seed: tracing and compilation (median over seeds)"),
+    ("peak_rss_mb", "Peak memory (RSS) per seed (median over seeds)"),
 )
 
 
@@ -106,7 +115,7 @@ def _header(runs: list[Run], command: str) -> list[str]:
     return out
 
 
-def _notes(runs: list[Run], cases: list[str]) -> list[str]:
+def _notes(runs: list[Run], cases: list[str], noise: Noise | None) -> list[str]:
     notes: list[str] = []
     for run in runs:
         missing = [c for c in cases if c not in run.cases]
@@ -126,12 +135,17 @@ def _notes(runs: list[Run], cases: list[str]) -> list[str]:
                 )
         notes += [f"`{run.path.name}` ({run.label}): {note}" for note in run.notes]
     for case in cases:
-        differ = _recipe_differences(runs, case)
+        holders = [r for r in runs if case in r.cases]
+        first = holders[0].cases[case]
+        differ = [f"{r.label}: {d}" for r in holders[1:] if (d := recipe_diff(first, r.cases[case]))]
         if differ:
             notes.append(
-                f"Case `{case}` was trained with a different recipe than in the baseline: {'; '.join(differ)}. "
-                "Its timings and metrics are not like for like."
+                f"Case `{case}` was trained with a different recipe than in {holders[0].label}: "
+                f"{'; '.join(differ)}. Its timings and metrics are not like for like."
             )
+    if noise is not None:
+        mismatches = dict.fromkeys(line for run in runs[1:] for line in noise.mismatches(runs[0], run))
+        notes += [f"{line}: its factors may not fit these runs." for line in mismatches]
     commits = {r.commit() for r in runs}
     if len(commits) > 1 and "?" not in commits:
         listed = ", ".join(f"{r.label}: {r.commit()}" for r in runs)
@@ -149,44 +163,34 @@ def _notes(runs: list[Run], cases: list[str]) -> list[str]:
     return ["## Notes", "", *[f"- {n}" for n in notes], ""]
 
 
-def _recipe_differences(runs: list[Run], case: str) -> list[str]:
-    """What differs between the first run's recipe of a case and each later run's, in words."""
-    holders = [r for r in runs if case in r.cases]
-    if len(holders) < 2:
-        return []
-    base = holders[0].cases[case].recipe
-    out = []
-    for run in holders[1:]:
-        recipe = run.cases[case].recipe
-        keys = [k for k in dict.fromkeys([*base, *recipe]) if k != "changes" and base.get(k) != recipe.get(k)]
-        if keys:
-            changes = ", ".join(f"{k} {base.get(k)!r} → {recipe.get(k)!r}" for k in keys)
-            out.append(f"{run.label}: {changes}")
-    return out
-
-
-def _rules_text(ratio_limit: float, alpha: float, runs: list[Run]) -> list[str]:
-    train_rounds = [r.cases[c].train.rounds for r in runs for c in r.cases if r.cases[c].train is not None]
-    train_rounds = [n for n in train_rounds if n]
+def _rules_text(runs: list[Run], rule: Rule, noise: Noise | None) -> list[str]:
+    f, a = rule.factor, rule.alpha
+    factor = f"F = {f:g}" + (f" or the per-case factor calibrated in `{noise.path}`" if noise is not None else "")
     out = [
         "## How differences are judged",
         "",
-        f"- **Timings**: per-round times (`stats.data`) of a run against the baseline's. Ratio = median(run) / "
-        f"median(baseline). A timing is flagged **SLOWER** or **FASTER** only when the ratio is above "
-        f"{ratio_limit:.2f} or below 1/{ratio_limit:.2f} = {1 / ratio_limit:.3f} **and** a two-sided "
-        f"Mann-Whitney U test gives p < {alpha:g}. A ratio beyond that band with p ≥ {alpha:g} reads "
-        f"*within noise*; when the round counts are too small for any result to reach p < {alpha:g} "
-        f"(the exact test's smallest two-sided p is 2 / C(n1+n2, n1): 0.10 for 3 vs 3 rounds, 0.029 for "
-        f"4 vs 4) it reads *not enough rounds to tell* and is never flagged.",
-        "- **Claims**: flagged when the verdict (pass / FAIL / expected fail / XPASS) differs from the "
-        "baseline's. The difference of the per-seed means (Δmean) and a two-sided Mann-Whitney U p-value over "
-        "the per-seed values are shown for information; they do not flag anything.",
+        "By the rule of `python -m reports.gate` (module `reports.compare`): what is flagged here is what the gate "
+        "would fail on (**SLOWER**, **VERDICT WORSE**) or report as a speed-up (**FASTER**), in the same words.",
+        "",
+        f"- **Timings** (train, predict, single call, and first epoch and peak RSS where both files have them): "
+        f"r = median(run) / median(baseline) of the raw samples; {factor}; alpha = {a:g}. Between 1/F and F: "
+        f"*within factor*. Beyond, when the rounds can reach p < alpha (the exact Mann-Whitney U test's smallest "
+        f"two-sided p is 2 / C(n1+n2, n1): 0.1 for 3 vs 3 rounds, 0.0022 for 6 vs 6, 0.00058 for 7 vs 7): "
+        f"**SLOWER** or **FASTER** when the two-sided Mann-Whitney U p < {a:g}, else *within noise*. When they "
+        f"cannot, or a file has no per-round data: **SLOWER** or **FASTER** on the ratio alone beyond 2F "
+        f"(or 1/(2F)), else *cannot tell with N rounds*.",
+        "- **Claims**: **VERDICT WORSE** when pass or expected fail becomes FAIL or XPASS; other verdict changes "
+        "are listed apart. The difference of the per-seed means and a two-sided Mann-Whitney U p over the "
+        "per-seed values are information only.",
         "- Spread over seeds: mean, sample standard deviation (n-1), min and max of the per-seed values.",
     ]
-    if train_rounds and min_two_sided_p(min(train_rounds), min(train_rounds)) >= alpha:
+    train_rounds = [n for r in runs for c in r.cases.values() if c.train is not None and (n := c.train.rounds)]
+    if train_rounds and min_two_sided_p(min(train_rounds), min(train_rounds)) >= a:
+        needed = rounds_needed(a)
         out.append(
-            f"- Training has one round per seed ({min(train_rounds)} here), too few for the test: "
-            f"a training-time difference cannot be flagged. Run with `--seeds 4` or more to make it testable."
+            f"- Training has one round per seed ({min(train_rounds)} here): the test cannot reach p < {a:g} with "
+            f"fewer than {needed} rounds a side, so a training-time difference is flagged only on the ratio alone "
+            f"(beyond ×{2 * f:.2f}). Run with `--seeds {needed}` or more to make it testable."
         )
     return [*out, ""]
 
@@ -329,44 +333,80 @@ def _timing_section(run: Run, cases: list[str]) -> list[str]:
     ]
 
 
-def _comparison(runs: list[Run], cases: list[str], ratio_limit: float, alpha: float) -> tuple[list[str], list[str]]:
-    """The comparison tables and the list of flagged differences (for the summary)."""
-    base, others = runs[0], runs[1:]
-    flagged: list[str] = []
-    too_few: list[str] = []
-    out = ["## Comparison with the baseline", ""]
-    for kind, title in TIMING_TABLES:
-        headers = ["case", f"{base.label} (baseline)"]
-        for run in others:
-            prefix = f"{run.label}: " if len(others) > 1 else ""
-            headers += [run.label, f"{prefix}ratio to baseline", f"{prefix}judged"]
-        rows = []
-        for case in cases:
-            b_record = base.cases.get(case)
-            b_bench = b_record.benches.get(kind) if b_record else None
-            b_median = b_bench.stat("median") if b_bench else None
-            row: list[Any] = [code(case), _timed(b_median, b_bench)]
-            for run in others:
-                record = run.cases.get(case)
-                bench = record.benches.get(kind) if record else None
-                if bench is None or b_bench is None:
-                    median = bench.stat("median") if bench else None
-                    row += [seconds(median) if bench else DASH, DASH, "not in both runs"]
-                    continue
-                recipe_differs = record.recipe != b_record.recipe
-                cmp = compare_timings(
-                    b_bench.data, bench.data, b_median, bench.stat("median"), ratio=ratio_limit, alpha=alpha
-                )
-                judged = cmp.describe() + ("; **recipe differs**" if recipe_differs else "")
-                row += [_timed(cmp.new_median, bench), ratio(cmp.ratio), judged]
-                where = f"{kind.replace('_', ' ')} time of `{case}`: {run.label} {ratio(cmp.ratio)} of baseline"
-                if cmp.flagged:
-                    flagged.append(f"{where}, {judged}")
-                elif cmp.outcome == TOO_FEW:
-                    too_few.append(f"{where} ({cmp.n_new} vs {cmp.n_base} rounds)")
-            rows.append(row)
-        out += [f"### {title}", "", table(headers, rows, "lr" + "rrl" * len(others)), ""]
+def _median_cell(metric: str, samples: Samples | None) -> str:
+    """A metric's median with its number of samples: ``1.2 s (3)``."""
+    if samples is None:
+        return DASH
+    value = metric_value(metric, samples.median)
+    return f"{value} ({len(samples.data)})" if samples.data else value
 
+
+def _claim_cell(cmp: ClaimComparison) -> str:
+    judged = f"**{cmp.judged()}**" if cmp.outcome == WORSE else cmp.judged()
+    return f"{judged}; {cmp.values()}"
+
+
+@dataclass
+class _Found:
+    """What the comparison found, for the summary: bullets by kind."""
+
+    regressions: list[str] = field(default_factory=list)
+    speedups: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    cannot_tell: list[str] = field(default_factory=list)
+
+    def summary(self) -> list[str]:
+        out = ["## Summary", ""]
+        if self.regressions:
+            out += [f"{len(self.regressions)} regression(s), what `python -m reports.gate` would fail on:", ""]
+            out += [*[f"- {line}" for line in self.regressions], ""]
+        else:
+            out += ["No regression: no timing **SLOWER** by the rule and no verdict worse.", ""]
+        for lines, what in (
+            (self.speedups, "speed-up(s), never failures"),
+            (self.changes, "other verdict change(s), not for the worse"),
+            (self.missing, "thing(s) of the baseline missing in a run (the gate fails on them unless --allow-missing)"),
+            (self.cannot_tell, "slowdown(s) beyond the factor that these rounds cannot tell"),
+        ):
+            if lines:
+                out += [f"{len(lines)} {what}:", "", *[f"- {line}" for line in lines], ""]
+        return out
+
+
+def _timing_table(runs: list[Run], cases: list[str], metric: str, rule: Rule, found: _Found) -> list[str]:
+    base, others = runs[0], runs[1:]
+    headers = ["case", f"{base.label} (baseline)"]
+    for run in others:
+        prefix = f"{run.label}: " if len(others) > 1 else ""
+        headers += [run.label, f"{prefix}ratio to baseline", f"{prefix}judged"]
+    rows = []
+    for case in cases:
+        b_record = base.cases.get(case)
+        row: list[Any] = [code(case), _median_cell(metric, b_record.samples(metric) if b_record else None)]
+        for run in others:
+            record = run.cases.get(case)
+            cmp = compare_timing(b_record, record, metric, rule) if b_record and record else None
+            if cmp is None:
+                row += [_median_cell(metric, record.samples(metric) if record else None), DASH, "not in both runs"]
+                continue
+            differs = "; **recipe differs**" if recipe_diff(b_record, record) else ""
+            evidence = cmp.evidence()
+            judged = (f"**{cmp.judged()}**" if cmp.flagged else cmp.judged()) + (f": {evidence}" if evidence else "")
+            row += [_median_cell(metric, cmp.new), ratio(cmp.ratio), judged + differs]
+            line = f"`{case}` {metric}: {run.label} {ratio(cmp.ratio)} of baseline; {evidence}{differs}"
+            if cmp.outcome == SLOWER:
+                found.regressions.append(f"**SLOWER** {line}")
+            elif cmp.outcome == FASTER:
+                found.speedups.append(f"**FASTER** {line}")
+            elif cmp.outcome == CANNOT_TELL and cmp.slower:
+                found.cannot_tell.append(f"{cmp.judged()} {line}")
+        rows.append(row)
+    return [table(headers, rows, "lr" + "rrl" * len(others)), ""]
+
+
+def _claims_table(runs: list[Run], cases: list[str], found: _Found) -> list[str]:
+    base, others = runs[0], runs[1:]
     headers = ["case", "claim", "metric", f"{base.label} (baseline)"]
     for run in others:
         headers += [run.label, f"{run.label}: judged" if len(others) > 1 else "judged"]
@@ -376,47 +416,39 @@ def _comparison(runs: list[Run], cases: list[str], ratio_limit: float, alpha: fl
         for run in runs:
             if case in run.cases:
                 ids += [c for c in run.cases[case].claim_ids() if c not in ids]
+        b_record = base.cases.get(case)
         for claim_id in ids:
-            b_record = base.cases.get(case)
-            metric = next(
-                (r.cases[case].claims.get(claim_id, {}).get("metric") for r in runs if case in r.cases),
-                None,
-            )
-            b_values = b_record.claim_values(claim_id) if b_record else []
-            b_status = b_record.verdicts.get(claim_id, {}).get("status") if b_record else None
-            row = [code(case), code(claim_id), metric or DASH, _mean_status(b_values, b_status)]
+            metric = next((r.cases[case].claims.get(claim_id, {}).get("metric") for r in runs if case in r.cases), None)
+            row = [code(case), code(claim_id), metric or DASH, _mean_status(b_record, claim_id)]
             for run in others:
                 record = run.cases.get(case)
-                values = record.claim_values(claim_id) if record else []
-                status = record.verdicts.get(claim_id, {}).get("status") if record else None
-                cmp = compare_claims(b_status, status, b_values, values)
-                row += [_mean_status(values, status), cmp.describe() if record and b_record else "not in both runs"]
-                if cmp.flagged:
-                    flagged.append(f"claim `{case}` / `{claim_id}`: {run.label} {cmp.describe()}")
+                cmp = compare_claim(b_record, record, claim_id) if b_record and record else None
+                row += [_mean_status(record, claim_id), "not in both runs" if cmp is None else _claim_cell(cmp)]
+                if cmp is not None and cmp.outcome in (WORSE, CHANGED):
+                    where = f"`{case}` claim `{claim_id}`: {run.label} {cmp.change()} ({cmp.values()})"
+                    if cmp.outcome == WORSE:
+                        found.regressions.append(f"**VERDICT WORSE** {where}")
+                    else:
+                        found.changes.append(f"verdict changed {where}")
             rows.append(row)
-    out += [
-        "### Claim metrics (mean over seeds, with the verdict)",
-        "",
-        table(headers, rows) if rows else "No claims in any run.",
-        "",
-    ]
-    summary = ["## Summary", ""]
-    if flagged:
-        summary += [f"{len(flagged)} difference(s) flagged:", "", *[f"- {f}" for f in flagged], ""]
-    else:
-        summary += ["Nothing flagged: no timing beyond the noise rule and no claim verdict changed.", ""]
-    if too_few:
-        summary += [
-            f"{len(too_few)} timing difference(s) beyond ±{ratio_limit - 1:.0%} could not be tested "
-            "(not enough rounds to tell):",
-            "",
-            *[f"- {t}" for t in too_few],
-            "",
-        ]
-    return out, summary
+    return [table(headers, rows) if rows else "No claims in any run.", ""]
 
 
-def _mean_status(values: list[float], status: str | None) -> str:
+def _comparison(runs: list[Run], cases: list[str], rule: Rule) -> tuple[list[str], list[str]]:
+    """The comparison tables, and the summary of what the rule found."""
+    found = _Found()
+    out = ["## Comparison with the baseline", ""]
+    for metric, title in TIMING_TABLES:
+        if any(record.samples(metric) for run in runs for record in run.cases.values()):
+            out += [f"### {title}", "", *_timing_table(runs, cases, metric, rule, found)]
+    out += ["### Claim metrics (mean over seeds, with the verdict)", "", *_claims_table(runs, cases, found)]
+    found.missing = [f"{run.label}: {line}" for run in runs[1:] for line in missing_in_run(runs[0], run)]
+    return out, found.summary()
+
+
+def _mean_status(record: CaseRecord | None, claim_id: str) -> str:
+    values = record.claim_values(claim_id) if record else []
+    status = record.verdicts.get(claim_id, {}).get("status") if record else None
     if not values and status is None:
         return DASH
     mean = num(sum(values) / len(values)) if values else DASH
@@ -442,7 +474,7 @@ def _cases_section(runs: list[Run], cases: list[str]) -> list[str]:
             parts.append("one fit per epoch")
         if recipe.get("reset_state_each_epoch"):
             parts.append("state reset each epoch")
-        differ = [r.label for r in runs if case in r.cases and r.cases[case].recipe != recipe]
+        differ = [r.label for r in runs if case in r.cases and recipe_diff(record, r.cases[case])]
         if differ:
             parts.append(f"(differs in {', '.join(differ)})")
         shape = " → ".join(str(tuple(as_list(exp.get(k)))) for k in ("input_shape", "target_shape") if k in exp)
@@ -647,18 +679,20 @@ def _other_artifacts(runs: list[Run], cases: list[str]) -> list[str]:
 def build_report(
     runs: list[Run],
     command: str = "python -m reports",
-    ratio_limit: float = DEFAULT_RATIO,
-    alpha: float = DEFAULT_ALPHA,
+    rule: Rule | None = None,
+    noise: Noise | None = None,
     draw_figures: bool = True,
 ) -> Report:
+    """The report over the runs, the first one the baseline; timings and claims judged by ``rule``."""
+    rule = rule or Rule()
     cases = _case_order(runs)
     figs = _Figures(draw_figures)
     lines = _header(runs, command)
-    lines += _notes(runs, cases)
+    lines += _notes(runs, cases, noise)
     if len(runs) > 1:
-        comparison, summary = _comparison(runs, cases, ratio_limit, alpha)
+        comparison, summary = _comparison(runs, cases, rule)
         lines += summary
-        lines += _rules_text(ratio_limit, alpha, runs)
+        lines += _rules_text(runs, rule, noise)
         lines += comparison
     speed = figs.add("train-speed.png", "training time per seed, per case and run", figures.train_speed, cases, runs)
     alt = "predict() and single-call time, per case and run"

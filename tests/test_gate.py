@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from reports import gate
+from reports.cli import main as report_main
 from reports.gate import main
 from reports.noise import main as noise_main
-from tests.test_reports import BAD_FILES, STACK_215, STACK_221, Case, make_case, noisy, write_result
+from tests.test_reports import BAD_FILES, STACK_215, STACK_221, Case, make_case, noisy, row, write_result
 
 
 def result(path: Path, *cases: Case, profile: str = "quick", stack: dict = STACK_221, **per_seed) -> Path:
@@ -66,7 +68,7 @@ def test_a_30_percent_slower_train_with_10_rounds_fails(tmp_path, capsys):
     b = result(tmp_path / "b.json", slow, aa_case("stateful", seed=4))
     out = run_gate(capsys, a, b, expect=1)
     [line] = lines(out, "REGRESSION")
-    assert line.startswith("REGRESSION one_char train: median 10 s -> 13 s (x1.30, +30%)")
+    assert line.startswith("REGRESSION one_char train: median 10 s -> 13 s (x1.30, +30%); ")
     assert "beyond factor x1.10 (default) and Mann-Whitney p=" in line and "< 0.002 (10 rounds)" in line
     assert out.splitlines()[-1].startswith("FAIL: 1 regression(s)")
 
@@ -75,7 +77,7 @@ def test_a_faster_run_is_a_note_not_a_failure(tmp_path, capsys):
     a = result(tmp_path / "a.json", aa_case("one_char", seed=1, jitter=0.01))
     b = result(tmp_path / "b.json", aa_case("one_char", 7.0, seed=3, jitter=0.01))
     out = run_gate(capsys, a, b, expect=0)
-    assert lines(out, "faster one_char train", "x0.70")
+    assert lines(out, "faster: one_char train", "x0.70")
     assert "1 faster" in out.splitlines()[-1]
 
 
@@ -83,7 +85,7 @@ def test_a_wide_spread_slowdown_is_within_noise(tmp_path, capsys):
     a = result(tmp_path / "a.json", aa_case("one_char", seed=1, jitter=0.5))
     b = result(tmp_path / "b.json", aa_case("one_char", 12.0, seed=2, jitter=0.5))
     out = run_gate(capsys, a, b, expect=0)
-    assert lines(out, "within noise one_char train", "Mann-Whitney p=", ">= 0.002 (10 rounds)")
+    assert lines(out, "within noise: one_char train", "Mann-Whitney p=", ">= 0.002 (10 rounds)")
 
 
 def test_three_rounds_cannot_tell_a_15_percent_slowdown(tmp_path, capsys):
@@ -91,7 +93,7 @@ def test_three_rounds_cannot_tell_a_15_percent_slowdown(tmp_path, capsys):
     b = result(tmp_path / "b.json", make_case("one_char", train=[11.5, 11.6, 11.4]))
     out = run_gate(capsys, a, b, expect=0)
     [line] = lines(out, "one_char train")
-    assert line.startswith("cannot tell with 3 rounds: one_char train: median 10 s -> 11.5 s (x1.15, +15%)")
+    assert line.startswith("cannot tell with 3 rounds: one_char train: median 10 s -> 11.5 s (x1.15, +15%); ")
     assert "3 rounds can never give p < 0.002 (best p=0.1)" in line and "would need > x2.20" in line
     assert "1 cannot tell" in out.splitlines()[-1]
 
@@ -102,7 +104,7 @@ def test_three_rounds_3x_slowdown_fails_on_the_ratio_alone(tmp_path, capsys):
     out = run_gate(capsys, a, b, expect=1)
     [line] = lines(out, "REGRESSION")
     assert line.startswith("REGRESSION one_char train: median 10 s -> 30 s (x3.00, +200%)")
-    assert "beyond 2 x factor x1.10 (default) = x2.20 on the ratio alone" in line
+    assert "beyond 2 x factor x1.10 (default) (> x2.20) on the ratio alone" in line
     assert "3 rounds can never give p < 0.002" in line
 
 
@@ -117,8 +119,8 @@ def test_per_seed_first_epoch_and_peak_rss_are_gated_and_optional(tmp_path, caps
     # an older run without the fields: a note, not a failure
     old = result(tmp_path / "old.json", make_case("one_char"))
     out = run_gate(capsys, a, old, expect=0)
-    assert lines(out, "not compared one_char first_epoch: only the baseline has it")
-    assert lines(out, "not compared one_char peak_rss_mb: only the baseline has it")
+    assert lines(out, "not compared: one_char first_epoch: only the baseline has it")
+    assert lines(out, "not compared: one_char peak_rss_mb: only the baseline has it")
 
 
 def test_a_file_without_per_round_data_uses_the_ratio_alone(tmp_path, capsys):
@@ -150,8 +152,8 @@ def test_a_pass_to_fail_verdict_fails_naming_the_claim(tmp_path, capsys):
     [
         ("xfail", "xpass", 1, "REGRESSION one_char claim band: expected fail -> XPASS"),
         ("xfail", "fail", 1, "REGRESSION one_char claim band: expected fail -> FAIL"),
-        ("fail", "pass", 0, "verdict changed one_char/band: FAIL -> pass"),
-        ("pass", "xfail", 0, "verdict changed one_char/band: pass -> expected fail"),
+        ("fail", "pass", 0, "verdict changed: one_char claim band: FAIL -> pass"),
+        ("pass", "xfail", 0, "verdict changed: one_char claim band: pass -> expected fail"),
     ],
 )
 def test_verdict_changes(tmp_path, capsys, before, after, expect, text):
@@ -165,7 +167,9 @@ def test_moved_values_with_the_same_verdict_are_reported_without_failing(tmp_pat
     b = result(tmp_path / "b.json", make_case("one_char", claims={"band": ("pass", [0.9, 0.95, 1.0])}))
     out = run_gate(capsys, a, b, expect=0)
     [line] = lines(out, "values moved")
-    assert line.startswith("values moved one_char/band, verdict kept (pass): per-seed mean 0.85 -> 0.95 (diff +0.1")
+    assert line.startswith(
+        "values moved: one_char claim band: verdict kept (pass); per-seed mean 0.85 -> 0.95 (diff +0.1"
+    )
     same = run_gate(capsys, a, a, expect=0)
     assert not lines(same, "values moved")
 
@@ -191,7 +195,7 @@ def test_a_missing_benchmark_or_claim_fails_unless_allowed(tmp_path, capsys):
     out = run_gate(capsys, a, b, expect=1)
     assert lines(out, "REGRESSION one_char predict: benchmark missing in the run")
     assert lines(out, "REGRESSION one_char claim band: missing in the run (baseline: pass)")
-    assert lines(out, "new claim one_char/other")
+    assert lines(out, "new claim: one_char claim other: pass (not in the baseline)")
     run_gate(capsys, a, b, "--allow-missing", expect=0)
 
 
@@ -341,3 +345,91 @@ def test_the_module_runs_and_never_imports_tensorflow(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe, str(a)], capture_output=True, text=True, timeout=60)
     assert "CODE 0 IMPORTED []" in done.stdout, done.stdout + done.stderr
     assert "no regression" in done.stdout
+
+
+# --------------------------------------------------------------------------- one rule for the report and the gate
+
+
+def _report_flags(readme: str) -> set[tuple[str, str, str]]:
+    """(case, metric, direction) of every bullet the report's summary flags: SLOWER, FASTER, VERDICT WORSE."""
+    words = {"SLOWER": "slower", "FASTER": "faster", "VERDICT WORSE": "worse"}
+    found = set()
+    for line in readme.split("## Summary", 1)[1].split("\n## ", 1)[0].splitlines():
+        match = re.match(r"- \*\*(SLOWER|FASTER|VERDICT WORSE)\*\* `([^`]+)` (claim `[^`]+`|\w+):", line)
+        if match:
+            found.add((match[2], match[3].replace("`", ""), words[match[1]]))
+    return found
+
+
+def _gate_flags(out: str) -> set[tuple[str, str, str]]:
+    """(case, metric, direction) of the gate's regressions (REGRESSION ...) and speed-ups (faster: ...)."""
+    found = set()
+    for line in out.splitlines():
+        if match := re.match(r"REGRESSION (\S+) (claim \S+|\S+): ", line):
+            found.add((match[1], match[2], "worse" if match[2].startswith("claim ") else "slower"))
+        elif match := re.match(r"faster: (\S+) (\S+): ", line):
+            found.add((match[1], match[2], "faster"))
+    return found
+
+
+@pytest.mark.parametrize("options", [[], ["--factor", "1.3", "--alpha", "0.01"], ["--noise"]])
+def test_the_report_flags_exactly_what_the_gate_calls_a_regression_or_a_speed_up(tmp_path, capsys, options):
+    base_claims = {"band": ("pass", [0.8, 0.85, 0.9]), "other": ("fail", [0.5, 0.5, 0.5])}
+    new_claims = {"band": ("fail", [0.4, 0.5, 0.6]), "other": ("pass", [0.9, 0.9, 0.9])}  # worse, and better
+    rss = {"peak_rss_mb": [800.0, 810.0, 790.0]}
+    base = [
+        aa_case("clear", 10.0, seed=1, jitter=0.01),
+        make_case("huge3", train=[10.0, 10.1, 9.9]),
+        make_case("small3", train=[10.0, 10.1, 9.9]),
+        aa_case("noisy", 10.0, seed=3, jitter=0.5),
+        aa_case("speedup", 10.0, seed=5, jitter=0.01),
+        make_case("verdict", claims=base_claims),
+    ]
+    run = [
+        aa_case("clear", 13.0, seed=2, jitter=0.01),  # slower, 10 rounds: the test tells
+        make_case("huge3", train=[30.0, 30.3, 29.7]),  # x3 with 3 rounds: the ratio alone
+        make_case("small3", train=[11.5, 11.6, 11.4]),  # x1.15 with 3 rounds: cannot tell
+        aa_case("noisy", 12.0, seed=4, jitter=0.5),  # within noise
+        aa_case("speedup", 7.0, seed=6, jitter=0.01),  # faster
+        make_case("verdict", claims=new_claims),
+    ]
+    base[0].info.update(rss)
+    run[0].info.update(peak_rss_mb=[2500.0, 2400.0, 2600.0])  # per-seed metric, x3.1 on the ratio alone
+    a, b = result(tmp_path / "a.json", *base), result(tmp_path / "b.json", *run)
+    if options == ["--noise"]:  # calibrated on two A/A runs: wider factors for some cases
+        aa = [
+            result(
+                tmp_path / f"aa{i}.json",
+                aa_case("clear", 10.0 + i, seed=10 + i),
+                aa_case("noisy", 9.0 + 3 * i, seed=20 + i),
+            )
+            for i in range(2)
+        ]
+        run_gate(capsys, *aa, "-o", tmp_path / "noise.json", expect=0, command=noise_main)
+        options = ["--noise", str(tmp_path / "noise.json")]
+
+    gate_out = run_gate(capsys, a, b, *options, expect=1)
+    assert report_main([str(a), str(b), "-o", str(tmp_path / "out"), "--no-figures", *options]) == 0
+    capsys.readouterr()
+    readme = (tmp_path / "out" / "README.md").read_text()
+
+    flagged = _report_flags(readme)
+    assert flagged == _gate_flags(gate_out)
+    assert ("verdict", "claim band", "worse") in flagged and ("huge3", "train", "slower") in flagged
+    assert not any(case in ("small3", "noisy") and metric == "train" for case, metric, _ in flagged)
+    if not options:
+        assert {
+            ("clear", "train", "slower"),
+            ("speedup", "train", "faster"),
+            ("clear", "peak_rss_mb", "slower"),
+        } <= flagged
+        for words in ("cannot tell with 3 rounds: ", "within noise: "):  # the same words in both
+            assert lines(gate_out, words) and words in readme
+    # the tables flag the same as the summary: one bold cell per summary bullet
+    for word, direction in (("SLOWER", "slower"), ("FASTER", "faster")):
+        assert readme.count(f"**{word}**:") == len([f for f in flagged if f[2] == direction])
+    if "--noise" in options:  # both used the calibrated factor of clear train
+        assert "factor x1.16 (calibrated)" in row(readme, "`clear`", "| 10 s (10) |")
+        assert "factor x1.16 (calibrated)" in lines(gate_out, "REGRESSION clear train")[0]
+    assert "VERDICT CHANGED" not in readme and "verdict changed `verdict` claim `other`" in readme
+    assert lines(gate_out, "verdict changed: verdict claim other: FAIL -> pass")

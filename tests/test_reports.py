@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ import pytest
 
 from reports import atomic
 from reports.cli import main
-from reports.load import InputError, load_run, stack_label
-from reports.stats import FASTER, NOISE, SAME, SLOWER, TOO_FEW, compare_timings, min_two_sided_p
+from reports.compare import CANNOT_TELL, FASTER, NOISE, SLOWER, WITHIN, judge_timing, rounds_needed
+from reports.load import InputError, Samples, load_run, stack_label
+from reports.stats import min_two_sided_p
 
 STACK_221 = {
     "tensorflow_version": "2.21.0",
@@ -322,39 +324,42 @@ def test_a_30_percent_slowdown_with_tight_rounds_is_flagged(tmp_path, capsys):
     base = write_result(tmp_path / "a.json", make_case("one_char", train=noisy(10.0, 10, seed=1)))
     slow = write_result(tmp_path / "b.json", make_case("one_char", train=noisy(13.0, 10, seed=2)), stack=STACK_215)
     text = run_report(capsys, tmp_path / "out", base, slow)
-    assert "1 difference(s) flagged" in text
+    assert "1 regression(s), what `python -m reports.gate` would fail on" in text
     line = row(text, "`one_char`", "**SLOWER**")
-    assert "| 10 s (10) | 12.9 s (10) | ×1.29 |" in line
+    assert "| 10 s (10) | 12.9 s (10) | ×1.29 | **SLOWER**: beyond factor x1.10 (default) and Mann-Whitney p=" in line
+    assert "< 0.002 (10 rounds)" in line
     assert "tf2.15/keras2/tensorflow" in text and "tf2.21/keras3/tensorflow (baseline)" in text
-    assert "p < 0.05" in text  # the rule is stated
+    assert "F = 1.1; alpha = 0.002" in text  # the rule is stated
 
 
 def test_a_2_percent_wobble_is_not_flagged(tmp_path, capsys):
     base = write_result(tmp_path / "a.json", make_case("one_char", train=noisy(10.0, 10, seed=1)))
     other = write_result(tmp_path / "b.json", make_case("one_char", train=noisy(10.2, 10, seed=2)))
     text = run_report(capsys, tmp_path / "out", base, other)
-    assert "Nothing flagged" in text
-    assert "**SLOWER** (" not in text and "**FASTER** (" not in text
-    assert "within ±10%" in row(text, "`one_char`", "| 10 s (10) |")
+    assert "No regression" in text
+    assert "**SLOWER**:" not in text and "**FASTER**:" not in text
+    assert row(text, "`one_char`", "| 10 s (10) |").endswith("| within factor x1.10 (default) |")
 
 
-def test_with_three_rounds_a_slowdown_is_not_enough_to_tell(tmp_path, capsys):
+def test_with_three_rounds_a_slowdown_cannot_be_told(tmp_path, capsys):
     base = write_result(tmp_path / "a.json", make_case("one_char", train=[10.0, 10.1, 9.9]))
     other = write_result(tmp_path / "b.json", make_case("one_char", train=[13.0, 13.1, 12.9]))
     text = run_report(capsys, tmp_path / "out", base, other)
-    assert "not enough rounds to tell" in row(text, "`one_char`", "×1.30")
-    assert "Nothing flagged" in text and "could not be tested" in text
-    assert "Training has one round per seed (3 here)" in text
+    assert "cannot tell with 3 rounds: beyond factor x1.10 (default), but 3 rounds can never give p < 0.002" in row(
+        text, "`one_char`", "×1.30"
+    )
+    assert "No regression" in text and "1 slowdown(s) beyond the factor that these rounds cannot tell" in text
+    assert "Training has one round per seed (3 here)" in text and "Run with `--seeds 7` or more" in text
 
 
 def test_a_claim_that_passes_in_a_and_fails_in_b_is_flagged(tmp_path, capsys):
     a = write_result(tmp_path / "a.json", make_case("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}))
     b = write_result(tmp_path / "b.json", make_case("one_char", claims={"band": ("fail", [0.4, 0.5, 0.6])}))
     text = run_report(capsys, tmp_path / "out", a, b)
-    line = row(text, "`one_char`", "`band`", "VERDICT CHANGED")
-    assert "pass → FAIL" in line and "Δmean -0.35" in line and "0.85 (pass)" in line and "0.5 (FAIL)" in line
-    assert "too few seeds for p<0.05" in line
-    assert "1 difference(s) flagged" in text and "claim `one_char` / `band`" in text
+    line = row(text, "`one_char`", "`band`", "VERDICT WORSE")
+    assert "**VERDICT WORSE (pass -> FAIL)**; per-seed mean 0.85 -> 0.5 (diff -0.35, Mann-Whitney p=0.1)" in line
+    assert "| 0.85 (pass) |" in line and "| 0.5 (FAIL) |" in line
+    assert "1 regression(s)" in text and "- **VERDICT WORSE** `one_char` claim `band`: " in text
     # the same labels get the file stem to tell them apart
     assert "tf2.21/keras3/tensorflow (a)" in text and "tf2.21/keras3/tensorflow (b)" in text
 
@@ -378,10 +383,11 @@ def test_three_runs_and_a_file_without_per_round_data(tmp_path, capsys):
     c = write_result(tmp_path / "c.json", no_data, stack=legacy)
     text = run_report(capsys, tmp_path / "out", a, b, c)
     assert "| **tf2.21/keras2/tensorflow+tf_keras** | `c.json` |" in text
-    line = row(text, "`one_char`", "**FASTER**")
-    assert "| ×0.20 | no per-round data |" in line
+    line = row(text, "`one_char`", "×0.20")
+    assert "| ×0.70 | **FASTER**: beyond factor x1.10 (default) and Mann-Whitney p=" in line
+    assert "| ×0.20 | **FASTER**: beyond 2 x factor x1.10 (default) (< x0.45) on the ratio alone: no per-round" in line
     assert "tf2.15/keras2/tensorflow: ratio to baseline" in text  # headers name their run
-    assert "1 difference(s) flagged" in text
+    assert "No regression" in text and "2 speed-up(s), never failures" in text
 
 
 def test_a_changed_recipe_and_commit_are_noted(tmp_path, capsys):
@@ -391,28 +397,47 @@ def test_a_changed_recipe_and_commit_are_noted(tmp_path, capsys):
     b = tmp_path / "b.json"
     b.write_text(json.dumps(doc))
     text = run_report(capsys, tmp_path / "out", a, b)
-    assert "Case `one_char` was trained with a different recipe than in the baseline: " in text
-    assert "epochs 10 → 20" in text and "different commits of the suite" in text
+    assert "Case `one_char` was trained with a different recipe than in tf2.21/keras3/tensorflow (a): " in text
+    assert "epochs 10 -> 20" in text and "different commits of the suite" in text
     assert "**recipe differs**" in row(text, "`one_char`", "| 2 s (3) |", "recipe differs")
 
 
+def _samples(data: list[float]) -> Samples:
+    return Samples(data, statistics.median(data))
+
+
 @pytest.mark.parametrize(
-    ("base", "new", "outcome"),
+    ("base", "new", "outcome", "ratio_alone"),
     [
-        (noisy(1.0, 10, seed=1), noisy(1.3, 10, seed=2), SLOWER),
-        (noisy(1.0, 10, seed=1), noisy(0.7, 10, seed=2), FASTER),
-        (noisy(1.0, 10, seed=1), noisy(1.02, 10, seed=2), SAME),
-        (noisy(1.0, 10, rel_sd=0.5, seed=1), noisy(1.2, 10, rel_sd=0.5, seed=2), NOISE),
-        ([1.0, 1.01, 0.99], [1.3, 1.31, 1.29], TOO_FEW),
+        (noisy(1.0, 10, seed=1), noisy(1.3, 10, seed=2), SLOWER, False),
+        (noisy(1.0, 10, seed=1), noisy(0.7, 10, seed=2), FASTER, False),
+        (noisy(1.0, 10, seed=1), noisy(1.02, 10, seed=2), WITHIN, False),
+        (noisy(1.0, 10, rel_sd=0.5, seed=1), noisy(1.2, 10, rel_sd=0.5, seed=2), NOISE, False),
+        ([1.0, 1.01, 0.99], [1.3, 1.31, 1.29], CANNOT_TELL, False),
+        ([1.0, 1.01, 0.99], [3.0, 3.01, 2.99], SLOWER, True),
+        ([1.0, 1.01, 0.99], [0.4, 0.41, 0.39], FASTER, True),
+        ([1.0, 1.01, 0.99], [0.6, 0.61, 0.59], CANNOT_TELL, False),
+        (noisy(1.0, 6, seed=1), noisy(1.5, 6, seed=2), CANNOT_TELL, False),  # 6 vs 6: best p 0.0022
+        (noisy(1.0, 7, seed=1), noisy(1.5, 7, seed=2), SLOWER, False),  # 7 vs 7: best p 0.00058
     ],
 )
-def test_timing_rule(base, new, outcome):
-    assert compare_timings(base, new).outcome == outcome
+def test_timing_rule(base, new, outcome, ratio_alone):
+    cmp = judge_timing("c", "train", _samples(base), _samples(new))
+    assert (cmp.outcome, cmp.ratio_alone) == (outcome, ratio_alone), cmp.describe()
+
+
+def test_a_file_with_only_a_median_is_judged_on_the_ratio_alone():
+    base, only_median = Samples([1.0, 1.1, 0.9, 1.0, 1.0, 1.0, 1.0], 1.0), Samples([], 2.5)
+    cmp = judge_timing("c", "train", base, only_median)
+    assert (cmp.outcome, cmp.ratio_alone) == (SLOWER, True)
+    assert "no per-round samples in the run" in cmp.evidence()
+    assert judge_timing("c", "train", base, Samples([], 1.5)).judged() == "cannot tell without per-round samples"
 
 
 def test_smallest_reachable_p():
     assert min_two_sided_p(3, 3) == pytest.approx(0.1)
     assert min_two_sided_p(4, 4) == pytest.approx(2 / 70)
+    assert rounds_needed(0.002) == 7 and rounds_needed(0.05) == 4
 
 
 # --------------------------------------------------------------------------- artifacts
@@ -549,3 +574,20 @@ def test_the_module_runs_and_never_imports_tensorflow(tmp_path):
     )
     assert "CODE 0 FRAMEWORKS []" in done.stdout, done.stderr
     assert (tmp_path / "out" / "README.md").exists()
+
+
+def test_the_rule_options_are_checked_like_the_gates(tmp_path, capsys):
+    good = write_result(tmp_path / "good.json", make_case("one_char"))
+
+    def err(*options: str) -> str:
+        assert main([str(good), "-o", str(tmp_path / "out"), *options]) == 2
+        text = capsys.readouterr().err
+        assert text.count("\n") == 1 and text.startswith("python -m reports: error: ")
+        return text
+
+    assert "--ratio is now --factor" in err("--ratio", "1.2")
+    assert "--ratio is now --factor" in err("--ratio=1.2")
+    assert "--factor must be > 1, got 0.9" in err("--factor", "0.9")
+    assert "--alpha must be between 0 and 1, got 2.0" in err("--alpha", "2")
+    assert f"{tmp_path / 'noise.json'}: no such file" in err("--noise", str(tmp_path / "noise.json"))
+    assert not (tmp_path / "out").exists()
