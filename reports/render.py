@@ -1,57 +1,29 @@
-"""Build the report: README.md text plus the PNG figures it links to."""
+"""Build the report: README.md text plus the PNG figures it links to.
+
+This module lays out the runs (header, notes, per-run claims and timings, cases, training curves)
+and assembles the report; the comparison with the baseline is ``reports.compare_view`` and the
+per-family artifact views are ``reports.artifact_views``.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from reports import figures
-from reports.compare import (
-    CANNOT_TELL,
-    CHANGED,
-    FASTER,
-    SLOWER,
-    WORSE,
-    ClaimComparison,
-    Rule,
-    compare_claim,
-    compare_timing,
-    missing_in_run,
-    recipe_diff,
-    rounds_needed,
-    status_word,
-)
-from reports.load import KINDS, CaseRecord, Run, Samples, as_list, number, numbers
-from reports.markdown import DASH, code, metric_value, num, ratio, seconds, table
+from reports.artifact_views import artifact_sections
+from reports.compare import Rule, recipe_diff, status_word
+from reports.compare_view import comparison_sections
+from reports.load import KINDS, CaseRecord, Run, as_list, number
+from reports.markdown import DASH, code, median_cell, num, ratio, seconds, table
 from reports.noise import Noise
-from reports.stats import min_two_sided_p, summarize
-
-KNOWN_ARTIFACTS = ("walk_from_a", "walk_from_k", "samples", "forecast", "truth", "error_by_trailing_ones")
-TIMING_TABLES = (  # one per metric of reports.load.METRICS
-    ("train", "Training time per seed (median of the rounds; one round = one seed's full training run)"),
-    ("predict", "predict() over the case's inputs (median per call)"),
-    ("single_call", "One direct model call on one sample (median per call)"),
-    ("first_epoch", "First epoch per seed: tracing and compilation (median over seeds)"),
-    ("peak_rss_mb", "Peak memory (RSS) per seed (median over seeds)"),
-)
+from reports.stats import summarize
 
 
 @dataclass
 class Report:
     markdown: str
     figures: dict[str, bytes] = field(default_factory=dict)  # file name -> PNG bytes
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "case"
-
-
-def _fence(text: str, lang: str = "text") -> str:
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{lang}\n{text.rstrip()}\n{fence}"
 
 
 def _date(run: Run) -> str:
@@ -163,38 +135,6 @@ def _notes(runs: list[Run], cases: list[str], noise: Noise | None) -> list[str]:
     return ["## Notes", "", *[f"- {n}" for n in notes], ""]
 
 
-def _rules_text(runs: list[Run], rule: Rule, noise: Noise | None) -> list[str]:
-    f, a = rule.factor, rule.alpha
-    factor = f"F = {f:g}" + (f" or the per-case factor calibrated in `{noise.path}`" if noise is not None else "")
-    out = [
-        "## How differences are judged",
-        "",
-        "By the rule of `python -m reports.gate` (module `reports.compare`): what is flagged here is what the gate "
-        "would fail on (**SLOWER**, **VERDICT WORSE**) or report as a speed-up (**FASTER**), in the same words.",
-        "",
-        f"- **Timings** (train, predict, single call, and first epoch and peak RSS where both files have them): "
-        f"r = median(run) / median(baseline) of the raw samples; {factor}; alpha = {a:g}. Between 1/F and F: "
-        f"*within factor*. Beyond, when the rounds can reach p < alpha (the exact Mann-Whitney U test's smallest "
-        f"two-sided p is 2 / C(n1+n2, n1): 0.1 for 3 vs 3 rounds, 0.0022 for 6 vs 6, 0.00058 for 7 vs 7): "
-        f"**SLOWER** or **FASTER** when the two-sided Mann-Whitney U p < {a:g}, else *within noise*. When they "
-        f"cannot, or a file has no per-round data: **SLOWER** or **FASTER** on the ratio alone beyond 2F "
-        f"(or 1/(2F)), else *cannot tell with N rounds*.",
-        "- **Claims**: **VERDICT WORSE** when pass or expected fail becomes FAIL or XPASS; other verdict changes "
-        "are listed apart. The difference of the per-seed means and a two-sided Mann-Whitney U p over the "
-        "per-seed values are information only.",
-        "- Spread over seeds: mean, sample standard deviation (n-1), min and max of the per-seed values.",
-    ]
-    train_rounds = [n for r in runs for c in r.cases.values() if c.train is not None and (n := c.train.rounds)]
-    if train_rounds and min_two_sided_p(min(train_rounds), min(train_rounds)) >= a:
-        needed = rounds_needed(a)
-        out.append(
-            f"- Training has one round per seed ({min(train_rounds)} here): the test cannot reach p < {a:g} with "
-            f"fewer than {needed} rounds a side, so a training-time difference is flagged only on the ratio alone "
-            f"(beyond ×{2 * f:.2f}). Run with `--seeds {needed}` or more to make it testable."
-        )
-    return [*out, ""]
-
-
 def _claim_values_text(record: CaseRecord, claim_id: str) -> list[Any]:
     summary = summarize(record.claim_values(claim_id))
     if summary is None:
@@ -275,13 +215,6 @@ def _steps_text(record: CaseRecord) -> str:
     return f"{steps:,} ({epochs} ep × {per_epoch})"
 
 
-def _timed(median: float | None, bench: Any) -> str:
-    """A median with its round count: ``1.2 s (3)``."""
-    if median is None or bench is None:
-        return DASH
-    return f"{seconds(median)} ({bench.rounds})" if bench.rounds else seconds(median)
-
-
 def _timing_section(run: Run, cases: list[str]) -> list[str]:
     rows = []
     for case in cases:
@@ -292,10 +225,8 @@ def _timing_section(run: Run, cases: list[str]) -> list[str]:
         train = record.train
         median = train.stat("median") if train else None
         steps = record.steps_per_seed()
-        predict = record.benches.get("predict")
-        single = record.benches.get("single_call")
-        p_med = predict.stat("median") if predict else None
-        s_med = single.stat("median") if single else None
+        predict, single = record.samples("predict"), record.samples("single_call")
+        p_med, s_med = (predict.median if predict else None), (single.median if single else None)
         rows.append(
             [
                 code(case),
@@ -305,8 +236,8 @@ def _timing_section(run: Run, cases: list[str]) -> list[str]:
                 seconds(train.stat("iqr")) if train else DASH,
                 _steps_text(record),
                 seconds(median / steps) if median is not None and steps else DASH,
-                _timed(p_med, predict),
-                _timed(s_med, single),
+                median_cell("predict", predict),
+                median_cell("single_call", single),
                 ratio(p_med / s_med) if p_med is not None and s_med else DASH,
             ]
         )
@@ -331,128 +262,6 @@ def _timing_section(run: Run, cases: list[str]) -> list[str]:
         "time per step = train median / steps, so it includes Keras' per-epoch overhead.",
         "",
     ]
-
-
-def _median_cell(metric: str, samples: Samples | None) -> str:
-    """A metric's median with its number of samples: ``1.2 s (3)``."""
-    if samples is None:
-        return DASH
-    value = metric_value(metric, samples.median)
-    return f"{value} ({len(samples.data)})" if samples.data else value
-
-
-def _claim_cell(cmp: ClaimComparison) -> str:
-    judged = f"**{cmp.judged()}**" if cmp.outcome == WORSE else cmp.judged()
-    return f"{judged}; {cmp.values()}"
-
-
-@dataclass
-class _Found:
-    """What the comparison found, for the summary: bullets by kind."""
-
-    regressions: list[str] = field(default_factory=list)
-    speedups: list[str] = field(default_factory=list)
-    changes: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    cannot_tell: list[str] = field(default_factory=list)
-
-    def summary(self) -> list[str]:
-        out = ["## Summary", ""]
-        if self.regressions:
-            out += [f"{len(self.regressions)} regression(s), what `python -m reports.gate` would fail on:", ""]
-            out += [*[f"- {line}" for line in self.regressions], ""]
-        else:
-            out += ["No regression: no timing **SLOWER** by the rule and no verdict worse.", ""]
-        for lines, what in (
-            (self.speedups, "speed-up(s), never failures"),
-            (self.changes, "other verdict change(s), not for the worse"),
-            (self.missing, "thing(s) of the baseline missing in a run (the gate fails on them unless --allow-missing)"),
-            (self.cannot_tell, "slowdown(s) beyond the factor that these rounds cannot tell"),
-        ):
-            if lines:
-                out += [f"{len(lines)} {what}:", "", *[f"- {line}" for line in lines], ""]
-        return out
-
-
-def _timing_table(runs: list[Run], cases: list[str], metric: str, rule: Rule, found: _Found) -> list[str]:
-    base, others = runs[0], runs[1:]
-    headers = ["case", f"{base.label} (baseline)"]
-    for run in others:
-        prefix = f"{run.label}: " if len(others) > 1 else ""
-        headers += [run.label, f"{prefix}ratio to baseline", f"{prefix}judged"]
-    rows = []
-    for case in cases:
-        b_record = base.cases.get(case)
-        row: list[Any] = [code(case), _median_cell(metric, b_record.samples(metric) if b_record else None)]
-        for run in others:
-            record = run.cases.get(case)
-            cmp = compare_timing(b_record, record, metric, rule) if b_record and record else None
-            if cmp is None:
-                row += [_median_cell(metric, record.samples(metric) if record else None), DASH, "not in both runs"]
-                continue
-            differs = "; **recipe differs**" if recipe_diff(b_record, record) else ""
-            evidence = cmp.evidence()
-            judged = (f"**{cmp.judged()}**" if cmp.flagged else cmp.judged()) + (f": {evidence}" if evidence else "")
-            row += [_median_cell(metric, cmp.new), ratio(cmp.ratio), judged + differs]
-            line = f"`{case}` {metric}: {run.label} {ratio(cmp.ratio)} of baseline; {evidence}{differs}"
-            if cmp.outcome == SLOWER:
-                found.regressions.append(f"**SLOWER** {line}")
-            elif cmp.outcome == FASTER:
-                found.speedups.append(f"**FASTER** {line}")
-            elif cmp.outcome == CANNOT_TELL and cmp.slower:
-                found.cannot_tell.append(f"{cmp.judged()} {line}")
-        rows.append(row)
-    return [table(headers, rows, "lr" + "rrl" * len(others)), ""]
-
-
-def _claims_table(runs: list[Run], cases: list[str], found: _Found) -> list[str]:
-    base, others = runs[0], runs[1:]
-    headers = ["case", "claim", "metric", f"{base.label} (baseline)"]
-    for run in others:
-        headers += [run.label, f"{run.label}: judged" if len(others) > 1 else "judged"]
-    rows = []
-    for case in cases:
-        ids: list[str] = []
-        for run in runs:
-            if case in run.cases:
-                ids += [c for c in run.cases[case].claim_ids() if c not in ids]
-        b_record = base.cases.get(case)
-        for claim_id in ids:
-            metric = next((r.cases[case].claims.get(claim_id, {}).get("metric") for r in runs if case in r.cases), None)
-            row = [code(case), code(claim_id), metric or DASH, _mean_status(b_record, claim_id)]
-            for run in others:
-                record = run.cases.get(case)
-                cmp = compare_claim(b_record, record, claim_id) if b_record and record else None
-                row += [_mean_status(record, claim_id), "not in both runs" if cmp is None else _claim_cell(cmp)]
-                if cmp is not None and cmp.outcome in (WORSE, CHANGED):
-                    where = f"`{case}` claim `{claim_id}`: {run.label} {cmp.change()} ({cmp.values()})"
-                    if cmp.outcome == WORSE:
-                        found.regressions.append(f"**VERDICT WORSE** {where}")
-                    else:
-                        found.changes.append(f"verdict changed {where}")
-            rows.append(row)
-    return [table(headers, rows) if rows else "No claims in any run.", ""]
-
-
-def _comparison(runs: list[Run], cases: list[str], rule: Rule) -> tuple[list[str], list[str]]:
-    """The comparison tables, and the summary of what the rule found."""
-    found = _Found()
-    out = ["## Comparison with the baseline", ""]
-    for metric, title in TIMING_TABLES:
-        if any(record.samples(metric) for run in runs for record in run.cases.values()):
-            out += [f"### {title}", "", *_timing_table(runs, cases, metric, rule, found)]
-    out += ["### Claim metrics (mean over seeds, with the verdict)", "", *_claims_table(runs, cases, found)]
-    found.missing = [f"{run.label}: {line}" for run in runs[1:] for line in missing_in_run(runs[0], run)]
-    return out, found.summary()
-
-
-def _mean_status(record: CaseRecord | None, claim_id: str) -> str:
-    values = record.claim_values(claim_id) if record else []
-    status = record.verdicts.get(claim_id, {}).get("status") if record else None
-    if not values and status is None:
-        return DASH
-    mean = num(sum(values) / len(values)) if values else DASH
-    return f"{mean} ({status_word(status)})" if status else mean
 
 
 def _cases_section(runs: list[Run], cases: list[str]) -> list[str]:
@@ -495,26 +304,11 @@ def _cases_section(runs: list[Run], cases: list[str]) -> list[str]:
     return out
 
 
-class _Figures:
-    """The PNGs of one report; ``add`` draws one (unless drawing is off) and returns its Markdown."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.files: dict[str, bytes] = {}
-
-    def add(self, name: str, alt: str, draw: Callable[..., bytes | None], *args: Any) -> list[str]:
-        png = draw(*args) if self.enabled else None
-        if png is None:
-            return []
-        self.files[name] = png
-        return [f"![{alt}]({name})", ""]
-
-
-def _curves(runs: list[Run], cases: list[str], figs: _Figures) -> list[str]:
+def _curves(runs: list[Run], cases: list[str], figs: figures.Gallery) -> list[str]:
     out = []
     for case in cases:
         image = figs.add(
-            f"curves-{_slug(case)}.png", f"training curves for {case}", figures.training_curves, case, runs
+            f"curves-{figures.slug(case)}.png", f"training curves for {case}", figures.training_curves, case, runs
         )
         if image:
             out += [f"### {case}", "", *image]
@@ -526,151 +320,6 @@ def _curves(runs: list[Run], cases: list[str], figs: _Figures) -> list[str]:
         "is min-max. Where the recipe folds several epochs into one Keras epoch, there is one point per fold."
     )
     return ["## Training curves", "", intro, "", *out]
-
-
-def _artifact_seed(record: CaseRecord, index: int) -> str:
-    seeds = record.seeds
-    return str(seeds[index]) if index < len(seeds) else f"#{index + 1}"
-
-
-def _walks(runs: list[Run], cases: list[str]) -> list[str]:
-    out = []
-    for case in cases:
-        blocks = []
-        for run in runs:
-            record = run.cases.get(case)
-            if record is None:
-                continue
-            rows = [
-                [
-                    _artifact_seed(record, i),
-                    code(a["walk_from_a"]) if a.get("walk_from_a") else DASH,
-                    code(a["walk_from_k"]) if a.get("walk_from_k") else DASH,
-                ]
-                for i, a in enumerate(record.artifacts())
-                if a.get("walk_from_a") or a.get("walk_from_k")
-            ]
-            if rows:
-                blocks += [
-                    f"**{run.label}**",
-                    "",
-                    table(["seed", "from A after a reset", "from K after a reset"], rows),
-                    "",
-                ]
-        if not blocks:
-            continue
-        figures_text = []
-        record = next(r.cases[case] for r in runs if case in r.cases)
-        for claim_id, verdict in record.verdicts.items():
-            if verdict.get("source_figure"):
-                figures_text.append(f"`{claim_id}`: {verdict['source_figure']}")
-        out += [f"### {case}", ""]
-        if figures_text:
-            out += ["Source figures: " + "; ".join(figures_text), ""]
-        out += blocks
-    if not out:
-        return []
-    intro = (
-        "Each trained model is reset, fed a letter, then fed back its own prediction. From A it should walk the "
-        "alphabet; from K the source's model answered as if it were at the start (K->B)."
-    )
-    return ["## Stateful: walking from A and from K", "", intro, "", *out]
-
-
-def _samples(runs: list[Run], cases: list[str]) -> list[str]:
-    out = []
-    for case in cases:
-        for run in runs:
-            record = run.cases.get(case)
-            if record is None:
-                continue
-            for i, artifact in enumerate(record.artifacts()):
-                samples = artifact.get("samples")
-                if isinstance(samples, str):
-                    samples = {"": samples}
-                elif isinstance(samples, list):
-                    samples = {str(k): v for k, v in enumerate(samples)}
-                if not isinstance(samples, dict) or not samples:
-                    continue
-                out += [f"### {case}: {run.label}, seed {_artifact_seed(record, i)}", ""]
-                for temperature, text in samples.items():
-                    if temperature != "":
-                        out += [f"temperature {temperature}:", ""]
-                    out += [_fence(str(text)), ""]
-    return ["## Generated text samples", "", *out] if out else []
-
-
-def _forecasts(runs: list[Run], cases: list[str], figs: _Figures) -> list[str]:
-    out = []
-    for case in cases:
-        rows, present = [], False
-        for run in runs:
-            record = run.cases.get(case)
-            for i, artifact in enumerate(record.artifacts() if record else []):
-                fc, truth = numbers(artifact.get("forecast")), numbers(artifact.get("truth"))
-                present = present or bool(fc or truth)
-                n = min(len(fc), len(truth))
-                if n:
-                    rmse = (sum((fc[k] - truth[k]) ** 2 for k in range(n)) / n) ** 0.5
-                    rows.append([run.label, _artifact_seed(record, i), n, num(rmse)])
-        if not present:
-            continue
-        out += [f"### {case}", ""]
-        out += figs.add(f"forecast-{_slug(case)}.png", f"forecast vs truth for {case}", figures.forecast, case, runs)
-        if rows:
-            out += [table(["run", "seed", "steps", "RMSE vs truth"], rows, "llrr"), ""]
-    return ["## Forecasts", "", *out] if out else []
-
-
-def _trailing(runs: list[Run], cases: list[str], figs: _Figures) -> list[str]:
-    out = []
-    for case in cases:
-        per_run = []
-        for run in runs:
-            record = run.cases.get(case)
-            artifacts = record.artifacts() if record else []
-            tables = [figures.trailing_table(a.get("error_by_trailing_ones")) for a in artifacts]
-            per_run.append([t for t in tables if t])
-        keys = sorted({k for tables in per_run for t in tables for k in t})
-        if not keys:
-            continue
-        rows = []
-        for k in keys:
-            row: list[Any] = [k]
-            for tables in per_run:
-                rates = [t[k] for t in tables if k in t]
-                row.append(num(sum(rates) / len(rates), 3) if rates else DASH)
-            rows.append(row)
-        headers = ["trailing ones", *[f"{r.label}: mean error rate" for r in runs]]
-        out += [f"### {case}", ""]
-        name, alt = f"trailing-ones-{_slug(case)}.png", f"error rate by trailing ones for {case}"
-        out += figs.add(name, alt, figures.trailing_ones, case, runs)
-        out += [table(headers, rows, "r" * len(headers)), ""]
-    return ["## Binary increment: errors by trailing ones", "", *out] if out else []
-
-
-def _other_artifacts(runs: list[Run], cases: list[str]) -> list[str]:
-    rows = []
-    for case in cases:
-        for run in runs:
-            record = run.cases.get(case)
-            for i, artifact in enumerate(record.artifacts() if record else []):
-                for key, value in artifact.items():
-                    if key in KNOWN_ARTIFACTS:
-                        continue
-                    if isinstance(value, (str, int, float, bool)) or value is None:
-                        text = str(value)
-                        shown = code(text[:300] + ("…" if len(text) > 300 else ""))
-                    else:
-                        shown = (
-                            f"not rendered ({type(value).__name__} of {len(value)})"
-                            if hasattr(value, "__len__")
-                            else "not rendered"
-                        )
-                    rows.append([code(case), run.label, _artifact_seed(record, i), code(key), shown])
-    if not rows:
-        return []
-    return ["## Other artifacts", "", table(["case", "run", "seed", "artifact", "value"], rows), ""]
 
 
 # --------------------------------------------------------------------------- the report
@@ -686,14 +335,11 @@ def build_report(
     """The report over the runs, the first one the baseline; timings and claims judged by ``rule``."""
     rule = rule or Rule()
     cases = _case_order(runs)
-    figs = _Figures(draw_figures)
+    figs = figures.Gallery(draw_figures)
     lines = _header(runs, command)
     lines += _notes(runs, cases, noise)
     if len(runs) > 1:
-        comparison, summary = _comparison(runs, cases, rule)
-        lines += summary
-        lines += _rules_text(runs, rule, noise)
-        lines += comparison
+        lines += comparison_sections(runs, cases, rule, noise)
     speed = figs.add("train-speed.png", "training time per seed, per case and run", figures.train_speed, cases, runs)
     alt = "predict() and single-call time, per case and run"
     speed += figs.add("inference-speed.png", alt, figures.inference_speed, cases, runs)
@@ -705,10 +351,6 @@ def build_report(
         lines += _timing_section(run, cases)
     lines += _cases_section(runs, cases)
     lines += _curves(runs, cases, figs)
-    lines += _walks(runs, cases)
-    lines += _samples(runs, cases)
-    lines += _forecasts(runs, cases, figs)
-    lines += _trailing(runs, cases, figs)
-    lines += _other_artifacts(runs, cases)
+    lines += artifact_sections(runs, cases, figs)
     text = "\n".join(lines).rstrip() + "\n"
     return Report(markdown=text, figures=figs.files)
