@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import math
+import re
+from collections.abc import Callable
 from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -17,6 +19,26 @@ from reports.load import Run, number, numbers
 
 DPI = 110
 LOSS_COLOR, ACC_COLOR = "tab:blue", "tab:orange"
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a case id."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "case"
+
+
+class Gallery:
+    """The PNGs of one report; ``add`` draws one (unless drawing is off) and returns its Markdown lines."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.files: dict[str, bytes] = {}
+
+    def add(self, name: str, alt: str, draw: Callable[..., bytes | None], *args: Any) -> list[str]:
+        png = draw(*args) if self.enabled else None
+        if png is None:
+            return []
+        self.files[name] = png
+        return [f"![{alt}]({name})", ""]
 
 
 def _png(fig: Figure) -> bytes:

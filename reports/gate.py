@@ -4,11 +4,12 @@ Usage::
 
     python -m reports.gate BASELINE.json RUN.json [--noise NOISE.json] [--factor 1.1] [--alpha 0.002]
                            [--allow-missing]
-    python -m reports.gate calibrate A1.json A2.json [A3.json ...] -o NOISE.json [--safety 1.5] [--floor 1.1]
 
-    # calibrate on A/A runs of one stack and profile (same code, different seed bases), then gate:
-    python -m reports.gate calibrate results/rot-100.json results/rot-200.json results/rot-300.json -o noise.json
+    # per-case factors from A/A runs of one stack and profile (see python -m reports.noise --help), then gate:
+    python -m reports.noise results/rot-100.json results/rot-200.json results/rot-300.json -o noise.json
     python -m reports.gate results/tf221-quick.json new.json --noise noise.json
+
+(``python -m reports.gate calibrate`` is now ``python -m reports.noise``; it exits 2 saying so.)
 
 Input: files written by ``pytest bench --benchmark-json FILE``, read and checked with ``reports.load``.
 Nothing is trained and neither TensorFlow nor Keras is imported.
@@ -20,25 +21,10 @@ claim and by how much, then a summary line); 2 for unusable input (one line on s
 Rules
 =====
 
-Claims: for every claim of every baseline case, a regression is a verdict that goes from pass or xfail
-in the baseline to fail or xpass in the run. Any other verdict change (fail -> pass, pass -> xfail, ...)
-is a note. A claim that kept its verdict but whose per-seed values changed is a note (mean before ->
-after, Mann-Whitney p), never a failure.
-
-Timings: per case, the metrics train (seconds per seed: stats.data of the train benchmark), predict and
-single_call (seconds per round) and, where both files carry them, first_epoch (first_epoch_seconds per
-seed: tracing and compilation) and peak_rss_mb (per seed). Higher is worse for every one.
-r = median(run) / median(baseline) of the raw samples; F = the factor of (case, metric) in the --noise
-file, else --factor (default 1.1, as asv compare); alpha = --alpha (default 0.002, as asv compare);
-"the rounds can reach alpha" means the smallest two-sided p of the exact Mann-Whitney U test,
-2 / C(n1 + n2, n1), is below alpha (3 vs 3 rounds: 0.1; 6 vs 6: 0.0022; 7 vs 7: 0.00058).
-  1. r <= F: no regression.
-  2. r > F and the rounds can reach alpha: a regression when the two-sided Mann-Whitney U p of the raw
-     samples is below alpha (BOTH conditions); otherwise "within noise" (a note).
-  3. r > F and the rounds can never reach alpha, or a file has only a median (no per-round samples):
-     a regression on the ratio alone when r > 2 * F, and the line says "ratio alone"; otherwise
-     "cannot tell with N rounds" (a note; the exit status is unchanged).
-  Speed-ups (r < 1 / F) go through the same rules and are notes, never failures.
+Claims and timings are judged by the one rule of ``reports.compare`` (printed below), the same rule
+the report (``python -m reports``) flags by. A timing regression is SLOWER, a claim regression is
+VERDICT WORSE; they set exit status 1. Speed-ups (FASTER), "within noise", "cannot tell" and other
+verdict changes are notes.
 
 Missing and mismatched input: a baseline case absent from the run, a train / predict / single_call
 benchmark of a baseline case absent from the run, or a baseline claim absent from the run's case is a
@@ -47,130 +33,44 @@ first_epoch / peak_rss_mb present in one file only (older suite versions lack th
 different profile, a case trained with a different recipe, or a noise file made for another profile or
 stack is a MISMATCH warning and does not fail the gate by itself (timings are then not comparable: read
 any timing flag with that in mind). Cases only in the run are a note.
-
-Calibration: ``calibrate`` takes two or more runs of one stack and profile (else exit 2) and, for every
-(case, metric) found in at least two of them, computes spread = the largest |ln(median_i / median_j)|
-over all pairs of runs (= ln(max median / min median)) and factor = max(floor, exp(safety * spread)),
-safety 1.5 and floor 1.1 by default. The JSON is written to a temp file and renamed over -o.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import math
-import statistics
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
-from reports.atomic import write_atomic
-from reports.load import KINDS, CaseRecord, InputError, Run, as_dict, finite, load_run, number, numbers
-from reports.markdown import seconds
-from reports.stats import (
+from reports.command import OptionError, error
+from reports.compare import (
+    CANNOT_TELL,
+    CHANGED,
     FASTER,
-    NO_DATA,
+    MOVED,
+    NO_RATIO,
+    NO_VERDICT,
     NOISE,
+    RULE,
     SLOWER,
-    TOO_FEW,
-    compare_claims,
-    compare_timings,
-    min_two_sided_p,
+    WORSE,
+    Rule,
+    TimingComparison,
+    add_rule_options,
+    compare_claim,
+    compare_timing,
+    missing_in_run,
+    recipe_diff,
+    rule_from_args,
     status_word,
 )
+from reports.load import METRICS, CaseRecord, InputError, Run, load_run
+from reports.markdown import metric_value
+from reports.noise import PROG as NOISE_PROG
+from reports.noise import Noise
 
 PROG = "python -m reports.gate"
 RULES = __doc__[__doc__.index("Rules\n=====") :]
-
-DEFAULT_FACTOR = 1.10
-DEFAULT_ALPHA = 0.002
-DEFAULT_SAFETY = 1.5
-DEFAULT_FLOOR = 1.10
-NOISE_FORMAT = "lstm-bench-noise/1"
-
-EXTRA_METRICS = {"first_epoch": "first_epoch_seconds", "peak_rss_mb": "peak_rss_mb"}  # per-seed lists in extra_info
-METRICS = (*KINDS, *EXTRA_METRICS)
-GOOD_STATUSES, BAD_STATUSES = ("pass", "xfail"), ("fail", "xpass")
-
-
-# --------------------------------------------------------------------------- samples
-
-
-def samples(record: CaseRecord, metric: str) -> tuple[list[float], float | None] | None:
-    """The raw samples of one metric of one case and their median; None when the file lacks the metric.
-
-    The median is the file's ``stats.median`` when a benchmark has no per-round data."""
-    if metric in KINDS:
-        bench = record.benches.get(metric)
-        if bench is None:
-            return None
-        data = [v for v in bench.data if v > 0]
-        median = statistics.median(data) if data else bench.stat("median")
-        return (data, median) if data or median is not None else None
-    data = [v for v in finite(numbers(record.info.get(EXTRA_METRICS[metric]))) if v > 0]
-    return (data, statistics.median(data)) if data else None
-
-
-def fmt(metric: str, value: float | None) -> str:
-    if value is None:
-        return "?"
-    return f"{value:.0f} MB" if metric == "peak_rss_mb" else seconds(value)
-
-
-def rounds_text(n1: int, n2: int) -> str:
-    return f"{n1} rounds" if n1 == n2 else f"{n1} vs {n2} rounds"
-
-
-# --------------------------------------------------------------------------- noise file
-
-
-@dataclass
-class Noise:
-    path: Path
-    factors: dict[tuple[str, str], float]
-    profile: str | None
-    stack: str | None
-
-    def factor(self, case: str, metric: str) -> float | None:
-        return self.factors.get((case, metric))
-
-
-def load_noise(path: Path | str) -> Noise:
-    """Read a file written by ``calibrate``; InputError (one line naming the file) when unusable."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, not a noise file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(path, f"cannot read: {getattr(err, 'strerror', None) or err}") from None
-    try:
-        raw = json.loads(text)
-    except (ValueError, RecursionError) as err:
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError(path, f"not valid JSON ({first})") from None
-    if not isinstance(raw, dict) or raw.get("format") != NOISE_FORMAT:
-        raise InputError(path, f'not a noise file (no "format": "{NOISE_FORMAT}"; write one with calibrate)')
-    factors: dict[tuple[str, str], float] = {}
-    for case, metrics in as_dict(raw.get("factors")).items():
-        for metric, entry in as_dict(metrics).items():
-            value = number(as_dict(entry).get("factor"))
-            if value is None or value < 1:
-                raise InputError(path, f"factor of {case} / {metric} is not a number >= 1")
-            factors[(case, metric)] = value
-    if not factors:
-        raise InputError(path, "noise file without any factor")
-    profile, stack = raw.get("profile"), raw.get("stack")
-    return Noise(
-        path, factors, profile if isinstance(profile, str) else None, stack if isinstance(stack, str) else None
-    )
-
-
-# --------------------------------------------------------------------------- the gate
 
 
 @dataclass
@@ -190,118 +90,57 @@ class Outcome:
             self.regressions.append(f"REGRESSION {line}")
 
 
-def _same(a: list[float], b: list[float]) -> bool:
-    return len(a) == len(b) and all(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for x, y in zip(a, b, strict=True))
-
-
-def _mean(values: list[float]) -> str:
-    return f"{statistics.fmean(values):.4g}" if values else "?"
-
-
-def _claims(case: str, base: CaseRecord, new: CaseRecord, out: Outcome, allow_missing: bool) -> None:
-    new_verdicts = new.verdicts
-    for cid, verdict in base.verdicts.items():
+def _claims(case: str, base: CaseRecord, new: CaseRecord, out: Outcome) -> None:
+    for cid in base.verdicts:
         out.count("claims")
-        before = verdict.get("status")
-        if cid not in new_verdicts:
-            out.missing(f"{case} claim {cid}: missing in the run (baseline: {status_word(before)})", allow_missing)
+        cmp = compare_claim(base, new, cid)
+        if cmp is None:  # missing in the run: see missing_in_run
             continue
-        after = new_verdicts[cid].get("status")
-        a, b = base.claim_values(cid), new.claim_values(cid)
-        cmp = compare_claims(before, after, a, b)
-        values = f"per-seed mean {_mean(a)} -> {_mean(b)}"
-        if before in GOOD_STATUSES and after in BAD_STATUSES:
-            rule = new_verdicts[cid].get("rule") or verdict.get("rule")
-            out.regressions.append(
-                f"REGRESSION {case} claim {cid}: {status_word(before)} -> {status_word(after)} "
-                f"({values}{f'; rule: {rule}' if rule else ''})"
-            )
-        elif before is None or after is None:
-            out.notes.append(f"claim {case}/{cid}: no verdict in the {'baseline' if before is None else 'run'}")
-        elif before != after:
-            out.notes.append(f"verdict changed {case}/{cid}: {status_word(before)} -> {status_word(after)} ({values})")
-        elif not _same(a, b):
-            p = f", Mann-Whitney p={cmp.p:.2g}" if cmp.p is not None else ""
-            diff = f" (diff {cmp.mean_diff:+.3g}{p})" if cmp.mean_diff is not None else ""
-            out.notes.append(f"values moved {case}/{cid}, verdict kept ({status_word(after)}): {values}{diff}")
-    for cid in new_verdicts:
+        if cmp.outcome == WORSE:
+            rule = f"; rule: {cmp.rule_text}" if cmp.rule_text else ""
+            out.regressions.append(f"REGRESSION {case} claim {cid}: {cmp.change()} ({cmp.values()}{rule})")
+        elif cmp.outcome == NO_VERDICT:
+            out.notes.append(f"no verdict: {case} claim {cid}: in the {'baseline' if cmp.before is None else 'run'}")
+        elif cmp.outcome == CHANGED:
+            out.notes.append(f"verdict changed: {case} claim {cid}: {cmp.change()} ({cmp.values()})")
+        elif cmp.outcome == MOVED:
+            kept = status_word(cmp.after)
+            out.notes.append(f"values moved: {case} claim {cid}: verdict kept ({kept}); {cmp.values()}")
+    for cid, verdict in new.verdicts.items():
         if cid not in base.verdicts:
-            out.notes.append(
-                f"new claim {case}/{cid} (not in the baseline): {status_word(new_verdicts[cid].get('status'))}"
-            )
+            status = status_word(verdict.get("status"))
+            out.notes.append(f"new claim: {case} claim {cid}: {status} (not in the baseline)")
 
 
-def _timing(
-    case: str,
-    metric: str,
-    base: CaseRecord,
-    new: CaseRecord,
-    out: Outcome,
-    args: argparse.Namespace,
-    noise: Noise | None,
-) -> None:
-    a, b = samples(base, metric), samples(new, metric)
-    if a is None or b is None:
-        if metric in KINDS and a is not None:
-            out.missing(f"{case} {metric}: benchmark missing in the run", args.allow_missing)
-        elif a is not None or b is not None:
-            out.notes.append(f"not compared {case} {metric}: only the {'baseline' if a is not None else 'run'} has it")
+def head(cmp: TimingComparison) -> str:
+    """``one_char train: median 10 s -> 13 s (x1.30, +30%)``"""
+    before, after = metric_value(cmp.metric, cmp.base.median), metric_value(cmp.metric, cmp.new.median)
+    change = f" (x{cmp.ratio:.2f}, {cmp.ratio - 1:+.0%})" if cmp.ratio is not None else ""
+    return f"{cmp.case} {cmp.metric}: median {before} -> {after}{change}"
+
+
+def _timing(case: str, metric: str, base: CaseRecord, new: CaseRecord, out: Outcome, rule: Rule) -> None:
+    cmp = compare_timing(base, new, metric, rule)
+    if cmp is None:
+        in_base, in_run = base.samples(metric) is not None, new.samples(metric) is not None
+        missing = metric in base.benches and metric not in new.benches  # listed by missing_in_run
+        if (in_base or in_run) and not missing:
+            out.notes.append(f"not compared: {case} {metric}: only the {'baseline' if in_base else 'run'} has it")
         return
-    calibrated = noise.factor(case, metric) if noise is not None else None
-    factor = calibrated if calibrated is not None else args.factor
-    source = "calibrated" if calibrated is not None else "default"
-    cmp = compare_timings(a[0], b[0], a[1], b[1], ratio=factor, alpha=args.alpha)
     out.count("timings")
-    r = cmp.ratio
-    if r is None:
-        out.notes.append(f"not compared {case} {metric}: no usable median")
-        return
-    n1, n2 = cmp.n_base, cmp.n_new
-    head = f"{case} {metric}: median {fmt(metric, cmp.base_median)} -> {fmt(metric, cmp.new_median)} (x{r:.2f}"
-    head += f", {r - 1:+.0%})"
-    limit = f"factor x{factor:.2f} ({source})"
-    slower = r > factor
-    if cmp.outcome in (SLOWER, FASTER):
-        tail = f"beyond {limit} and Mann-Whitney p={cmp.p:.2g} < {args.alpha:g} ({rounds_text(n1, n2)})"
-        if cmp.outcome == SLOWER:
-            out.regressions.append(f"REGRESSION {head} {tail}")
-        else:
-            out.count("faster")
-            out.notes.append(f"faster {head} {tail}")
+    if cmp.outcome == NO_RATIO:
+        out.notes.append(f"not compared: {case} {metric}: no usable median")
+    elif cmp.outcome == SLOWER:
+        out.regressions.append(f"REGRESSION {head(cmp)}; {cmp.evidence()}")
+    elif cmp.outcome == FASTER:
+        out.count("faster")
+        out.notes.append(f"faster: {head(cmp)}; {cmp.evidence()}")
     elif cmp.outcome == NOISE:
         out.count("noise")
-        out.notes.append(
-            f"within noise {head}: beyond {limit} but Mann-Whitney p={cmp.p:.2g} >= {args.alpha:g} "
-            f"({rounds_text(n1, n2)})"
-        )
-    elif cmp.outcome in (TOO_FEW, NO_DATA):
-        why = (
-            f"{rounds_text(n1, n2)} can never give p < {args.alpha:g} (best p={min_two_sided_p(n1, n2):.2g})"
-            if cmp.outcome == TOO_FEW
-            else "no per-round samples in the " + ("run" if n1 else "baseline" if n2 else "baseline or the run")
-        )
-        beyond_twice = r > 2 * factor if slower else r < 1 / (2 * factor)
-        if beyond_twice:
-            tail = f"beyond 2 x {limit} = x{2 * factor:.2f} on the ratio alone: {why}"
-            if slower:
-                out.regressions.append(f"REGRESSION {head} {tail}")
-            else:
-                out.count("faster")
-                out.notes.append(f"faster {head} {tail}")
-        elif slower:
-            out.count("cannot_tell")
-            words = f"cannot tell with {rounds_text(n1, n2)}" if cmp.outcome == TOO_FEW else "cannot tell"
-            out.notes.append(
-                f"{words}: {head} is beyond {limit}, but {why}; the ratio alone would need > x{2 * factor:.2f}"
-            )
-        # a speed-up that cannot be told is not worth a line
-
-
-def _recipe_diff(base: CaseRecord, new: CaseRecord) -> str:
-    keys = [k for k in dict.fromkeys([*base.recipe, *new.recipe]) if k != "changes"]
-    return ", ".join(
-        f"{k} {base.recipe.get(k)!r} -> {new.recipe.get(k)!r}" for k in keys if base.recipe.get(k) != new.recipe.get(k)
-    )
+        out.notes.append(f"{cmp.judged()}: {head(cmp)}; {cmp.evidence()}")
+    elif cmp.outcome == CANNOT_TELL and cmp.slower:  # a speed-up that cannot be told is not worth a line
+        out.count("cannot_tell")
+        out.notes.append(f"{cmp.judged()}: {head(cmp)}; {cmp.evidence()}")
 
 
 def describe(run: Run) -> str:
@@ -309,106 +148,46 @@ def describe(run: Run) -> str:
     return f"{run.path} ({run.base_label()}, profile {run.profile}, seeds {seeds})"
 
 
-def gate(base: Run, new: Run, args: argparse.Namespace, noise: Noise | None) -> Outcome:
+def gate(base: Run, new: Run, rule: Rule, noise: Noise | None = None, allow_missing: bool = False) -> Outcome:
+    """Compare a run with the baseline by the rule; the lines to print, sorted by kind."""
     out = Outcome()
     if base.profile != new.profile:
         out.warnings.append(f"MISMATCH profile: baseline {base.profile}, run {new.profile}: timings are not comparable")
     if noise is not None:
-        if noise.profile is not None and noise.profile != base.profile:
-            out.warnings.append(
-                f"MISMATCH noise file {noise.path} was calibrated on profile {noise.profile}, "
-                f"the baseline is {base.profile}"
-            )
-        if noise.stack is not None and noise.stack != new.base_label():
-            out.warnings.append(
-                f"MISMATCH noise file {noise.path} was calibrated on {noise.stack}, the run is {new.base_label()}"
-            )
+        out.warnings += noise.mismatches(base, new)
+    for line in missing_in_run(base, new):
+        out.missing(line, allow_missing)
     for case, record in base.cases.items():
         out.count("cases")
         other = new.cases.get(case)
         if other is None:
-            out.missing(f"{case}: case missing in the run", args.allow_missing)
             continue
-        diff = _recipe_diff(record, other)
+        diff = recipe_diff(record, other)
         if diff:
             out.warnings.append(f"MISMATCH recipe of {case}: {diff}")
-        _claims(case, record, other, out, args.allow_missing)
+        _claims(case, record, other, out)
         for metric in METRICS:
-            _timing(case, metric, record, other, out, args, noise)
+            _timing(case, metric, record, other, out, rule)
     extra = [c for c in new.cases if c not in base.cases]
     if extra:
         out.notes.append(f"case(s) only in the run, not compared: {', '.join(extra)}")
     return out
 
 
-# --------------------------------------------------------------------------- calibrate
-
-
-def calibrate(runs: list[Run], safety: float, floor: float) -> tuple[dict[str, Any], list[str]]:
-    """The noise document and the (case, metric) pairs that could not be calibrated."""
-    factors: dict[str, dict[str, Any]] = {}
-    skipped: list[str] = []
-    cases = list(dict.fromkeys(c for run in runs for c in run.cases))
-    for case in cases:
-        for metric in METRICS:
-            medians = []
-            for run in runs:
-                got = samples(run.cases[case], metric) if case in run.cases else None
-                if got is not None and got[1] is not None and got[1] > 0:
-                    medians.append(got[1])
-            if len(medians) < 2:
-                if medians:
-                    skipped.append(f"{case} {metric}")
-                continue
-            spread = math.log(max(medians) / min(medians))
-            factors.setdefault(case, {})[metric] = {
-                "factor": round(max(floor, math.exp(safety * spread)), 4),
-                "max_ratio": round(max(medians) / min(medians), 4),
-                "max_abs_log_ratio": round(spread, 5),
-                "runs": len(medians),
-                "medians": medians,
-            }
-    doc = {
-        "format": NOISE_FORMAT,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "profile": runs[0].profile,
-        "stack": runs[0].base_label(),
-        "runs": [str(r.path) for r in runs],
-        "safety": safety,
-        "floor": floor,
-        "rule": "factor = max(floor, exp(safety * max over pairs of runs |ln(median_i / median_j)|))",
-        "factors": factors,
-    }
-    return doc, skipped
-
-
 # --------------------------------------------------------------------------- command line
 
 
-def _gate_parser() -> argparse.ArgumentParser:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        usage=f"{PROG} BASELINE.json RUN.json [options]\n       {PROG} calibrate A1.json A2.json [...] -o NOISE.json",
         description="Compare a run with a stored baseline; exit 1 on a claim or timing regression, 0 otherwise, "
-        "2 for unusable input. `calibrate` (see its --help) writes the per-case noise factors for --noise.",
-        epilog=RULES,
+        f"2 for unusable input. `{NOISE_PROG}` writes the per-case noise factors for --noise.",
+        epilog=f"{RULES}\n{RULE}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("baseline", type=Path, metavar="BASELINE.json", help="the stored baseline result file")
     parser.add_argument("run", type=Path, metavar="RUN.json", help="the result file to check")
-    parser.add_argument("--noise", type=Path, metavar="NOISE.json", help="per-(case, metric) factors from calibrate")
-    parser.add_argument(
-        "--factor",
-        type=float,
-        default=DEFAULT_FACTOR,
-        help=f"ratio of medians a timing must exceed where --noise has no factor (default {DEFAULT_FACTOR})",
-    )
-    parser.add_argument(
-        "--alpha",
-        type=float,
-        default=DEFAULT_ALPHA,
-        help=f"... and the Mann-Whitney U p-value it must go below (default {DEFAULT_ALPHA})",
-    )
+    add_rule_options(parser)
     parser.add_argument(
         "--allow-missing",
         action="store_true",
@@ -417,86 +196,23 @@ def _gate_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _calibrate_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=f"{PROG} calibrate",
-        description="Write per-(case, metric) timing factors for `--noise` from A/A runs "
-        "(two or more runs of one stack and profile).",
-        epilog=RULES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("runs", nargs="+", type=Path, metavar="A.json", help="A/A result files (two or more)")
-    parser.add_argument("-o", "--out", required=True, type=Path, metavar="NOISE.json", help="noise file to write")
-    parser.add_argument(
-        "--safety", type=float, default=DEFAULT_SAFETY, help=f"multiplies the log spread (default {DEFAULT_SAFETY})"
-    )
-    parser.add_argument(
-        "--floor", type=float, default=DEFAULT_FLOOR, help=f"smallest factor written (default {DEFAULT_FLOOR})"
-    )
-    return parser
-
-
-def _error(message: str) -> int:
-    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
-    return 2
-
-
-def _main_calibrate(argv: list[str]) -> int:
-    args = _calibrate_parser().parse_args(argv)
-    if len(args.runs) < 2:
-        return _error("calibrate needs two or more A/A result files")
-    if not args.safety >= 1:
-        return _error(f"--safety must be >= 1, got {args.safety}")
-    if not args.floor > 1:
-        return _error(f"--floor must be > 1, got {args.floor}")
-    try:
-        runs = [load_run(p) for p in args.runs]
-    except InputError as err:
-        return _error(str(err))
-    first = runs[0]
-    for run in runs[1:]:
-        if run.profile != first.profile or run.base_label() != first.base_label():
-            return _error(
-                f"{run.path}: {run.base_label()} profile {run.profile} differs from {first.path} "
-                f"({first.base_label()} profile {first.profile}); calibrate needs runs of one stack and profile"
-            )
-    doc, skipped = calibrate(runs, args.safety, args.floor)
-    if not doc["factors"]:
-        return _error(f"{', '.join(str(p) for p in args.runs)}: no case and metric found in two or more files")
-    try:
-        write_atomic(args.out, json.dumps(doc, indent=1) + "\n")
-    except OSError as err:
-        return _error(f"{err.filename or args.out}: cannot write: {err.strerror or err}")
-    for case, metrics in doc["factors"].items():
-        parts = [f"{m} x{e['factor']:.2f} (spread x{e['max_ratio']:.2f})" for m, e in metrics.items()]
-        print(f"{case}: {', '.join(parts)}")
-    if skipped:
-        print(f"not calibrated (in one file only): {', '.join(skipped)}")
-    print(f"wrote {args.out}: factors for {len(doc['factors'])} case(s) from {len(runs)} runs, profile {first.profile}")
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the command; 0 no regression, 1 regression, 2 (one line on stderr) unusable input."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "calibrate":
-        return _main_calibrate(argv[1:])
-    args = _gate_parser().parse_args(argv)  # usage errors: argparse prints usage and exits 2
-    if not args.factor > 1:
-        return _error(f"--factor must be > 1, got {args.factor}")
-    if not 0 < args.alpha < 1:
-        return _error(f"--alpha must be between 0 and 1, got {args.alpha}")
+        return error(PROG, f"`calibrate` moved: run `{NOISE_PROG} A1.json A2.json [...] -o NOISE.json` (same options)")
+    args = _parser().parse_args(argv)  # usage errors: argparse prints usage and exits 2
     try:
+        rule, noise = rule_from_args(args)
         base, new = load_run(args.baseline), load_run(args.run)
-        noise = load_noise(args.noise) if args.noise is not None else None
-    except InputError as err:
-        return _error(str(err))
+    except (OptionError, InputError) as err:
+        return error(PROG, str(err))
 
-    out = gate(base, new, args, noise)
+    out = gate(base, new, rule, noise, args.allow_missing)
     print(f"baseline: {describe(base)}")
     print(f"run:      {describe(new)}")
     if noise is not None:
-        print(f"noise:    {noise.path} ({len(noise.factors)} calibrated factor(s); x{args.factor:g} elsewhere)")
+        print(f"noise:    {noise.path} ({len(noise.factors)} calibrated factor(s); x{rule.factor:g} elsewhere)")
     for line in [*out.warnings, *out.regressions, *out.notes]:
         print(line)
     c = out.counts

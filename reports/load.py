@@ -1,24 +1,34 @@
-"""Read pytest-benchmark JSON files written by ``pytest bench --benchmark-json``.
+"""Read lstm-bench result files, schema 1 (``/work/runs/RECORD_SPEC.md``): the JSON that
+``pytest bench --benchmark-json FILE`` writes.
 
 Everything here is plain Python: no TensorFlow, no Keras, no ``lstm_cases`` import.
-A file from another version of the suite may lack optional keys; only what the report
-cannot do without is checked, and a failed check raises :class:`InputError` with a
-one-line message that names the file.
+A result file is pytest-benchmark's JSON plus one top-level ``"lstm_bench"`` object with
+``"schema": 1``: the run's stack, profile and seeds, and per case its recipe, claims,
+verdicts, per-seed metrics, histories and artifacts (``lstm_bench.cases[case]``). A case's
+timings are the benchmarks whose ``extra_info.case`` is that case, one per
+``extra_info.kind`` (train, predict, single_call). A case with no benchmark (a claims-only
+run) is still a case of the run. A file of another schema, or none, is refused.
+
+A failed check raises :class:`InputError`, whose message is one line naming the file.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KINDS = ("train", "predict", "single_call")
+SCHEMA = 1
+KINDS = ("train", "predict", "single_call")  # the benchmarks of a case (extra_info.kind)
+PER_SEED_METRICS = {"first_epoch": "first_epoch_seconds", "peak_rss_mb": "peak_rss_mb"}  # lists in a case's record
+METRICS = (*KINDS, *PER_SEED_METRICS)  # every measured quantity; higher is worse for each
 
 
 class InputError(Exception):
-    """A result file the report cannot use; ``str()`` is one line naming the file."""
+    """A file the reports cannot use; ``str()`` is one line naming the file."""
 
     def __init__(self, path: Path | str, problem: str) -> None:
         self.path, self.problem = str(path), " ".join(str(problem).split())
@@ -54,20 +64,43 @@ def series(value: Any) -> list[float]:
 
 
 def numbers(value: Any) -> list[float]:
-    """The numeric entries of a list (anything else is dropped)."""
+    """The finite numeric entries of a list (anything else is dropped)."""
     return [f for f in (number(v) for v in as_list(value)) if f is not None]
-
-
-def finite(values: list[float]) -> list[float]:
-    return [v for v in values if math.isfinite(v)]
 
 
 def ints(value: Any) -> list[int]:
     """The finite numeric entries of a list, as ints (seeds)."""
-    return [int(v) for v in finite(numbers(value))]
+    return [int(v) for v in numbers(value)]
+
+
+def stack_label(stack: dict[str, Any]) -> str:
+    """A stack's short label from its versions (``lstm_bench.stack``), e.g. ``tf2.21/keras3/tensorflow``,
+    ``no-tf/keras3/jax``, ``tf2.21/keras2/tensorflow+tf_keras``; a part the dict lacks reads ``?``.
+
+    Pure: reads the dict only, imports nothing."""
+    stack = as_dict(stack)
+    tf = stack.get("tensorflow_version", "?")  # null: no TensorFlow in the stack; absent: unknown
+    tf_part = "?" if tf == "?" else "tf" + ".".join(str(tf).split(".")[:2]) if tf else "no-tf"
+    major = stack.get("keras_major")
+    if major is None and stack.get("keras_version"):
+        major = str(stack["keras_version"]).split(".")[0]
+    label = f"{tf_part}/keras{major if major is not None else '?'}/{stack.get('backend') or '?'}"
+    if stack.get("legacy_keras"):
+        label += "+tf_keras"
+    return label
 
 
 # --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Samples:
+    """The raw samples of one metric of one case (per round or per seed) and their median.
+
+    ``data`` is empty when the file has only a median (pytest-benchmark's ``stats.median``)."""
+
+    data: list[float]
+    median: float | None
 
 
 @dataclass
@@ -77,12 +110,11 @@ class Bench:
     name: str
     kind: str
     stats: dict[str, Any]
-    info: dict[str, Any]  # extra_info
 
     @property
     def data(self) -> list[float]:
-        """Per-round seconds; falls back to nothing when the file has no ``stats.data``."""
-        return finite(numbers(self.stats.get("data")))
+        """Per-round seconds; nothing when the file has no ``stats.data``."""
+        return numbers(self.stats.get("data"))
 
     @property
     def rounds(self) -> int | None:
@@ -120,18 +152,11 @@ def _quantile(sorted_data: list[float], q: float) -> float:
 
 @dataclass
 class CaseRecord:
-    """Every benchmark of one case in one run."""
+    """One case of one run: its record (``lstm_bench.cases[case]``) and its benchmarks by kind."""
 
     case: str
+    info: dict[str, Any] = field(default_factory=dict)  # lstm_bench.cases[case]
     benches: dict[str, Bench] = field(default_factory=dict)  # kind -> record
-
-    @property
-    def info(self) -> dict[str, Any]:
-        """The case's extra_info: the training record's when there is one (it is the richest)."""
-        for kind in KINDS:
-            if kind in self.benches:
-                return self.benches[kind].info
-        return next(iter(self.benches.values())).info if self.benches else {}
 
     @property
     def train(self) -> Bench | None:
@@ -177,24 +202,37 @@ class CaseRecord:
         return self.metric_values(metric) if isinstance(metric, str) else []
 
     def histories(self) -> list[dict[str, list[float]]]:
-        train = self.train
-        if train is None:
-            return []
-        return [{k: series(v) for k, v in as_dict(h).items()} for h in as_list(train.info.get("history"))]
+        return [{k: series(v) for k, v in as_dict(h).items()} for h in as_list(self.info.get("history"))]
 
     def artifacts(self) -> list[dict[str, Any]]:
-        train = self.train
-        return [as_dict(a) for a in as_list(train.info.get("artifacts"))] if train is not None else []
+        return [as_dict(a) for a in as_list(self.info.get("artifacts"))]
+
+    def samples(self, metric: str) -> Samples | None:
+        """The positive samples of one of ``METRICS`` and their median; None when the file lacks it.
+
+        train / predict / single_call: the benchmark's per-round seconds (its ``stats.median`` when it
+        has no per-round data); first_epoch / peak_rss_mb: the case's per-seed list."""
+        if metric in KINDS:
+            bench = self.benches.get(metric)
+            if bench is None:
+                return None
+            data = [v for v in bench.data if v > 0]
+            median = statistics.median(data) if data else bench.stat("median")
+            return Samples(data, median) if data or median is not None else None
+        if metric not in PER_SEED_METRICS:
+            raise ValueError(f"unknown metric {metric!r}; valid: {', '.join(METRICS)}")
+        data = [v for v in numbers(self.info.get(PER_SEED_METRICS[metric])) if v > 0]
+        return Samples(data, statistics.median(data)) if data else None
 
     def steps_per_seed(self) -> int | None:
         """Gradient steps in one seed's training: epochs * ceil(samples / batch)."""
         epochs = number(self.recipe.get("epochs"))
         shape = as_list(self.expected.get("input_shape"))
         samples = number(shape[0]) if shape else None
-        if not all(v is not None and math.isfinite(v) and v > 0 for v in (epochs, samples)):
+        if not all(v is not None and v > 0 for v in (epochs, samples)):
             return None
         batch = number(self.recipe.get("batch_size"))
-        if batch is None or not math.isfinite(batch) or batch <= 0:  # null: the whole training set in one batch
+        if batch is None or batch <= 0:  # null: the whole training set in one batch
             batch = samples
         return int(epochs) * math.ceil(samples / batch)
 
@@ -210,50 +248,34 @@ class Run:
     label: str = ""
 
     @property
+    def record(self) -> dict[str, Any]:
+        """The file's ``lstm_bench`` object."""
+        return as_dict(self.raw.get("lstm_bench"))
+
+    @property
     def stack(self) -> dict[str, Any]:
-        """Versions and settings: machine_info.lstm_bench, completed from the records."""
-        stack = dict(as_dict(as_dict(self.raw.get("machine_info")).get("lstm_bench")))
-        keys = (
-            "tensorflow_version",
-            "keras_version",
-            "keras_major",
-            "backend",
-            "legacy_keras",
-            "numpy_version",
-            "python_version",
-            "profile",
-            "seeds",
-        )
-        for record in self.cases.values():
-            for key in keys:
-                if stack.get(key) is None and record.info.get(key) is not None:
-                    stack[key] = record.info[key]
-        return stack
+        """Versions and settings: ``lstm_bench.stack``."""
+        return as_dict(self.record.get("stack"))
 
     @property
     def profile(self) -> str:
-        return str(self.stack.get("profile") or "?")
+        return str(self.record.get("profile") or "?")
 
     @property
     def seeds(self) -> list[int]:
-        return ints(self.stack.get("seeds"))
+        return ints(self.record.get("seeds"))
 
     @property
     def stem(self) -> str:
         return self.path.stem
 
+    @property
+    def has_benchmarks(self) -> bool:
+        return any(record.benches for record in self.cases.values())
+
     def base_label(self) -> str:
-        """``tf2.21/keras3/tensorflow`` from the versions; parts the file lacks read ``?``."""
-        s = self.stack
-        tf = s.get("tensorflow_version")
-        tf_part = "tf" + ".".join(str(tf).split(".")[:2]) if tf else "no-tf"
-        major = s.get("keras_major")
-        if major is None and s.get("keras_version"):
-            major = str(s["keras_version"]).split(".")[0]
-        label = f"{tf_part}/keras{major if major is not None else '?'}/{s.get('backend') or '?'}"
-        if s.get("legacy_keras"):
-            label += "+tf_keras"
-        return label
+        """The stack's label (:func:`stack_label`), before ``assign_labels`` tells equal ones apart."""
+        return stack_label(self.stack)
 
     def machine(self) -> str:
         info = as_dict(self.raw.get("machine_info"))
@@ -282,68 +304,88 @@ class Run:
 # --------------------------------------------------------------------------- loading
 
 
-def _kind(bench: dict[str, Any], info: dict[str, Any]) -> str | None:
-    for candidate in (info.get("kind"), bench.get("group")):
-        if candidate in KINDS:
-            return str(candidate)
-    name = str(bench.get("name", ""))
-    if name.startswith("test_train"):
-        return "train"
-    for kind in ("single_call", "predict"):
-        if name.endswith(f"-{kind}]"):
-            return kind
-    return None
+def read_json(path: Path | str, what: str) -> Any:
+    """The parsed JSON of a file; InputError (one line naming the file) when it cannot be read or parsed.
 
-
-def load_run(path: Path | str) -> Run:
-    """Read and check one result file; raise InputError (one line) when it is unusable."""
+    ``what`` names the expected kind of file in the messages ("result file", "noise file")."""
     path = Path(path)
     try:
         text = path.read_bytes()
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
     except IsADirectoryError:
-        raise InputError(path, "is a directory, not a result file") from None
+        raise InputError(path, f"is a directory, not a {what}") from None
     except OSError as err:
         raise InputError(path, f"cannot read: {err.strerror or err}") from None
     if not text.strip():
         raise InputError(path, "empty file, not JSON")
     try:
-        raw = json.loads(text)
+        return json.loads(text)
     except (ValueError, RecursionError) as err:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise InputError(path, f"not valid JSON ({first})") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("benchmarks"), list):
-        raise InputError(path, "not a pytest-benchmark result file (no top-level 'benchmarks' list)")
 
-    cases: dict[str, CaseRecord] = {}
+
+def _schema_text(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else json.dumps(value)[:40]
+
+
+def _lstm_bench(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
+    """The file's ``lstm_bench`` object when it is schema 1; else InputError naming the schema found."""
+    wanted = f"this version reads schema {SCHEMA}"
+    if "lstm_bench" not in raw:
+        older = "lstm_bench" in as_dict(raw.get("machine_info")) or any(
+            "case" in as_dict(as_dict(b).get("extra_info")) for b in as_list(raw.get("benchmarks"))
+        )
+        why = "written by an older lstm-bench" if older else 'no top-level "lstm_bench" object: not an lstm-bench file'
+        raise InputError(path, f"lstm-bench result schema 'none' ({why}); {wanted}")
+    record = raw["lstm_bench"]
+    if not isinstance(record, dict):
+        raise InputError(path, f"lstm-bench result schema 'none' (\"lstm_bench\" is not an object); {wanted}")
+    if "schema" not in record:
+        raise InputError(path, f'lstm-bench result schema \'none\' ("lstm_bench" has no "schema"); {wanted}')
+    schema = record["schema"]
+    if type(schema) is not int or schema != SCHEMA:
+        raise InputError(path, f"lstm-bench result schema {_schema_text(schema)}; {wanted}")
+    return record
+
+
+def load_run(path: Path | str) -> Run:
+    """Read and check one schema-1 result file; raise InputError (one line) when it is unusable."""
+    path = Path(path)
+    raw = read_json(path, "result file")
+    if not isinstance(raw, dict):
+        raise InputError(path, f"not an lstm-bench result file (the top level is a JSON {type(raw).__name__})")
+    record = _lstm_bench(path, raw)
+    benchmarks = raw.get("benchmarks", [])
+    if not isinstance(benchmarks, list):
+        raise InputError(path, "not a pytest-benchmark result file ('benchmarks' is not a list)")
+
+    cases = {name: CaseRecord(name, as_dict(info)) for name, info in as_dict(record.get("cases")).items()}
     notes: list[str] = []
     skipped: list[str] = []
-    for index, bench in enumerate(raw["benchmarks"]):
+    for index, bench in enumerate(benchmarks):
         bench = as_dict(bench)
         info = as_dict(bench.get("extra_info"))
         name = str(bench.get("name") or f"benchmark #{index}")
-        case = info.get("case")
+        case, kind = info.get("case"), info.get("kind")
         if not isinstance(case, str) or not case:
             skipped.append(name)
             continue
-        kind = _kind(bench, info)
-        if kind is None:
-            notes.append(f"`{name}`: unknown kind (group {bench.get('group')!r}), ignored")
+        if kind not in KINDS:
+            notes.append(f"`{name}`: extra_info kind {kind!r} is not one of {', '.join(KINDS)}; ignored")
             continue
-        record = cases.setdefault(case, CaseRecord(case))
-        if kind in record.benches:
+        if case not in cases:
+            notes.append(f"`{name}`: case `{case}` has a benchmark but no entry in lstm_bench.cases")
+            cases[case] = CaseRecord(case)
+        if kind in cases[case].benches:
             notes.append(f"`{name}`: a second {kind} record for case `{case}`, ignored")
             continue
-        record.benches[kind] = Bench(name=name, kind=kind, stats=as_dict(bench.get("stats")), info=info)
+        cases[case].benches[kind] = Bench(name=name, kind=kind, stats=as_dict(bench.get("stats")))
     if not cases:
-        if not raw["benchmarks"]:
-            raise InputError(
-                path, "pytest-benchmark file with no benchmarks (was the run made with --benchmark-disable?)"
-            )
-        raise InputError(path, "pytest-benchmark file without lstm-bench results (no benchmark has extra_info 'case')")
+        raise InputError(path, "lstm-bench result file without any case (lstm_bench.cases is empty)")
     if skipped:
-        notes.append(f"{len(skipped)} benchmark(s) without lstm-bench extra_info ignored: {', '.join(skipped[:5])}")
+        notes.append(f"{len(skipped)} benchmark(s) without extra_info 'case' ignored: {', '.join(skipped[:5])}")
     return Run(path=path, raw=raw, cases=cases, notes=notes)
 
 

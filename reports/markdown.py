@@ -6,6 +6,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from reports.load import Samples
+
 DASH = "—"
 
 
@@ -54,3 +56,18 @@ def ratio(value: float | None) -> str:
 
 def code(text: Any) -> str:
     return f"`{text}`"
+
+
+def metric_value(metric: str, value: float | None) -> str:
+    """A value of one of ``reports.load.METRICS``: megabytes for peak_rss_mb, else seconds."""
+    if value is None or math.isnan(value):
+        return DASH
+    return f"{value:.0f} MB" if metric == "peak_rss_mb" else seconds(value)
+
+
+def median_cell(metric: str, samples: Samples | None) -> str:
+    """A metric's median with its number of samples: ``1.2 s (3)``; a dash when the file lacks the metric."""
+    if samples is None:
+        return DASH
+    value = metric_value(metric, samples.median)
+    return f"{value} ({len(samples.data)})" if samples.data else value

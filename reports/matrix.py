@@ -4,7 +4,8 @@
 expand globs), puts the baseline env first (default ``tf221-keras3``, the default stack)
 and the others in name order, says which files it left out (``.partial`` files from
 interrupted runs, temp files), and runs the report generator (``python -m reports``) on
-them. Reads results only; trains nothing.
+them with the same --factor / --alpha / --noise (the rule of ``reports.compare``). Reads results
+only; trains nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import sys
 from pathlib import Path
 
 from reports import cli
+from reports.command import error
+from reports.compare import add_rule_options
 
 PROG = "python -m reports.matrix"
 DEFAULT_BASELINE = "tf221-keras3"
@@ -39,18 +42,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--baseline", default=DEFAULT_BASELINE, help=f"the env compared against (default {DEFAULT_BASELINE})"
     )
+    add_rule_options(parser)
     parser.add_argument("--no-figures", action="store_true", help="README.md only, no PNGs")
     args = parser.parse_args(argv)
     try:
         files = matrix_files(args.folder, args.baseline)
     except ValueError as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
-        return 2
+        return error(PROG, str(err))
     skipped = sorted(p.name for p in args.folder.iterdir() if p.name.endswith((".partial", ".tmp")))
     if skipped:
         print(f"{PROG}: left out unfinished result files: {', '.join(skipped)}", file=sys.stderr)
     print(f"{PROG}: baseline {files[0].name}; compared: {', '.join(p.name for p in files[1:]) or 'nothing'}")
-    return cli.main([str(p) for p in files] + ["-o", str(args.out)] + (["--no-figures"] if args.no_figures else []))
+    options = ["--factor", str(args.factor), "--alpha", str(args.alpha)]
+    options += ["--noise", str(args.noise)] if args.noise is not None else []
+    options += ["--no-figures"] if args.no_figures else []
+    return cli.main([str(p) for p in files] + ["-o", str(args.out), *options])
 
 
 if __name__ == "__main__":

@@ -1,48 +1,29 @@
-"""Build the report: README.md text plus the PNG figures it links to."""
+"""Build the report: README.md text plus the PNG figures it links to.
+
+This module lays out the runs (header, notes, per-run claims and timings, cases, training curves)
+and assembles the report; the comparison with the baseline is ``reports.compare_view`` and the
+per-family artifact views are ``reports.artifact_views``.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from reports import figures
-from reports.load import KINDS, CaseRecord, Run, as_list, number, numbers
-from reports.markdown import DASH, code, num, ratio, seconds, table
-from reports.stats import (
-    DEFAULT_ALPHA,
-    DEFAULT_RATIO,
-    TOO_FEW,
-    compare_claims,
-    compare_timings,
-    min_two_sided_p,
-    status_word,
-    summarize,
-)
-
-KNOWN_ARTIFACTS = ("walk_from_a", "walk_from_k", "samples", "forecast", "truth", "error_by_trailing_ones")
-TIMING_TABLES = (
-    ("train", "Training time per seed (median of the rounds; one round = one seed's full training run)"),
-    ("predict", "predict() over the case's inputs (median per call)"),
-    ("single_call", "One direct model call on one sample (median per call)"),
-)
+from reports.artifact_views import artifact_sections
+from reports.compare import Rule, recipe_diff, status_word
+from reports.compare_view import comparison_sections
+from reports.load import KINDS, CaseRecord, Run, as_list, number
+from reports.markdown import DASH, code, median_cell, num, ratio, seconds, table
+from reports.noise import Noise
+from reports.stats import summarize
 
 
 @dataclass
 class Report:
     markdown: str
     figures: dict[str, bytes] = field(default_factory=dict)  # file name -> PNG bytes
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "case"
-
-
-def _fence(text: str, lang: str = "text") -> str:
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{lang}\n{text.rstrip()}\n{fence}"
 
 
 def _date(run: Run) -> str:
@@ -106,7 +87,7 @@ def _header(runs: list[Run], command: str) -> list[str]:
     return out
 
 
-def _notes(runs: list[Run], cases: list[str]) -> list[str]:
+def _notes(runs: list[Run], cases: list[str], noise: Noise | None) -> list[str]:
     notes: list[str] = []
     for run in runs:
         missing = [c for c in cases if c not in run.cases]
@@ -116,7 +97,9 @@ def _notes(runs: list[Run], cases: list[str]) -> list[str]:
                 f"`{run.path.name}` ({run.label}) has no results for case(s) {', '.join(code(c) for c in missing)} "
                 f"(present in {', '.join(code(o) for o in others)}); their rows read {DASH} and are not compared."
             )
-        for record in run.cases.values():
+        if not run.has_benchmarks:
+            notes.append(f"`{run.path.name}` ({run.label}): no benchmarks (a claims-only run): no timings.")
+        for record in run.cases.values() if run.has_benchmarks else []:
             absent = [k for k in KINDS if k not in record.benches]
             if absent:
                 notes.append(
@@ -124,12 +107,17 @@ def _notes(runs: list[Run], cases: list[str]) -> list[str]:
                 )
         notes += [f"`{run.path.name}` ({run.label}): {note}" for note in run.notes]
     for case in cases:
-        differ = _recipe_differences(runs, case)
+        holders = [r for r in runs if case in r.cases]
+        first = holders[0].cases[case]
+        differ = [f"{r.label}: {d}" for r in holders[1:] if (d := recipe_diff(first, r.cases[case]))]
         if differ:
             notes.append(
-                f"Case `{case}` was trained with a different recipe than in the baseline: {'; '.join(differ)}. "
-                "Its timings and metrics are not like for like."
+                f"Case `{case}` was trained with a different recipe than in {holders[0].label}: "
+                f"{'; '.join(differ)}. Its timings and metrics are not like for like."
             )
+    if noise is not None:
+        mismatches = dict.fromkeys(line for run in runs[1:] for line in noise.mismatches(runs[0], run))
+        notes += [f"{line}: its factors may not fit these runs." for line in mismatches]
     commits = {r.commit() for r in runs}
     if len(commits) > 1 and "?" not in commits:
         listed = ", ".join(f"{r.label}: {r.commit()}" for r in runs)
@@ -145,48 +133,6 @@ def _notes(runs: list[Run], cases: list[str]) -> list[str]:
     if not notes:
         return []
     return ["## Notes", "", *[f"- {n}" for n in notes], ""]
-
-
-def _recipe_differences(runs: list[Run], case: str) -> list[str]:
-    """What differs between the first run's recipe of a case and each later run's, in words."""
-    holders = [r for r in runs if case in r.cases]
-    if len(holders) < 2:
-        return []
-    base = holders[0].cases[case].recipe
-    out = []
-    for run in holders[1:]:
-        recipe = run.cases[case].recipe
-        keys = [k for k in dict.fromkeys([*base, *recipe]) if k != "changes" and base.get(k) != recipe.get(k)]
-        if keys:
-            changes = ", ".join(f"{k} {base.get(k)!r} → {recipe.get(k)!r}" for k in keys)
-            out.append(f"{run.label}: {changes}")
-    return out
-
-
-def _rules_text(ratio_limit: float, alpha: float, runs: list[Run]) -> list[str]:
-    train_rounds = [r.cases[c].train.rounds for r in runs for c in r.cases if r.cases[c].train is not None]
-    train_rounds = [n for n in train_rounds if n]
-    out = [
-        "## How differences are judged",
-        "",
-        f"- **Timings**: per-round times (`stats.data`) of a run against the baseline's. Ratio = median(run) / "
-        f"median(baseline). A timing is flagged **SLOWER** or **FASTER** only when the ratio is above "
-        f"{ratio_limit:.2f} or below 1/{ratio_limit:.2f} = {1 / ratio_limit:.3f} **and** a two-sided "
-        f"Mann-Whitney U test gives p < {alpha:g}. A ratio beyond that band with p ≥ {alpha:g} reads "
-        f"*within noise*; when the round counts are too small for any result to reach p < {alpha:g} "
-        f"(the exact test's smallest two-sided p is 2 / C(n1+n2, n1): 0.10 for 3 vs 3 rounds, 0.029 for "
-        f"4 vs 4) it reads *not enough rounds to tell* and is never flagged.",
-        "- **Claims**: flagged when the verdict (pass / FAIL / expected fail / XPASS) differs from the "
-        "baseline's. The difference of the per-seed means (Δmean) and a two-sided Mann-Whitney U p-value over "
-        "the per-seed values are shown for information; they do not flag anything.",
-        "- Spread over seeds: mean, sample standard deviation (n-1), min and max of the per-seed values.",
-    ]
-    if train_rounds and min_two_sided_p(min(train_rounds), min(train_rounds)) >= alpha:
-        out.append(
-            f"- Training has one round per seed ({min(train_rounds)} here), too few for the test: "
-            f"a training-time difference cannot be flagged. Run with `--seeds 4` or more to make it testable."
-        )
-    return [*out, ""]
 
 
 def _claim_values_text(record: CaseRecord, claim_id: str) -> list[Any]:
@@ -269,13 +215,6 @@ def _steps_text(record: CaseRecord) -> str:
     return f"{steps:,} ({epochs} ep × {per_epoch})"
 
 
-def _timed(median: float | None, bench: Any) -> str:
-    """A median with its round count: ``1.2 s (3)``."""
-    if median is None or bench is None:
-        return DASH
-    return f"{seconds(median)} ({bench.rounds})" if bench.rounds else seconds(median)
-
-
 def _timing_section(run: Run, cases: list[str]) -> list[str]:
     rows = []
     for case in cases:
@@ -286,10 +225,8 @@ def _timing_section(run: Run, cases: list[str]) -> list[str]:
         train = record.train
         median = train.stat("median") if train else None
         steps = record.steps_per_seed()
-        predict = record.benches.get("predict")
-        single = record.benches.get("single_call")
-        p_med = predict.stat("median") if predict else None
-        s_med = single.stat("median") if single else None
+        predict, single = record.samples("predict"), record.samples("single_call")
+        p_med, s_med = (predict.median if predict else None), (single.median if single else None)
         rows.append(
             [
                 code(case),
@@ -299,8 +236,8 @@ def _timing_section(run: Run, cases: list[str]) -> list[str]:
                 seconds(train.stat("iqr")) if train else DASH,
                 _steps_text(record),
                 seconds(median / steps) if median is not None and steps else DASH,
-                _timed(p_med, predict),
-                _timed(s_med, single),
+                median_cell("predict", predict),
+                median_cell("single_call", single),
                 ratio(p_med / s_med) if p_med is not None and s_med else DASH,
             ]
         )
@@ -327,100 +264,6 @@ def _timing_section(run: Run, cases: list[str]) -> list[str]:
     ]
 
 
-def _comparison(runs: list[Run], cases: list[str], ratio_limit: float, alpha: float) -> tuple[list[str], list[str]]:
-    """The comparison tables and the list of flagged differences (for the summary)."""
-    base, others = runs[0], runs[1:]
-    flagged: list[str] = []
-    too_few: list[str] = []
-    out = ["## Comparison with the baseline", ""]
-    for kind, title in TIMING_TABLES:
-        headers = ["case", f"{base.label} (baseline)"]
-        for run in others:
-            prefix = f"{run.label}: " if len(others) > 1 else ""
-            headers += [run.label, f"{prefix}ratio to baseline", f"{prefix}judged"]
-        rows = []
-        for case in cases:
-            b_record = base.cases.get(case)
-            b_bench = b_record.benches.get(kind) if b_record else None
-            b_median = b_bench.stat("median") if b_bench else None
-            row: list[Any] = [code(case), _timed(b_median, b_bench)]
-            for run in others:
-                record = run.cases.get(case)
-                bench = record.benches.get(kind) if record else None
-                if bench is None or b_bench is None:
-                    median = bench.stat("median") if bench else None
-                    row += [seconds(median) if bench else DASH, DASH, "not in both runs"]
-                    continue
-                recipe_differs = record.recipe != b_record.recipe
-                cmp = compare_timings(
-                    b_bench.data, bench.data, b_median, bench.stat("median"), ratio=ratio_limit, alpha=alpha
-                )
-                judged = cmp.describe() + ("; **recipe differs**" if recipe_differs else "")
-                row += [_timed(cmp.new_median, bench), ratio(cmp.ratio), judged]
-                where = f"{kind.replace('_', ' ')} time of `{case}`: {run.label} {ratio(cmp.ratio)} of baseline"
-                if cmp.flagged:
-                    flagged.append(f"{where}, {judged}")
-                elif cmp.outcome == TOO_FEW:
-                    too_few.append(f"{where} ({cmp.n_new} vs {cmp.n_base} rounds)")
-            rows.append(row)
-        out += [f"### {title}", "", table(headers, rows, "lr" + "rrl" * len(others)), ""]
-
-    headers = ["case", "claim", "metric", f"{base.label} (baseline)"]
-    for run in others:
-        headers += [run.label, f"{run.label}: judged" if len(others) > 1 else "judged"]
-    rows = []
-    for case in cases:
-        ids: list[str] = []
-        for run in runs:
-            if case in run.cases:
-                ids += [c for c in run.cases[case].claim_ids() if c not in ids]
-        for claim_id in ids:
-            b_record = base.cases.get(case)
-            metric = next(
-                (r.cases[case].claims.get(claim_id, {}).get("metric") for r in runs if case in r.cases),
-                None,
-            )
-            b_values = b_record.claim_values(claim_id) if b_record else []
-            b_status = b_record.verdicts.get(claim_id, {}).get("status") if b_record else None
-            row = [code(case), code(claim_id), metric or DASH, _mean_status(b_values, b_status)]
-            for run in others:
-                record = run.cases.get(case)
-                values = record.claim_values(claim_id) if record else []
-                status = record.verdicts.get(claim_id, {}).get("status") if record else None
-                cmp = compare_claims(b_status, status, b_values, values)
-                row += [_mean_status(values, status), cmp.describe() if record and b_record else "not in both runs"]
-                if cmp.flagged:
-                    flagged.append(f"claim `{case}` / `{claim_id}`: {run.label} {cmp.describe()}")
-            rows.append(row)
-    out += [
-        "### Claim metrics (mean over seeds, with the verdict)",
-        "",
-        table(headers, rows) if rows else "No claims in any run.",
-        "",
-    ]
-    summary = ["## Summary", ""]
-    if flagged:
-        summary += [f"{len(flagged)} difference(s) flagged:", "", *[f"- {f}" for f in flagged], ""]
-    else:
-        summary += ["Nothing flagged: no timing beyond the noise rule and no claim verdict changed.", ""]
-    if too_few:
-        summary += [
-            f"{len(too_few)} timing difference(s) beyond ±{ratio_limit - 1:.0%} could not be tested "
-            "(not enough rounds to tell):",
-            "",
-            *[f"- {t}" for t in too_few],
-            "",
-        ]
-    return out, summary
-
-
-def _mean_status(values: list[float], status: str | None) -> str:
-    if not values and status is None:
-        return DASH
-    mean = num(sum(values) / len(values)) if values else DASH
-    return f"{mean} ({status_word(status)})" if status else mean
-
-
 def _cases_section(runs: list[Run], cases: list[str]) -> list[str]:
     rows, changes = [], []
     for case in cases:
@@ -440,7 +283,7 @@ def _cases_section(runs: list[Run], cases: list[str]) -> list[str]:
             parts.append("one fit per epoch")
         if recipe.get("reset_state_each_epoch"):
             parts.append("state reset each epoch")
-        differ = [r.label for r in runs if case in r.cases and r.cases[case].recipe != recipe]
+        differ = [r.label for r in runs if case in r.cases and recipe_diff(record, r.cases[case])]
         if differ:
             parts.append(f"(differs in {', '.join(differ)})")
         shape = " → ".join(str(tuple(as_list(exp.get(k)))) for k in ("input_shape", "target_shape") if k in exp)
@@ -461,26 +304,11 @@ def _cases_section(runs: list[Run], cases: list[str]) -> list[str]:
     return out
 
 
-class _Figures:
-    """The PNGs of one report; ``add`` draws one (unless drawing is off) and returns its Markdown."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.files: dict[str, bytes] = {}
-
-    def add(self, name: str, alt: str, draw: Callable[..., bytes | None], *args: Any) -> list[str]:
-        png = draw(*args) if self.enabled else None
-        if png is None:
-            return []
-        self.files[name] = png
-        return [f"![{alt}]({name})", ""]
-
-
-def _curves(runs: list[Run], cases: list[str], figs: _Figures) -> list[str]:
+def _curves(runs: list[Run], cases: list[str], figs: figures.Gallery) -> list[str]:
     out = []
     for case in cases:
         image = figs.add(
-            f"curves-{_slug(case)}.png", f"training curves for {case}", figures.training_curves, case, runs
+            f"curves-{figures.slug(case)}.png", f"training curves for {case}", figures.training_curves, case, runs
         )
         if image:
             out += [f"### {case}", "", *image]
@@ -494,170 +322,24 @@ def _curves(runs: list[Run], cases: list[str], figs: _Figures) -> list[str]:
     return ["## Training curves", "", intro, "", *out]
 
 
-def _artifact_seed(record: CaseRecord, index: int) -> str:
-    seeds = record.seeds
-    return str(seeds[index]) if index < len(seeds) else f"#{index + 1}"
-
-
-def _walks(runs: list[Run], cases: list[str]) -> list[str]:
-    out = []
-    for case in cases:
-        blocks = []
-        for run in runs:
-            record = run.cases.get(case)
-            if record is None:
-                continue
-            rows = [
-                [
-                    _artifact_seed(record, i),
-                    code(a["walk_from_a"]) if a.get("walk_from_a") else DASH,
-                    code(a["walk_from_k"]) if a.get("walk_from_k") else DASH,
-                ]
-                for i, a in enumerate(record.artifacts())
-                if a.get("walk_from_a") or a.get("walk_from_k")
-            ]
-            if rows:
-                blocks += [
-                    f"**{run.label}**",
-                    "",
-                    table(["seed", "from A after a reset", "from K after a reset"], rows),
-                    "",
-                ]
-        if not blocks:
-            continue
-        figures_text = []
-        record = next(r.cases[case] for r in runs if case in r.cases)
-        for claim_id, verdict in record.verdicts.items():
-            if verdict.get("source_figure"):
-                figures_text.append(f"`{claim_id}`: {verdict['source_figure']}")
-        out += [f"### {case}", ""]
-        if figures_text:
-            out += ["Source figures: " + "; ".join(figures_text), ""]
-        out += blocks
-    if not out:
-        return []
-    intro = (
-        "Each trained model is reset, fed a letter, then fed back its own prediction. From A it should walk the "
-        "alphabet; from K the source's model answered as if it were at the start (K->B)."
-    )
-    return ["## Stateful: walking from A and from K", "", intro, "", *out]
-
-
-def _samples(runs: list[Run], cases: list[str]) -> list[str]:
-    out = []
-    for case in cases:
-        for run in runs:
-            record = run.cases.get(case)
-            if record is None:
-                continue
-            for i, artifact in enumerate(record.artifacts()):
-                samples = artifact.get("samples")
-                if isinstance(samples, str):
-                    samples = {"": samples}
-                elif isinstance(samples, list):
-                    samples = {str(k): v for k, v in enumerate(samples)}
-                if not isinstance(samples, dict) or not samples:
-                    continue
-                out += [f"### {case}: {run.label}, seed {_artifact_seed(record, i)}", ""]
-                for temperature, text in samples.items():
-                    if temperature != "":
-                        out += [f"temperature {temperature}:", ""]
-                    out += [_fence(str(text)), ""]
-    return ["## Generated text samples", "", *out] if out else []
-
-
-def _forecasts(runs: list[Run], cases: list[str], figs: _Figures) -> list[str]:
-    out = []
-    for case in cases:
-        rows, present = [], False
-        for run in runs:
-            record = run.cases.get(case)
-            for i, artifact in enumerate(record.artifacts() if record else []):
-                fc, truth = numbers(artifact.get("forecast")), numbers(artifact.get("truth"))
-                present = present or bool(fc or truth)
-                n = min(len(fc), len(truth))
-                if n:
-                    rmse = (sum((fc[k] - truth[k]) ** 2 for k in range(n)) / n) ** 0.5
-                    rows.append([run.label, _artifact_seed(record, i), n, num(rmse)])
-        if not present:
-            continue
-        out += [f"### {case}", ""]
-        out += figs.add(f"forecast-{_slug(case)}.png", f"forecast vs truth for {case}", figures.forecast, case, runs)
-        if rows:
-            out += [table(["run", "seed", "steps", "RMSE vs truth"], rows, "llrr"), ""]
-    return ["## Forecasts", "", *out] if out else []
-
-
-def _trailing(runs: list[Run], cases: list[str], figs: _Figures) -> list[str]:
-    out = []
-    for case in cases:
-        per_run = []
-        for run in runs:
-            record = run.cases.get(case)
-            artifacts = record.artifacts() if record else []
-            tables = [figures.trailing_table(a.get("error_by_trailing_ones")) for a in artifacts]
-            per_run.append([t for t in tables if t])
-        keys = sorted({k for tables in per_run for t in tables for k in t})
-        if not keys:
-            continue
-        rows = []
-        for k in keys:
-            row: list[Any] = [k]
-            for tables in per_run:
-                rates = [t[k] for t in tables if k in t]
-                row.append(num(sum(rates) / len(rates), 3) if rates else DASH)
-            rows.append(row)
-        headers = ["trailing ones", *[f"{r.label}: mean error rate" for r in runs]]
-        out += [f"### {case}", ""]
-        name, alt = f"trailing-ones-{_slug(case)}.png", f"error rate by trailing ones for {case}"
-        out += figs.add(name, alt, figures.trailing_ones, case, runs)
-        out += [table(headers, rows, "r" * len(headers)), ""]
-    return ["## Binary increment: errors by trailing ones", "", *out] if out else []
-
-
-def _other_artifacts(runs: list[Run], cases: list[str]) -> list[str]:
-    rows = []
-    for case in cases:
-        for run in runs:
-            record = run.cases.get(case)
-            for i, artifact in enumerate(record.artifacts() if record else []):
-                for key, value in artifact.items():
-                    if key in KNOWN_ARTIFACTS:
-                        continue
-                    if isinstance(value, (str, int, float, bool)) or value is None:
-                        text = str(value)
-                        shown = code(text[:300] + ("…" if len(text) > 300 else ""))
-                    else:
-                        shown = (
-                            f"not rendered ({type(value).__name__} of {len(value)})"
-                            if hasattr(value, "__len__")
-                            else "not rendered"
-                        )
-                    rows.append([code(case), run.label, _artifact_seed(record, i), code(key), shown])
-    if not rows:
-        return []
-    return ["## Other artifacts", "", table(["case", "run", "seed", "artifact", "value"], rows), ""]
-
-
 # --------------------------------------------------------------------------- the report
 
 
 def build_report(
     runs: list[Run],
     command: str = "python -m reports",
-    ratio_limit: float = DEFAULT_RATIO,
-    alpha: float = DEFAULT_ALPHA,
+    rule: Rule | None = None,
+    noise: Noise | None = None,
     draw_figures: bool = True,
 ) -> Report:
+    """The report over the runs, the first one the baseline; timings and claims judged by ``rule``."""
+    rule = rule or Rule()
     cases = _case_order(runs)
-    figs = _Figures(draw_figures)
+    figs = figures.Gallery(draw_figures)
     lines = _header(runs, command)
-    lines += _notes(runs, cases)
+    lines += _notes(runs, cases, noise)
     if len(runs) > 1:
-        comparison, summary = _comparison(runs, cases, ratio_limit, alpha)
-        lines += summary
-        lines += _rules_text(ratio_limit, alpha, runs)
-        lines += comparison
+        lines += comparison_sections(runs, cases, rule, noise)
     speed = figs.add("train-speed.png", "training time per seed, per case and run", figures.train_speed, cases, runs)
     alt = "predict() and single-call time, per case and run"
     speed += figs.add("inference-speed.png", alt, figures.inference_speed, cases, runs)
@@ -669,10 +351,6 @@ def build_report(
         lines += _timing_section(run, cases)
     lines += _cases_section(runs, cases)
     lines += _curves(runs, cases, figs)
-    lines += _walks(runs, cases)
-    lines += _samples(runs, cases)
-    lines += _forecasts(runs, cases, figs)
-    lines += _trailing(runs, cases, figs)
-    lines += _other_artifacts(runs, cases)
+    lines += artifact_sections(runs, cases, figs)
     text = "\n".join(lines).rstrip() + "\n"
     return Report(markdown=text, figures=figs.files)

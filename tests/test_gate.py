@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,27 +11,22 @@ from pathlib import Path
 import pytest
 
 from reports import gate
+from reports.cli import main as report_main
 from reports.gate import main
-from tests.test_reports import STACK_215, case_benches, noisy, write_result
+from reports.noise import main as noise_main
+from tests.test_reports import BAD_FILES, STACK_215, STACK_221, Case, make_case, noisy, row, write_result
 
 
-def result(path: Path, *cases: list[dict], profile: str = "quick", stack: dict | None = None, **extra) -> Path:
-    """A result file from case_benches() lists; ``extra`` adds per-seed extra_info lists to every record."""
-    benches = [b for case in cases for b in case]
-    for bench in benches:
-        bench["extra_info"].update(extra)
-        bench["extra_info"]["profile"] = profile
-    path = write_result(path, benches, stack) if stack else write_result(path, benches)
-    if profile != "quick":
-        doc = json.loads(path.read_text())
-        doc["machine_info"]["lstm_bench"]["profile"] = profile
-        path.write_text(json.dumps(doc))
-    return path
+def result(path: Path, *cases: Case, profile: str = "quick", stack: dict = STACK_221, **per_seed) -> Path:
+    """A schema-1 result file of the cases; ``per_seed`` adds per-seed lists (first_epoch_seconds=...) to every case."""
+    for case in cases:
+        case.info.update(per_seed)
+    return write_result(path, *cases, stack=stack, profile=profile)
 
 
-def aa_case(case: str, center: float = 10.0, seed: int = 0, jitter: float = 0.02, **kw) -> list[dict]:
+def aa_case(case: str, center: float = 10.0, seed: int = 0, jitter: float = 0.02, **kw) -> Case:
     """One case with 10 training rounds, 10 predict and 30 single-call rounds, all with ``jitter`` relative sd."""
-    return case_benches(
+    return make_case(
         case,
         train=noisy(center, 10, jitter, seed),
         predict=noisy(0.02, 10, jitter, seed + 100),
@@ -39,8 +35,9 @@ def aa_case(case: str, center: float = 10.0, seed: int = 0, jitter: float = 0.02
     )
 
 
-def run_gate(capsys, *args: object, expect: int) -> str:
-    code = main([str(a) for a in args])
+def run_gate(capsys, *args: object, expect: int, command=main) -> str:
+    """Run ``command`` (the gate's main by default) in-process; its stdout, or its stderr when it should exit 2."""
+    code = command([str(a) for a in args])
     captured = capsys.readouterr()
     assert code == expect, captured.out + captured.err
     if expect == 2:
@@ -71,7 +68,7 @@ def test_a_30_percent_slower_train_with_10_rounds_fails(tmp_path, capsys):
     b = result(tmp_path / "b.json", slow, aa_case("stateful", seed=4))
     out = run_gate(capsys, a, b, expect=1)
     [line] = lines(out, "REGRESSION")
-    assert line.startswith("REGRESSION one_char train: median 10 s -> 13 s (x1.30, +30%)")
+    assert line.startswith("REGRESSION one_char train: median 10 s -> 13 s (x1.30, +30%); ")
     assert "beyond factor x1.10 (default) and Mann-Whitney p=" in line and "< 0.002 (10 rounds)" in line
     assert out.splitlines()[-1].startswith("FAIL: 1 regression(s)")
 
@@ -80,7 +77,7 @@ def test_a_faster_run_is_a_note_not_a_failure(tmp_path, capsys):
     a = result(tmp_path / "a.json", aa_case("one_char", seed=1, jitter=0.01))
     b = result(tmp_path / "b.json", aa_case("one_char", 7.0, seed=3, jitter=0.01))
     out = run_gate(capsys, a, b, expect=0)
-    assert lines(out, "faster one_char train", "x0.70")
+    assert lines(out, "faster: one_char train", "x0.70")
     assert "1 faster" in out.splitlines()[-1]
 
 
@@ -88,52 +85,50 @@ def test_a_wide_spread_slowdown_is_within_noise(tmp_path, capsys):
     a = result(tmp_path / "a.json", aa_case("one_char", seed=1, jitter=0.5))
     b = result(tmp_path / "b.json", aa_case("one_char", 12.0, seed=2, jitter=0.5))
     out = run_gate(capsys, a, b, expect=0)
-    assert lines(out, "within noise one_char train", "Mann-Whitney p=", ">= 0.002 (10 rounds)")
+    assert lines(out, "within noise: one_char train", "Mann-Whitney p=", ">= 0.002 (10 rounds)")
 
 
 def test_three_rounds_cannot_tell_a_15_percent_slowdown(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char", train=[10.0, 10.1, 9.9]))
-    b = result(tmp_path / "b.json", case_benches("one_char", train=[11.5, 11.6, 11.4]))
+    a = result(tmp_path / "a.json", make_case("one_char", train=[10.0, 10.1, 9.9]))
+    b = result(tmp_path / "b.json", make_case("one_char", train=[11.5, 11.6, 11.4]))
     out = run_gate(capsys, a, b, expect=0)
     [line] = lines(out, "one_char train")
-    assert line.startswith("cannot tell with 3 rounds: one_char train: median 10 s -> 11.5 s (x1.15, +15%)")
+    assert line.startswith("cannot tell with 3 rounds: one_char train: median 10 s -> 11.5 s (x1.15, +15%); ")
     assert "3 rounds can never give p < 0.002 (best p=0.1)" in line and "would need > x2.20" in line
     assert "1 cannot tell" in out.splitlines()[-1]
 
 
 def test_three_rounds_3x_slowdown_fails_on_the_ratio_alone(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char", train=[10.0, 10.1, 9.9]))
-    b = result(tmp_path / "b.json", case_benches("one_char", train=[30.0, 30.3, 29.7]))
+    a = result(tmp_path / "a.json", make_case("one_char", train=[10.0, 10.1, 9.9]))
+    b = result(tmp_path / "b.json", make_case("one_char", train=[30.0, 30.3, 29.7]))
     out = run_gate(capsys, a, b, expect=1)
     [line] = lines(out, "REGRESSION")
     assert line.startswith("REGRESSION one_char train: median 10 s -> 30 s (x3.00, +200%)")
-    assert "beyond 2 x factor x1.10 (default) = x2.20 on the ratio alone" in line
+    assert "beyond 2 x factor x1.10 (default) (> x2.20) on the ratio alone" in line
     assert "3 rounds can never give p < 0.002" in line
 
 
 def test_per_seed_first_epoch_and_peak_rss_are_gated_and_optional(tmp_path, capsys):
-    a = result(
-        tmp_path / "a.json", case_benches("one_char"), first_epoch_seconds=[1.0, 1.1, 0.9], peak_rss_mb=[800.0] * 3
-    )
+    a = result(tmp_path / "a.json", make_case("one_char"), first_epoch_seconds=[1.0, 1.1, 0.9], peak_rss_mb=[800.0] * 3)
     b = result(
-        tmp_path / "b.json", case_benches("one_char"), first_epoch_seconds=[1.0, 1.0, 1.0], peak_rss_mb=[2500.0] * 3
+        tmp_path / "b.json", make_case("one_char"), first_epoch_seconds=[1.0, 1.0, 1.0], peak_rss_mb=[2500.0] * 3
     )
     out = run_gate(capsys, a, b, expect=1)
     [line] = lines(out, "REGRESSION")
     assert line.startswith("REGRESSION one_char peak_rss_mb: median 800 MB -> 2500 MB (x3.12") and "ratio alone" in line
     # an older run without the fields: a note, not a failure
-    old = result(tmp_path / "old.json", case_benches("one_char"))
+    old = result(tmp_path / "old.json", make_case("one_char"))
     out = run_gate(capsys, a, old, expect=0)
-    assert lines(out, "not compared one_char first_epoch: only the baseline has it")
-    assert lines(out, "not compared one_char peak_rss_mb: only the baseline has it")
+    assert lines(out, "not compared: one_char first_epoch: only the baseline has it")
+    assert lines(out, "not compared: one_char peak_rss_mb: only the baseline has it")
 
 
 def test_a_file_without_per_round_data_uses_the_ratio_alone(tmp_path, capsys):
     a = result(tmp_path / "a.json", aa_case("one_char", seed=1))
-    benches = aa_case("one_char", 25.0, seed=2)
-    for bench in benches:
+    no_data = aa_case("one_char", 25.0, seed=2)
+    for bench in no_data.benchmarks:
         del bench["stats"]["data"]
-    b = result(tmp_path / "b.json", benches)
+    b = result(tmp_path / "b.json", no_data)
     out = run_gate(capsys, a, b, expect=1)
     [line] = lines(out, "REGRESSION")
     assert line.startswith("REGRESSION one_char train: median 10 s -> 24.7 s (x2.47")
@@ -144,8 +139,8 @@ def test_a_file_without_per_round_data_uses_the_ratio_alone(tmp_path, capsys):
 
 
 def test_a_pass_to_fail_verdict_fails_naming_the_claim(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}))
-    b = result(tmp_path / "b.json", case_benches("one_char", claims={"band": ("fail", [0.4, 0.5, 0.6])}))
+    a = result(tmp_path / "a.json", make_case("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}))
+    b = result(tmp_path / "b.json", make_case("one_char", claims={"band": ("fail", [0.4, 0.5, 0.6])}))
     out = run_gate(capsys, a, b, expect=1)
     [line] = lines(out, "REGRESSION")
     assert line.startswith("REGRESSION one_char claim band: pass -> FAIL (per-seed mean 0.85 -> 0.5")
@@ -157,22 +152,24 @@ def test_a_pass_to_fail_verdict_fails_naming_the_claim(tmp_path, capsys):
     [
         ("xfail", "xpass", 1, "REGRESSION one_char claim band: expected fail -> XPASS"),
         ("xfail", "fail", 1, "REGRESSION one_char claim band: expected fail -> FAIL"),
-        ("fail", "pass", 0, "verdict changed one_char/band: FAIL -> pass"),
-        ("pass", "xfail", 0, "verdict changed one_char/band: pass -> expected fail"),
+        ("fail", "pass", 0, "verdict changed: one_char claim band: FAIL -> pass"),
+        ("pass", "xfail", 0, "verdict changed: one_char claim band: pass -> expected fail"),
     ],
 )
 def test_verdict_changes(tmp_path, capsys, before, after, expect, text):
-    a = result(tmp_path / "a.json", case_benches("one_char", claims={"band": (before, [0.8, 0.85, 0.9])}))
-    b = result(tmp_path / "b.json", case_benches("one_char", claims={"band": (after, [0.8, 0.85, 0.9])}))
+    a = result(tmp_path / "a.json", make_case("one_char", claims={"band": (before, [0.8, 0.85, 0.9])}))
+    b = result(tmp_path / "b.json", make_case("one_char", claims={"band": (after, [0.8, 0.85, 0.9])}))
     assert lines(run_gate(capsys, a, b, expect=expect), text)
 
 
 def test_moved_values_with_the_same_verdict_are_reported_without_failing(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}))
-    b = result(tmp_path / "b.json", case_benches("one_char", claims={"band": ("pass", [0.9, 0.95, 1.0])}))
+    a = result(tmp_path / "a.json", make_case("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}))
+    b = result(tmp_path / "b.json", make_case("one_char", claims={"band": ("pass", [0.9, 0.95, 1.0])}))
     out = run_gate(capsys, a, b, expect=0)
     [line] = lines(out, "values moved")
-    assert line.startswith("values moved one_char/band, verdict kept (pass): per-seed mean 0.85 -> 0.95 (diff +0.1")
+    assert line.startswith(
+        "values moved: one_char claim band: verdict kept (pass); per-seed mean 0.85 -> 0.95 (diff +0.1"
+    )
     same = run_gate(capsys, a, a, expect=0)
     assert not lines(same, "values moved")
 
@@ -181,8 +178,8 @@ def test_moved_values_with_the_same_verdict_are_reported_without_failing(tmp_pat
 
 
 def test_a_missing_case_fails_unless_allowed(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char"), case_benches("stateful"))
-    b = result(tmp_path / "b.json", case_benches("one_char"), case_benches("extra"))
+    a = result(tmp_path / "a.json", make_case("one_char"), make_case("stateful"))
+    b = result(tmp_path / "b.json", make_case("one_char"), make_case("extra"))
     out = run_gate(capsys, a, b, expect=1)
     assert lines(out, "REGRESSION stateful: case missing in the run")
     assert lines(out, "case(s) only in the run, not compared: extra")
@@ -191,19 +188,20 @@ def test_a_missing_case_fails_unless_allowed(tmp_path, capsys):
 
 
 def test_a_missing_benchmark_or_claim_fails_unless_allowed(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char", claims={"band": ("pass", [1.0] * 3)}))
-    partial = [b for b in case_benches("one_char", claims={"other": ("pass", [1.0] * 3)}) if b["group"] != "predict"]
+    a = result(tmp_path / "a.json", make_case("one_char", claims={"band": ("pass", [1.0] * 3)}))
+    partial = make_case("one_char", claims={"other": ("pass", [1.0] * 3)})
+    partial.benchmarks = [b for b in partial.benchmarks if b["extra_info"]["kind"] != "predict"]
     b = result(tmp_path / "b.json", partial)
     out = run_gate(capsys, a, b, expect=1)
     assert lines(out, "REGRESSION one_char predict: benchmark missing in the run")
     assert lines(out, "REGRESSION one_char claim band: missing in the run (baseline: pass)")
-    assert lines(out, "new claim one_char/other")
+    assert lines(out, "new claim: one_char claim other: pass (not in the baseline)")
     run_gate(capsys, a, b, "--allow-missing", expect=0)
 
 
 def test_a_different_profile_and_recipe_are_mismatch_warnings(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char", epochs=10))
-    b = result(tmp_path / "b.json", case_benches("one_char", epochs=50), profile="full", stack=STACK_215)
+    a = result(tmp_path / "a.json", make_case("one_char", epochs=10))
+    b = result(tmp_path / "b.json", make_case("one_char", epochs=50), profile="full", stack=STACK_215)
     out = run_gate(capsys, a, b, expect=0)
     assert lines(out, "MISMATCH profile: baseline quick, run full")
     assert lines(out, "MISMATCH recipe of one_char: epochs 10 -> 50")
@@ -220,7 +218,7 @@ def test_calibrate_then_gate_with_per_case_factors(tmp_path, capsys):
         for i, (center, quiet) in enumerate([(10.0, 10.0), (12.0, 10.05), (9.0, 9.95)])
     ]
     noise = tmp_path / "noise.json"
-    out = run_gate(capsys, "calibrate", *runs, "-o", noise, expect=0)
+    out = run_gate(capsys, *runs, "-o", noise, expect=0, command=noise_main)
     assert f"wrote {noise}: factors for 2 case(s) from 3 runs, profile quick" in out
     doc = json.loads(noise.read_text())
     assert doc["format"] == "lstm-bench-noise/1" and doc["profile"] == "quick"
@@ -249,19 +247,20 @@ def test_calibrate_then_gate_with_per_case_factors(tmp_path, capsys):
 
 
 def test_calibrate_refuses_runs_of_different_stacks(tmp_path, capsys):
-    a = result(tmp_path / "a.json", case_benches("one_char"))
-    b = result(tmp_path / "b.json", case_benches("one_char", stack=STACK_215), stack=STACK_215)
-    err = run_gate(capsys, "calibrate", a, b, "-o", tmp_path / "n.json", expect=2)
-    assert err.count("\n") == 1 and str(b) in err and "calibrate needs runs of one stack and profile" in err
+    a = result(tmp_path / "a.json", make_case("one_char"))
+    b = result(tmp_path / "b.json", make_case("one_char"), stack=STACK_215)
+    err = run_gate(capsys, a, b, "-o", tmp_path / "n.json", expect=2, command=noise_main)
+    assert err.count("\n") == 1 and err.startswith("python -m reports.noise: error: ") and str(b) in err
+    assert "A/A calibration needs runs of one stack and profile" in err
     assert not (tmp_path / "n.json").exists()
-    err = run_gate(capsys, "calibrate", a, "-o", tmp_path / "n.json", expect=2)
+    err = run_gate(capsys, a, "-o", tmp_path / "n.json", expect=2, command=noise_main)
     assert "two or more" in err and err.count("\n") == 1
 
 
 def test_a_noise_file_for_another_profile_is_a_mismatch(tmp_path, capsys):
     runs = [result(tmp_path / f"f{i}.json", aa_case("one_char", seed=i), profile="full") for i in range(2)]
     noise = tmp_path / "noise.json"
-    run_gate(capsys, "calibrate", *runs, "-o", noise, expect=0)
+    run_gate(capsys, *runs, "-o", noise, expect=0, command=noise_main)
     a = result(tmp_path / "a.json", aa_case("one_char", seed=5))
     out = run_gate(capsys, a, a, "--noise", noise, expect=0)
     assert lines(out, "MISMATCH noise file", "calibrated on profile full, the baseline is quick")
@@ -270,31 +269,17 @@ def test_a_noise_file_for_another_profile_is_a_mismatch(tmp_path, capsys):
 # --------------------------------------------------------------------------- bad input
 
 
-def _not_ours(path: Path) -> None:
-    path.write_text(json.dumps({"benchmarks": [{"name": "t", "stats": {}, "extra_info": {}}]}))
-
-
-BAD_FILES = [
-    (None, "no such file"),
-    (lambda p: p.write_text("{not json"), "not valid JSON"),
-    (lambda p: p.write_text(""), "empty file"),
-    (lambda p: p.write_text('{"machine_info": {}}'), "no top-level 'benchmarks' list"),
-    (lambda p: p.write_text('{"benchmarks": []}'), "with no benchmarks"),
-    (_not_ours, "without lstm-bench results"),
-    (lambda p: p.mkdir(), "is a directory"),
-]
-
-
 @pytest.mark.parametrize(("make", "problem"), BAD_FILES)
-@pytest.mark.parametrize("position", ["baseline", "run", "calibrate"])
+@pytest.mark.parametrize("position", ["baseline", "run", "noise"])
 def test_bad_input_exits_2_with_one_line_naming_the_file(tmp_path, capsys, make, problem, position):
-    good = result(tmp_path / "good.json", case_benches("one_char"))
+    good = result(tmp_path / "good.json", make_case("one_char"))
     bad = tmp_path / "bad.json"
     if make is not None:
         make(bad)
-    args = {"baseline": [bad, good], "run": [good, bad], "calibrate": ["calibrate", good, bad, "-o", tmp_path / "n"]}
-    err = run_gate(capsys, *args[position], expect=2)
-    assert err.count("\n") == 1 and err.startswith("python -m reports.gate: error: ")
+    args = {"baseline": [bad, good], "run": [good, bad], "noise": [good, bad, "-o", tmp_path / "n"]}
+    command = noise_main if position == "noise" else main
+    err = run_gate(capsys, *args[position], expect=2, command=command)
+    assert err.count("\n") == 1 and err.startswith(f"python -m reports.{'noise' if position == 'noise' else 'gate'}: ")
     assert str(bad) in err and problem in err and "Traceback" not in err
     assert not (tmp_path / "n").exists()
 
@@ -309,7 +294,7 @@ def test_bad_input_exits_2_with_one_line_naming_the_file(tmp_path, capsys, make,
     ],
 )
 def test_a_bad_noise_file_exits_2(tmp_path, capsys, content, problem):
-    good = result(tmp_path / "good.json", case_benches("one_char"))
+    good = result(tmp_path / "good.json", make_case("one_char"))
     noise = tmp_path / "noise.json"
     noise.write_text(content)
     err = run_gate(capsys, good, good, "--noise", noise, expect=2)
@@ -317,7 +302,7 @@ def test_a_bad_noise_file_exits_2(tmp_path, capsys, content, problem):
 
 
 def test_bad_options_exit_2(tmp_path, capsys):
-    good = result(tmp_path / "good.json", case_benches("one_char"))
+    good = result(tmp_path / "good.json", make_case("one_char"))
     assert "--factor must be > 1" in run_gate(capsys, good, good, "--factor", "0.9", expect=2)
     assert "--alpha must be between 0 and 1" in run_gate(capsys, good, good, "--alpha", "2", expect=2)
 
@@ -327,17 +312,29 @@ def test_bad_options_exit_2(tmp_path, capsys):
 
 def test_help_states_the_rules(capsys):
     assert "Rules\n=====" in gate.__doc__ and gate.RULES in gate.__doc__
-    for argv in (["--help"], ["calibrate", "--help"]):
+    for command, words in (
+        (main, ("r > F and the rounds can reach alpha", "r > 2 * F")),
+        (noise_main, ("max(floor, exp(safety * spread))",)),
+    ):
         with pytest.raises(SystemExit) as done:
-            main(argv)
+            command(["--help"])
         assert done.value.code == 0
         out = capsys.readouterr().out
-        assert "r > F and the rounds can reach alpha" in out and "r > 2 * F" in out
-        assert "max(floor, exp(safety * spread))" in out
+        assert all(w in out for w in words), out
+
+
+def test_gate_calibrate_points_at_reports_noise(tmp_path, capsys):
+    a = result(tmp_path / "a.json", make_case("one_char"))
+    err = run_gate(capsys, "calibrate", a, a, "-o", tmp_path / "n.json", expect=2)
+    assert err == (
+        "python -m reports.gate: error: `calibrate` moved: run "
+        "`python -m reports.noise A1.json A2.json [...] -o NOISE.json` (same options)\n"
+    )
+    assert not (tmp_path / "n.json").exists()
 
 
 def test_the_module_runs_and_never_imports_tensorflow(tmp_path):
-    a = result(tmp_path / "a.json", case_benches("one_char"))
+    a = result(tmp_path / "a.json", make_case("one_char"))
     probe = (
         "import sys, runpy; sys.argv = ['gate', sys.argv[1], sys.argv[1]];\n"
         "try: runpy.run_module('reports.gate', run_name='__main__')\n"
@@ -348,3 +345,91 @@ def test_the_module_runs_and_never_imports_tensorflow(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe, str(a)], capture_output=True, text=True, timeout=60)
     assert "CODE 0 IMPORTED []" in done.stdout, done.stdout + done.stderr
     assert "no regression" in done.stdout
+
+
+# --------------------------------------------------------------------------- one rule for the report and the gate
+
+
+def _report_flags(readme: str) -> set[tuple[str, str, str]]:
+    """(case, metric, direction) of every bullet the report's summary flags: SLOWER, FASTER, VERDICT WORSE."""
+    words = {"SLOWER": "slower", "FASTER": "faster", "VERDICT WORSE": "worse"}
+    found = set()
+    for line in readme.split("## Summary", 1)[1].split("\n## ", 1)[0].splitlines():
+        match = re.match(r"- \*\*(SLOWER|FASTER|VERDICT WORSE)\*\* `([^`]+)` (claim `[^`]+`|\w+):", line)
+        if match:
+            found.add((match[2], match[3].replace("`", ""), words[match[1]]))
+    return found
+
+
+def _gate_flags(out: str) -> set[tuple[str, str, str]]:
+    """(case, metric, direction) of the gate's regressions (REGRESSION ...) and speed-ups (faster: ...)."""
+    found = set()
+    for line in out.splitlines():
+        if match := re.match(r"REGRESSION (\S+) (claim \S+|\S+): ", line):
+            found.add((match[1], match[2], "worse" if match[2].startswith("claim ") else "slower"))
+        elif match := re.match(r"faster: (\S+) (\S+): ", line):
+            found.add((match[1], match[2], "faster"))
+    return found
+
+
+@pytest.mark.parametrize("options", [[], ["--factor", "1.3", "--alpha", "0.01"], ["--noise"]])
+def test_the_report_flags_exactly_what_the_gate_calls_a_regression_or_a_speed_up(tmp_path, capsys, options):
+    base_claims = {"band": ("pass", [0.8, 0.85, 0.9]), "other": ("fail", [0.5, 0.5, 0.5])}
+    new_claims = {"band": ("fail", [0.4, 0.5, 0.6]), "other": ("pass", [0.9, 0.9, 0.9])}  # worse, and better
+    rss = {"peak_rss_mb": [800.0, 810.0, 790.0]}
+    base = [
+        aa_case("clear", 10.0, seed=1, jitter=0.01),
+        make_case("huge3", train=[10.0, 10.1, 9.9]),
+        make_case("small3", train=[10.0, 10.1, 9.9]),
+        aa_case("noisy", 10.0, seed=3, jitter=0.5),
+        aa_case("speedup", 10.0, seed=5, jitter=0.01),
+        make_case("verdict", claims=base_claims),
+    ]
+    run = [
+        aa_case("clear", 13.0, seed=2, jitter=0.01),  # slower, 10 rounds: the test tells
+        make_case("huge3", train=[30.0, 30.3, 29.7]),  # x3 with 3 rounds: the ratio alone
+        make_case("small3", train=[11.5, 11.6, 11.4]),  # x1.15 with 3 rounds: cannot tell
+        aa_case("noisy", 12.0, seed=4, jitter=0.5),  # within noise
+        aa_case("speedup", 7.0, seed=6, jitter=0.01),  # faster
+        make_case("verdict", claims=new_claims),
+    ]
+    base[0].info.update(rss)
+    run[0].info.update(peak_rss_mb=[2500.0, 2400.0, 2600.0])  # per-seed metric, x3.1 on the ratio alone
+    a, b = result(tmp_path / "a.json", *base), result(tmp_path / "b.json", *run)
+    if options == ["--noise"]:  # calibrated on two A/A runs: wider factors for some cases
+        aa = [
+            result(
+                tmp_path / f"aa{i}.json",
+                aa_case("clear", 10.0 + i, seed=10 + i),
+                aa_case("noisy", 9.0 + 3 * i, seed=20 + i),
+            )
+            for i in range(2)
+        ]
+        run_gate(capsys, *aa, "-o", tmp_path / "noise.json", expect=0, command=noise_main)
+        options = ["--noise", str(tmp_path / "noise.json")]
+
+    gate_out = run_gate(capsys, a, b, *options, expect=1)
+    assert report_main([str(a), str(b), "-o", str(tmp_path / "out"), "--no-figures", *options]) == 0
+    capsys.readouterr()
+    readme = (tmp_path / "out" / "README.md").read_text()
+
+    flagged = _report_flags(readme)
+    assert flagged == _gate_flags(gate_out)
+    assert ("verdict", "claim band", "worse") in flagged and ("huge3", "train", "slower") in flagged
+    assert not any(case in ("small3", "noisy") and metric == "train" for case, metric, _ in flagged)
+    if not options:
+        assert {
+            ("clear", "train", "slower"),
+            ("speedup", "train", "faster"),
+            ("clear", "peak_rss_mb", "slower"),
+        } <= flagged
+        for words in ("cannot tell with 3 rounds: ", "within noise: "):  # the same words in both
+            assert lines(gate_out, words) and words in readme
+    # the tables flag the same as the summary: one bold cell per summary bullet
+    for word, direction in (("SLOWER", "slower"), ("FASTER", "faster")):
+        assert readme.count(f"**{word}**:") == len([f for f in flagged if f[2] == direction])
+    if "--noise" in options:  # both used the calibrated factor of clear train
+        assert "factor x1.16 (calibrated)" in row(readme, "`clear`", "| 10 s (10) |")
+        assert "factor x1.16 (calibrated)" in lines(gate_out, "REGRESSION clear train")[0]
+    assert "VERDICT CHANGED" not in readme and "verdict changed `verdict` claim `other`" in readme
+    assert lines(gate_out, "verdict changed: verdict claim other: FAIL -> pass")

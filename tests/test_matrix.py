@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from reports.matrix import main
-from tests.test_reports import STACK_215, case_benches, noisy, write_result
+from tests.test_reports import STACK_215, STACK_221, make_case, noisy, write_result
 
 
 def _folder(tmp_path, *envs: str):
     folder = tmp_path / "tox"
     folder.mkdir()
     for i, env in enumerate(envs):
-        stack = STACK_215 if env.startswith("tf215") else None
-        benches = case_benches("one_char", train=noisy(3.0, 3, seed=i), **({"stack": stack} if stack else {}))
-        write_result(folder / f"{env}.json", benches, **({"stack": stack} if stack else {}))
+        stack = STACK_215 if env.startswith("tf215") else STACK_221
+        write_result(folder / f"{env}.json", make_case("one_char", train=noisy(3.0, 3, seed=i)), stack=stack)
     return folder
 
 
@@ -26,6 +25,15 @@ def test_baseline_first_others_by_name_unfinished_files_left_out(tmp_path, capsy
     assert "left out unfinished result files: .tf216-keras3.json.123.tmp, tf218-keras3.json.partial" in captured.err
     readme = (tmp_path / "out" / "README.md").read_text()
     assert "tf215-keras2.json" in readme or "2.15.1" in readme
+    assert "--factor 1.1 --alpha 0.002" in readme  # the rule's options reach the report
+
+
+def test_the_rule_options_reach_the_report(tmp_path, capsys):
+    folder = _folder(tmp_path, "tf221-keras3", "tf215-keras2")
+    assert main([str(folder), "-o", str(tmp_path / "out"), "--no-figures", "--factor", "1.5", "--alpha", "0.01"]) == 0
+    assert "F = 1.5; alpha = 0.01" in (tmp_path / "out" / "README.md").read_text()
+    assert main([str(folder), "-o", str(tmp_path / "out"), "--factor", "1"]) == 2
+    assert capsys.readouterr().err.endswith("python -m reports: error: --factor must be > 1, got 1.0\n")
 
 
 def test_missing_baseline_is_one_line_naming_what_was_found(tmp_path, capsys):

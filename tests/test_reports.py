@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from reports import atomic
 from reports.cli import main
-from reports.load import InputError, load_run
-from reports.stats import FASTER, NOISE, SAME, SLOWER, TOO_FEW, compare_timings, min_two_sided_p
+from reports.compare import CANNOT_TELL, FASTER, NOISE, SLOWER, WITHIN, judge_timing, rounds_needed
+from reports.load import InputError, Samples, load_run, stack_label
+from reports.stats import min_two_sided_p
 
 STACK_221 = {
     "tensorflow_version": "2.21.0",
@@ -50,10 +53,18 @@ def stats(data: list[float]) -> dict:
     }
 
 
-def case_benches(
+@dataclass
+class Case:
+    """One case of a hand-made result file: its ``lstm_bench.cases`` entry and its benchmark records."""
+
+    name: str
+    info: dict
+    benchmarks: list[dict]
+
+
+def make_case(
     case: str,
     *,
-    stack: dict = STACK_221,
     train: list[float] | None = None,
     predict: list[float] | None = None,
     single: list[float] | None = None,
@@ -62,22 +73,18 @@ def case_benches(
     epochs: int = 10,
     batch_size: int | None = 1,
     samples: int = 25,
-) -> list[dict]:
-    """The three benchmark records (train, predict, single_call) of one case."""
+) -> Case:
+    """One case: its record and its three benchmarks (train, predict, single_call), as schema 1 writes them."""
     train = train if train is not None else [2.0, 2.1, 1.9]
     n_seeds = len(train)
     seeds = list(range(n_seeds))
     claims = claims if claims is not None else {"source_accuracy": ("pass", [0.9, 1.0, 0.95][:n_seeds] or [1.0])}
     accuracy = next(iter(claims.values()))[1] if claims else None
     info = {
-        "case": case,
         "family": "alphabet",
         "source": f"source of {case}",
-        "profile": "quick",
+        "notes": "",
         "seeds": seeds,
-        "seed_base": 0,
-        **stack,
-        "accuracy": accuracy,
         "metrics": {"accuracy": accuracy} if accuracy else {},
         "verdicts": {
             cid: {
@@ -112,43 +119,49 @@ def case_benches(
         },
         "train_seconds": train,
         "expected": {"input_shape": [samples, 1, 1], "target_shape": [samples, 26], "total_params": 100},
+        "history": [
+            {
+                "loss": [3.0 / (e + 1 + s) for e in range(epochs)],
+                "accuracy": [min(1.0, 0.1 * (e + s)) for e in range(epochs)],
+            }
+            for s in seeds
+        ],
+        "artifacts": artifacts if artifacts is not None else [{} for _ in seeds],
     }
-    history = [
-        {
-            "loss": [3.0 / (e + 1 + s) for e in range(epochs)],
-            "accuracy": [min(1.0, 0.1 * (e + s)) for e in range(epochs)],
-        }
-        for s in seeds
+    benchmarks = [
+        {"name": name, "group": kind, "stats": stats(data), "extra_info": {"case": case, "kind": kind}}
+        for kind, name, data in (
+            ("train", f"test_train[{case}]", train),
+            ("predict", f"test_inference[{case}-predict]", predict or noisy(0.02, 10)),
+            ("single_call", f"test_inference[{case}-single_call]", single or noisy(0.002, 30)),
+        )
     ]
-    records = []
-    for kind, name, data in (
-        ("train", f"test_train[{case}]", train),
-        ("predict", f"test_inference[{case}-predict]", predict or noisy(0.02, 10)),
-        ("single_call", f"test_inference[{case}-single_call]", single or noisy(0.002, 30)),
-    ):
-        extra = {**info, "kind": kind}
-        if kind == "train":
-            extra["history"] = history
-            extra["artifacts"] = artifacts if artifacts is not None else [{} for _ in seeds]
-        records.append({"name": name, "group": kind, "stats": stats(data), "extra_info": extra})
-    return records
+    return Case(case, info, benchmarks)
 
 
-def write_result(path: Path, benchmarks: list[dict], stack: dict = STACK_221) -> Path:
-    seeds = benchmarks[0]["extra_info"]["seeds"] if benchmarks else [0, 1, 2]
-    doc = {
-        "machine_info": {
-            "cpu": {"brand_raw": "Test CPU", "count": 2},
-            "system": "Linux",
-            "release": "6.1",
-            "lstm_bench": {**stack, "profile": "quick", "seeds": seeds},
-        },
+def result_doc(*cases: Case, stack: dict = STACK_221, profile: str = "quick") -> dict:
+    """A schema-1 result document holding the cases."""
+    seeds = cases[0].info["seeds"] if cases else [0, 1, 2]
+    return {
+        "machine_info": {"cpu": {"brand_raw": "Test CPU", "count": 2}, "system": "Linux", "release": "6.1"},
         "commit_info": {"id": "0123456789abcdef", "dirty": False},
-        "benchmarks": benchmarks,
+        "benchmarks": [b for case in cases for b in case.benchmarks],
         "datetime": "2025-11-23T10:00:00.000000+00:00",
         "version": "5.3.1",
+        "lstm_bench": {
+            "schema": 1,
+            "stack": stack,
+            "profile": profile,
+            "seeds": seeds,
+            "seed_base": 0,
+            "xdist_workers": None,
+            "cases": {case.name: case.info for case in cases},
+        },
     }
-    path.write_text(json.dumps(doc))
+
+
+def write_result(path: Path, *cases: Case, stack: dict = STACK_221, profile: str = "quick") -> Path:
+    path.write_text(json.dumps(result_doc(*cases, stack=stack, profile=profile)))
     return path
 
 
@@ -172,9 +185,9 @@ def row(text: str, *cells: str) -> str:
 
 
 def test_single_run_tables_hold_the_right_values(tmp_path, capsys):
-    benches = case_benches("one_char", train=[2.0, 3.0, 4.0], claims={"mediocre_band": ("pass", [0.5, 0.7, 0.9])})
-    benches += case_benches("stateful", claims={"reaches_100": ("xfail", [0.8, 0.8, 0.8])}, batch_size=None)
-    result = write_result(tmp_path / "run.json", benches)
+    one_char = make_case("one_char", train=[2.0, 3.0, 4.0], claims={"mediocre_band": ("pass", [0.5, 0.7, 0.9])})
+    stateful = make_case("stateful", claims={"reaches_100": ("xfail", [0.8, 0.8, 0.8])}, batch_size=None)
+    result = write_result(tmp_path / "run.json", one_char, stateful)
     text = run_report(capsys, tmp_path / "out", result, figures=True)
 
     assert "tf2.21/keras3/tensorflow" in text and "Test CPU, 2 cores" in text
@@ -199,14 +212,75 @@ def test_single_run_tables_hold_the_right_values(tmp_path, capsys):
     assert "![" not in text_only and not list((tmp_path / "text-only").glob("*.png"))
 
 
-def test_minimal_file_from_another_version_is_tolerated(tmp_path, capsys):
-    bench = {"name": "test_train[x]", "group": "train", "stats": {"median": 1.5}, "extra_info": {"case": "x"}}
-    result = tmp_path / "old.json"
-    result.write_text(json.dumps({"benchmarks": [bench]}))
+def test_a_minimal_schema_1_file_gives_a_report(tmp_path, capsys):
+    bench = {"name": "test_train[x]", "stats": {"median": 1.5}, "extra_info": {"case": "x", "kind": "train"}}
+    result = tmp_path / "minimal.json"
+    result.write_text(json.dumps({"benchmarks": [bench], "lstm_bench": {"schema": 1, "cases": {"x": {}}}}))
     text = run_report(capsys, tmp_path / "out", result)
     assert "skipped: no claims recorded for this case" in row(text, "`x`", "skipped")
     assert "1.5 s" in row(text, "`x`", "1.5 s")
     assert "no predict, single_call benchmark(s)" in text
+    assert "?/keras?/?" in text  # no stack recorded: the label says so
+
+
+def test_a_claims_only_run_loads_and_reports_its_claims(tmp_path, capsys):
+    doc = result_doc(make_case("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}), make_case("stateful"))
+    doc["benchmarks"] = []  # e.g. pytest bench --benchmark-disable
+    path = tmp_path / "claims-only.json"
+    path.write_text(json.dumps(doc))
+    run = load_run(path)
+    assert list(run.cases) == ["one_char", "stateful"] and not run.has_benchmarks
+    assert run.cases["one_char"].verdicts["band"]["status"] == "pass"
+    assert run.cases["one_char"].samples("train") is None
+    text = run_report(capsys, tmp_path / "out", path)
+    assert row(text, "`one_char`", "`band`").endswith("| pass |")
+    assert "no benchmarks (a claims-only run): no timings" in text
+
+
+@pytest.mark.parametrize(
+    ("edit", "found"),
+    [
+        (lambda d: d.pop("lstm_bench"), "schema 'none' (written by an older lstm-bench)"),
+        (lambda d: d["lstm_bench"].update(schema=2), "schema 2;"),
+        (lambda d: d["lstm_bench"].update(schema="1"), "schema '1';"),
+        (lambda d: d["lstm_bench"].pop("schema"), 'schema \'none\' ("lstm_bench" has no "schema")'),
+        (lambda d: d.update(lstm_bench=[1]), "schema 'none' (\"lstm_bench\" is not an object)"),
+    ],
+)
+def test_a_file_of_another_schema_is_refused_in_one_line(tmp_path, capsys, edit, found):
+    doc = result_doc(make_case("one_char"))
+    edit(doc)
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InputError) as raised:
+        load_run(path)
+    assert str(raised.value).startswith(f"{path}: lstm-bench result schema ")
+    assert found in str(raised.value) and str(raised.value).endswith("; this version reads schema 1")
+    err = run_report(capsys, tmp_path / "out", path, expect=2)
+    assert err == f"python -m reports: error: {raised.value}\n"
+
+
+def test_an_old_schema_0_file_is_refused_naming_the_file_and_schema(tmp_path):
+    """As lstm-bench wrote it before schema 1: everything in machine_info and in every benchmark's extra_info."""
+    old = tmp_path / "old.json"
+    bench = {"name": "test_train[one_char]", "group": "train", "stats": stats([1.0, 1.1, 0.9])}
+    bench["extra_info"] = {"case": "one_char", "kind": "train", "seeds": [0, 1, 2], "verdicts": {}}
+    machine_info = {"lstm_bench": {**STACK_221, "profile": "quick", "seeds": [0, 1, 2]}}
+    old.write_text(json.dumps({"machine_info": machine_info, "benchmarks": [bench]}))
+    with pytest.raises(InputError) as raised:
+        load_run(old)
+    assert str(raised.value) == (
+        f"{old}: lstm-bench result schema 'none' (written by an older lstm-bench); this version reads schema 1"
+    )
+
+
+def test_stack_label_is_pure_and_covers_every_stack():
+    assert stack_label(STACK_221) == "tf2.21/keras3/tensorflow"
+    assert stack_label({**STACK_221, "tensorflow_version": None, "backend": "jax"}) == "no-tf/keras3/jax"
+    legacy = {**STACK_221, "keras_major": 2, "keras_version": "2.21.0", "legacy_keras": True}
+    assert stack_label(legacy) == "tf2.21/keras2/tensorflow+tf_keras"
+    assert stack_label({"tensorflow_version": "2.15.1", "keras_version": "2.15.0"}) == "tf2.15/keras2/?"
+    assert stack_label({}) == "?/keras?/?"
 
 
 def _set(doc: dict, path: tuple, value) -> None:
@@ -221,21 +295,25 @@ def _set(doc: dict, path: tuple, value) -> None:
         (("benchmarks", 0, "stats"), None),
         (("benchmarks", 0, "stats", "rounds"), float("nan")),
         (("benchmarks", 0, "stats", "data"), [1.0, "x", None]),
-        (("benchmarks", 0, "extra_info", "seeds"), [float("nan"), 1]),
-        (("benchmarks", 0, "extra_info", "verdicts", "source_accuracy", "status"), {"odd": 1}),
-        (("benchmarks", 0, "extra_info", "verdicts", "source_accuracy", "values"), [float("nan"), 0.5]),
-        (("benchmarks", 0, "extra_info", "recipe", "epochs"), float("nan")),
-        (("benchmarks", 0, "extra_info", "history"), [{"loss": [1.0, None, "x"]}, None, 3]),
-        (("benchmarks", 0, "extra_info", "artifacts"), [{"samples": 3, "forecast": "x", "walk_from_a": 5}]),
+        (("benchmarks", 0, "extra_info", "kind"), "odd"),
+        (("benchmarks", 0, "extra_info", "case"), "not_in_cases"),
+        (("lstm_bench", "seeds"), [float("nan"), 1]),
+        (("lstm_bench", "stack"), None),
+        (("lstm_bench", "cases", "one_char", "verdicts", "source_accuracy", "status"), {"odd": 1}),
+        (("lstm_bench", "cases", "one_char", "verdicts", "source_accuracy", "values"), [float("nan"), 0.5]),
+        (("lstm_bench", "cases", "one_char", "recipe", "epochs"), float("nan")),
+        (("lstm_bench", "cases", "one_char", "history"), [{"loss": [1.0, None, "x"]}, None, 3]),
+        (("lstm_bench", "cases", "one_char", "artifacts"), [{"samples": 3, "forecast": "x", "walk_from_a": 5}]),
+        (("lstm_bench", "cases", "one_char", "peak_rss_mb"), ["x", -1]),
         (("machine_info",), "not a dict"),
     ],
 )
 def test_odd_values_in_a_valid_file_still_give_a_report(tmp_path, capsys, path, value):
-    doc = {"benchmarks": case_benches("one_char"), "machine_info": {}}
+    doc = result_doc(make_case("one_char"))
     _set(doc, path, value)
     odd = tmp_path / "odd.json"
     odd.write_text(json.dumps(doc))
-    good = write_result(tmp_path / "good.json", case_benches("one_char"))
+    good = write_result(tmp_path / "good.json", make_case("one_char"))
     assert "`one_char`" in run_report(capsys, tmp_path / "out", good, odd)
 
 
@@ -243,51 +321,52 @@ def test_odd_values_in_a_valid_file_still_give_a_report(tmp_path, capsys, path, 
 
 
 def test_a_30_percent_slowdown_with_tight_rounds_is_flagged(tmp_path, capsys):
-    base = write_result(tmp_path / "a.json", case_benches("one_char", train=noisy(10.0, 10, seed=1)))
-    slow = write_result(
-        tmp_path / "b.json", case_benches("one_char", stack=STACK_215, train=noisy(13.0, 10, seed=2)), STACK_215
-    )
+    base = write_result(tmp_path / "a.json", make_case("one_char", train=noisy(10.0, 10, seed=1)))
+    slow = write_result(tmp_path / "b.json", make_case("one_char", train=noisy(13.0, 10, seed=2)), stack=STACK_215)
     text = run_report(capsys, tmp_path / "out", base, slow)
-    assert "1 difference(s) flagged" in text
+    assert "1 regression(s), what `python -m reports.gate` would fail on" in text
     line = row(text, "`one_char`", "**SLOWER**")
-    assert "| 10 s (10) | 12.9 s (10) | ×1.29 |" in line
+    assert "| 10 s (10) | 12.9 s (10) | ×1.29 | **SLOWER**: beyond factor x1.10 (default) and Mann-Whitney p=" in line
+    assert "< 0.002 (10 rounds)" in line
     assert "tf2.15/keras2/tensorflow" in text and "tf2.21/keras3/tensorflow (baseline)" in text
-    assert "p < 0.05" in text  # the rule is stated
+    assert "F = 1.1; alpha = 0.002" in text  # the rule is stated
 
 
 def test_a_2_percent_wobble_is_not_flagged(tmp_path, capsys):
-    base = write_result(tmp_path / "a.json", case_benches("one_char", train=noisy(10.0, 10, seed=1)))
-    other = write_result(tmp_path / "b.json", case_benches("one_char", train=noisy(10.2, 10, seed=2)))
+    base = write_result(tmp_path / "a.json", make_case("one_char", train=noisy(10.0, 10, seed=1)))
+    other = write_result(tmp_path / "b.json", make_case("one_char", train=noisy(10.2, 10, seed=2)))
     text = run_report(capsys, tmp_path / "out", base, other)
-    assert "Nothing flagged" in text
-    assert "**SLOWER** (" not in text and "**FASTER** (" not in text
-    assert "within ±10%" in row(text, "`one_char`", "| 10 s (10) |")
+    assert "No regression" in text
+    assert "**SLOWER**:" not in text and "**FASTER**:" not in text
+    assert row(text, "`one_char`", "| 10 s (10) |").endswith("| within factor x1.10 (default) |")
 
 
-def test_with_three_rounds_a_slowdown_is_not_enough_to_tell(tmp_path, capsys):
-    base = write_result(tmp_path / "a.json", case_benches("one_char", train=[10.0, 10.1, 9.9]))
-    other = write_result(tmp_path / "b.json", case_benches("one_char", train=[13.0, 13.1, 12.9]))
+def test_with_three_rounds_a_slowdown_cannot_be_told(tmp_path, capsys):
+    base = write_result(tmp_path / "a.json", make_case("one_char", train=[10.0, 10.1, 9.9]))
+    other = write_result(tmp_path / "b.json", make_case("one_char", train=[13.0, 13.1, 12.9]))
     text = run_report(capsys, tmp_path / "out", base, other)
-    assert "not enough rounds to tell" in row(text, "`one_char`", "×1.30")
-    assert "Nothing flagged" in text and "could not be tested" in text
-    assert "Training has one round per seed (3 here)" in text
+    assert "cannot tell with 3 rounds: beyond factor x1.10 (default), but 3 rounds can never give p < 0.002" in row(
+        text, "`one_char`", "×1.30"
+    )
+    assert "No regression" in text and "1 slowdown(s) beyond the factor that these rounds cannot tell" in text
+    assert "Training has one round per seed (3 here)" in text and "Run with `--seeds 7` or more" in text
 
 
 def test_a_claim_that_passes_in_a_and_fails_in_b_is_flagged(tmp_path, capsys):
-    a = write_result(tmp_path / "a.json", case_benches("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}))
-    b = write_result(tmp_path / "b.json", case_benches("one_char", claims={"band": ("fail", [0.4, 0.5, 0.6])}))
+    a = write_result(tmp_path / "a.json", make_case("one_char", claims={"band": ("pass", [0.8, 0.85, 0.9])}))
+    b = write_result(tmp_path / "b.json", make_case("one_char", claims={"band": ("fail", [0.4, 0.5, 0.6])}))
     text = run_report(capsys, tmp_path / "out", a, b)
-    line = row(text, "`one_char`", "`band`", "VERDICT CHANGED")
-    assert "pass → FAIL" in line and "Δmean -0.35" in line and "0.85 (pass)" in line and "0.5 (FAIL)" in line
-    assert "too few seeds for p<0.05" in line
-    assert "1 difference(s) flagged" in text and "claim `one_char` / `band`" in text
+    line = row(text, "`one_char`", "`band`", "VERDICT WORSE")
+    assert "**VERDICT WORSE (pass -> FAIL)**; per-seed mean 0.85 -> 0.5 (diff -0.35, Mann-Whitney p=0.1)" in line
+    assert "| 0.85 (pass) |" in line and "| 0.5 (FAIL) |" in line
+    assert "1 regression(s)" in text and "- **VERDICT WORSE** `one_char` claim `band`: " in text
     # the same labels get the file stem to tell them apart
     assert "tf2.21/keras3/tensorflow (a)" in text and "tf2.21/keras3/tensorflow (b)" in text
 
 
 def test_mismatched_cases_are_named_in_a_note(tmp_path, capsys):
-    a = write_result(tmp_path / "a.json", case_benches("one_char") + case_benches("stateful"))
-    b = write_result(tmp_path / "b.json", case_benches("one_char", stack=STACK_215), STACK_215)
+    a = write_result(tmp_path / "a.json", make_case("one_char"), make_case("stateful"))
+    b = write_result(tmp_path / "b.json", make_case("one_char"), stack=STACK_215)
     text = run_report(capsys, tmp_path / "out", a, b)
     notes = text.split("## Notes", 1)[1].split("\n## ", 1)[0]
     assert "`b.json` (tf2.15/keras2/tensorflow) has no results for case(s) `stateful`" in notes
@@ -295,51 +374,70 @@ def test_mismatched_cases_are_named_in_a_note(tmp_path, capsys):
 
 
 def test_three_runs_and_a_file_without_per_round_data(tmp_path, capsys):
-    a = write_result(tmp_path / "a.json", case_benches("one_char", train=noisy(10.0, 10, seed=1)))
-    b = write_result(tmp_path / "b.json", case_benches("one_char", stack=STACK_215, train=noisy(7.0, 10)), STACK_215)
+    a = write_result(tmp_path / "a.json", make_case("one_char", train=noisy(10.0, 10, seed=1)))
+    b = write_result(tmp_path / "b.json", make_case("one_char", train=noisy(7.0, 10)), stack=STACK_215)
     legacy = {**STACK_221, "legacy_keras": True, "keras_major": 2}
-    no_data = case_benches("one_char", stack=legacy)
-    for bench in no_data:  # as --benchmark-save writes it: statistics without the rounds
+    no_data = make_case("one_char")
+    for bench in no_data.benchmarks:  # as --benchmark-save writes it: statistics without the rounds
         del bench["stats"]["data"]
-    c = write_result(tmp_path / "c.json", no_data, legacy)
+    c = write_result(tmp_path / "c.json", no_data, stack=legacy)
     text = run_report(capsys, tmp_path / "out", a, b, c)
     assert "| **tf2.21/keras2/tensorflow+tf_keras** | `c.json` |" in text
-    line = row(text, "`one_char`", "**FASTER**")
-    assert "| ×0.20 | no per-round data |" in line
+    line = row(text, "`one_char`", "×0.20")
+    assert "| ×0.70 | **FASTER**: beyond factor x1.10 (default) and Mann-Whitney p=" in line
+    assert "| ×0.20 | **FASTER**: beyond 2 x factor x1.10 (default) (< x0.45) on the ratio alone: no per-round" in line
     assert "tf2.15/keras2/tensorflow: ratio to baseline" in text  # headers name their run
-    assert "1 difference(s) flagged" in text
+    assert "No regression" in text and "2 speed-up(s), never failures" in text
 
 
 def test_a_changed_recipe_and_commit_are_noted(tmp_path, capsys):
-    a = write_result(tmp_path / "a.json", case_benches("one_char", epochs=10))
-    b_doc = case_benches("one_char", epochs=20)
-    b = write_result(tmp_path / "b.json", b_doc)
-    doc = json.loads(b.read_text())
+    a = write_result(tmp_path / "a.json", make_case("one_char", epochs=10))
+    doc = result_doc(make_case("one_char", epochs=20))
     doc["commit_info"]["id"] = "fedcba9876543210"
+    b = tmp_path / "b.json"
     b.write_text(json.dumps(doc))
     text = run_report(capsys, tmp_path / "out", a, b)
-    assert "Case `one_char` was trained with a different recipe than in the baseline: " in text
-    assert "epochs 10 → 20" in text and "different commits of the suite" in text
+    assert "Case `one_char` was trained with a different recipe than in tf2.21/keras3/tensorflow (a): " in text
+    assert "epochs 10 -> 20" in text and "different commits of the suite" in text
     assert "**recipe differs**" in row(text, "`one_char`", "| 2 s (3) |", "recipe differs")
 
 
+def _samples(data: list[float]) -> Samples:
+    return Samples(data, statistics.median(data))
+
+
 @pytest.mark.parametrize(
-    ("base", "new", "outcome"),
+    ("base", "new", "outcome", "ratio_alone"),
     [
-        (noisy(1.0, 10, seed=1), noisy(1.3, 10, seed=2), SLOWER),
-        (noisy(1.0, 10, seed=1), noisy(0.7, 10, seed=2), FASTER),
-        (noisy(1.0, 10, seed=1), noisy(1.02, 10, seed=2), SAME),
-        (noisy(1.0, 10, rel_sd=0.5, seed=1), noisy(1.2, 10, rel_sd=0.5, seed=2), NOISE),
-        ([1.0, 1.01, 0.99], [1.3, 1.31, 1.29], TOO_FEW),
+        (noisy(1.0, 10, seed=1), noisy(1.3, 10, seed=2), SLOWER, False),
+        (noisy(1.0, 10, seed=1), noisy(0.7, 10, seed=2), FASTER, False),
+        (noisy(1.0, 10, seed=1), noisy(1.02, 10, seed=2), WITHIN, False),
+        (noisy(1.0, 10, rel_sd=0.5, seed=1), noisy(1.2, 10, rel_sd=0.5, seed=2), NOISE, False),
+        ([1.0, 1.01, 0.99], [1.3, 1.31, 1.29], CANNOT_TELL, False),
+        ([1.0, 1.01, 0.99], [3.0, 3.01, 2.99], SLOWER, True),
+        ([1.0, 1.01, 0.99], [0.4, 0.41, 0.39], FASTER, True),
+        ([1.0, 1.01, 0.99], [0.6, 0.61, 0.59], CANNOT_TELL, False),
+        (noisy(1.0, 6, seed=1), noisy(1.5, 6, seed=2), CANNOT_TELL, False),  # 6 vs 6: best p 0.0022
+        (noisy(1.0, 7, seed=1), noisy(1.5, 7, seed=2), SLOWER, False),  # 7 vs 7: best p 0.00058
     ],
 )
-def test_timing_rule(base, new, outcome):
-    assert compare_timings(base, new).outcome == outcome
+def test_timing_rule(base, new, outcome, ratio_alone):
+    cmp = judge_timing("c", "train", _samples(base), _samples(new))
+    assert (cmp.outcome, cmp.ratio_alone) == (outcome, ratio_alone), cmp.describe()
+
+
+def test_a_file_with_only_a_median_is_judged_on_the_ratio_alone():
+    base, only_median = Samples([1.0, 1.1, 0.9, 1.0, 1.0, 1.0, 1.0], 1.0), Samples([], 2.5)
+    cmp = judge_timing("c", "train", base, only_median)
+    assert (cmp.outcome, cmp.ratio_alone) == (SLOWER, True)
+    assert "no per-round samples in the run" in cmp.evidence()
+    assert judge_timing("c", "train", base, Samples([], 1.5)).judged() == "cannot tell without per-round samples"
 
 
 def test_smallest_reachable_p():
     assert min_two_sided_p(3, 3) == pytest.approx(0.1)
     assert min_two_sided_p(4, 4) == pytest.approx(2 / 70)
+    assert rounds_needed(0.002) == 7 and rounds_needed(0.05) == 4
 
 
 # --------------------------------------------------------------------------- artifacts
@@ -350,9 +448,9 @@ def test_artifacts_are_printed_and_plotted(tmp_path, capsys):
     gen = [{"samples": {"0.5": "hello ``` world", "1.0": "hi"}, "note": "free text"}, {}, {}]
     sine = [{"forecast": [0.0, 0.5, 1.0], "truth": [0.0, 0.6, 0.9]}, {}, {}]
     binary = [{"error_by_trailing_ones": {"0": 0.0, "1": 0.1, "3": 0.5}} for _ in range(3)]
-    benches = case_benches("stateful", artifacts=walks) + case_benches("text", artifacts=gen)
-    benches += case_benches("sine", artifacts=sine) + case_benches("binary", artifacts=binary)
-    text = run_report(capsys, tmp_path / "out", write_result(tmp_path / "r.json", benches), figures=True)
+    cases = [make_case("stateful", artifacts=walks), make_case("text", artifacts=gen)]
+    cases += [make_case("sine", artifacts=sine), make_case("binary", artifacts=binary)]
+    text = run_report(capsys, tmp_path / "out", write_result(tmp_path / "r.json", *cases), figures=True)
     assert "| 0 | `A->B, B->C` | `K->B, B->C` |" in text
     assert "temperature 0.5:" in text and "````text\nhello ``` world\n````" in text
     assert "| 1 | 0.1 |" in text  # error rate by trailing ones
@@ -371,22 +469,31 @@ def _not_ours(path: Path) -> None:
     path.write_text(json.dumps({"benchmarks": [bench], "machine_info": {}}))
 
 
-@pytest.mark.parametrize(
-    ("make", "problem"),
-    [
-        (None, "no such file"),
-        (lambda p: p.write_text("{not json"), "not valid JSON"),
-        (lambda p: p.write_bytes(b"\x89PNG\x00\xff\xfe"), "not valid JSON"),
-        (lambda p: p.write_text(""), "empty file"),
-        (lambda p: p.write_text("[1, 2]"), "not a pytest-benchmark result file"),
-        (lambda p: p.write_text('{"machine_info": {}}'), "no top-level 'benchmarks' list"),
-        (lambda p: p.write_text('{"benchmarks": []}'), "with no benchmarks"),
-        (_not_ours, "without lstm-bench results"),
-        (lambda p: p.mkdir(), "is a directory"),
-    ],
-)
+def _no_cases(path: Path) -> None:
+    path.write_text(json.dumps({"benchmarks": [], "lstm_bench": {"schema": 1, "cases": {}}}))
+
+
+def _benchmarks_not_a_list(path: Path) -> None:
+    path.write_text(json.dumps({"benchmarks": {}, "lstm_bench": {"schema": 1, "cases": {"a": {}}}}))
+
+
+BAD_FILES = [  # (how to make the bad file, the words its one-line error must hold); shared with test_gate
+    (None, "no such file"),
+    (lambda p: p.write_text("{not json"), "not valid JSON"),
+    (lambda p: p.write_bytes(b"\x89PNG\x00\xff\xfe"), "not valid JSON"),
+    (lambda p: p.write_text(""), "empty file"),
+    (lambda p: p.write_text("[1, 2]"), "not an lstm-bench result file (the top level is a JSON list)"),
+    (lambda p: p.write_text('{"machine_info": {}}'), "schema 'none' (no top-level \"lstm_bench\" object"),
+    (_not_ours, "schema 'none' (no top-level \"lstm_bench\" object: not an lstm-bench file)"),
+    (_no_cases, "without any case"),
+    (_benchmarks_not_a_list, "'benchmarks' is not a list"),
+    (lambda p: p.mkdir(), "is a directory"),
+]
+
+
+@pytest.mark.parametrize(("make", "problem"), BAD_FILES)
 def test_bad_input_exits_2_with_one_line_naming_the_file(tmp_path, capsys, make, problem):
-    good = write_result(tmp_path / "good.json", case_benches("one_char"))
+    good = write_result(tmp_path / "good.json", make_case("one_char"))
     bad = tmp_path / "bad.json"
     if make is not None:
         make(bad)
@@ -400,7 +507,7 @@ def test_bad_input_exits_2_with_one_line_naming_the_file(tmp_path, capsys, make,
 def test_a_structure_the_checks_let_through_is_one_line_and_a_bug_is_a_traceback(tmp_path, capsys, monkeypatch):
     import reports.render
 
-    good = write_result(tmp_path / "good.json", case_benches("one_char"))
+    good = write_result(tmp_path / "good.json", make_case("one_char"))
 
     def odd_field(*args, **kwargs):
         raise TypeError("'NoneType' object is not iterable")
@@ -424,7 +531,7 @@ def test_load_run_raises_input_error(tmp_path):
 
 
 def test_output_path_that_is_a_file_is_an_error(tmp_path, capsys):
-    good = write_result(tmp_path / "good.json", case_benches("one_char"))
+    good = write_result(tmp_path / "good.json", make_case("one_char"))
     (tmp_path / "out").write_text("x")
     err = run_report(capsys, tmp_path / "out", good, expect=2)
     assert "exists and is not a directory" in err and err.count("\n") == 1
@@ -435,7 +542,7 @@ def test_output_path_that_is_a_file_is_an_error(tmp_path, capsys):
 
 def test_a_failed_write_keeps_the_old_report_and_leaves_no_temp_file(tmp_path, capsys, monkeypatch):
     out = tmp_path / "out"
-    good = write_result(tmp_path / "good.json", case_benches("one_char"))
+    good = write_result(tmp_path / "good.json", make_case("one_char"))
     run_report(capsys, out, good)
     before = (out / "README.md").read_text()
     real_replace = os.replace
@@ -446,7 +553,7 @@ def test_a_failed_write_keeps_the_old_report_and_leaves_no_temp_file(tmp_path, c
         real_replace(src, dst)
 
     monkeypatch.setattr(atomic.os, "replace", failing_replace)
-    other = write_result(tmp_path / "other.json", case_benches("one_char", train=[5.0, 5.0, 5.0]))
+    other = write_result(tmp_path / "other.json", make_case("one_char", train=[5.0, 5.0, 5.0]))
     err = run_report(capsys, out, other, expect=2)
     assert "No space left on device" in err and err.count("\n") == 1
     assert (out / "README.md").read_text() == before
@@ -454,7 +561,7 @@ def test_a_failed_write_keeps_the_old_report_and_leaves_no_temp_file(tmp_path, c
 
 
 def test_the_module_runs_and_never_imports_tensorflow(tmp_path):
-    good = write_result(tmp_path / "good.json", case_benches("one_char"))
+    good = write_result(tmp_path / "good.json", make_case("one_char"))
     probe = (
         "import sys, runpy; sys.argv = ['reports', sys.argv[1], '-o', sys.argv[2]];\n"
         "try: runpy.run_module('reports', run_name='__main__')\n"
@@ -467,3 +574,20 @@ def test_the_module_runs_and_never_imports_tensorflow(tmp_path):
     )
     assert "CODE 0 FRAMEWORKS []" in done.stdout, done.stderr
     assert (tmp_path / "out" / "README.md").exists()
+
+
+def test_the_rule_options_are_checked_like_the_gates(tmp_path, capsys):
+    good = write_result(tmp_path / "good.json", make_case("one_char"))
+
+    def err(*options: str) -> str:
+        assert main([str(good), "-o", str(tmp_path / "out"), *options]) == 2
+        text = capsys.readouterr().err
+        assert text.count("\n") == 1 and text.startswith("python -m reports: error: ")
+        return text
+
+    assert "--ratio is now --factor" in err("--ratio", "1.2")
+    assert "--ratio is now --factor" in err("--ratio=1.2")
+    assert "--factor must be > 1, got 0.9" in err("--factor", "0.9")
+    assert "--alpha must be between 0 and 1, got 2.0" in err("--alpha", "2")
+    assert f"{tmp_path / 'noise.json'}: no such file" in err("--noise", str(tmp_path / "noise.json"))
+    assert not (tmp_path / "out").exists()

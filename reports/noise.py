@@ -1,0 +1,181 @@
+"""A/A noise calibration: per-(case, metric) timing factors for ``--noise`` of the gate and the report.
+
+Usage::
+
+    python -m reports.noise A1.json A2.json [A3.json ...] -o NOISE.json [--safety 1.5] [--floor 1.1]
+
+    # A/A runs of one stack and profile (same code, different seed bases), then gate with the factors:
+    python -m reports.noise results/rot-100.json results/rot-200.json results/rot-300.json -o noise.json
+    python -m reports.gate results/tf221-quick.json new.json --noise noise.json
+
+(Before, this was ``python -m reports.gate calibrate``; the noise file format is unchanged.)
+
+Rule: takes two or more runs of one stack and profile (else exit 2) and, for every (case, metric) found
+in at least two of them, computes spread = the largest |ln(median_i / median_j)| over all pairs of runs
+(= ln(max median / min median)) and factor = max(floor, exp(safety * spread)), safety 1.5 and floor 1.1
+by default. The file ("format": "lstm-bench-noise/1") is written whole or not at all.
+
+Exit status: 0 when the file is written; 2 with one line on stderr for unusable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from reports.atomic import write_atomic
+from reports.command import error
+from reports.load import METRICS, InputError, Run, as_dict, load_run, number, read_json
+
+PROG = "python -m reports.noise"
+RULE = __doc__[__doc__.index("Rule: ") : __doc__.index("Exit status")].strip()
+NOISE_FORMAT = "lstm-bench-noise/1"
+DEFAULT_SAFETY = 1.5
+DEFAULT_FLOOR = 1.10
+
+
+@dataclass
+class Noise:
+    """A noise file: calibrated factors by (case, metric), and what they were calibrated on."""
+
+    path: Path
+    factors: dict[tuple[str, str], float]
+    profile: str | None
+    stack: str | None
+
+    def mismatches(self, base: Run, run: Run) -> list[str]:
+        """MISMATCH lines when the factors were calibrated on another profile or stack than the runs compared."""
+        out = []
+        if self.profile is not None and self.profile != base.profile:
+            out.append(
+                f"MISMATCH noise file {self.path} was calibrated on profile {self.profile}, "
+                f"the baseline is {base.profile}"
+            )
+        if self.stack is not None and self.stack != run.base_label():
+            out.append(f"MISMATCH noise file {self.path} was calibrated on {self.stack}, the run is {run.base_label()}")
+        return out
+
+
+def load_noise(path: Path | str) -> Noise:
+    """Read a noise file; InputError (one line naming the file) when unusable."""
+    path = Path(path)
+    raw = read_json(path, "noise file")
+    if not isinstance(raw, dict) or raw.get("format") != NOISE_FORMAT:
+        raise InputError(path, f'not a noise file (no "format": "{NOISE_FORMAT}"; write one with {PROG})')
+    factors: dict[tuple[str, str], float] = {}
+    for case, metrics in as_dict(raw.get("factors")).items():
+        for metric, entry in as_dict(metrics).items():
+            value = number(as_dict(entry).get("factor"))
+            if value is None or value < 1:
+                raise InputError(path, f"factor of {case} / {metric} is not a number >= 1")
+            factors[(case, metric)] = value
+    if not factors:
+        raise InputError(path, "noise file without any factor")
+    profile, stack = raw.get("profile"), raw.get("stack")
+    return Noise(
+        path, factors, profile if isinstance(profile, str) else None, stack if isinstance(stack, str) else None
+    )
+
+
+def calibrate(runs: list[Run], safety: float, floor: float) -> tuple[dict[str, Any], list[str]]:
+    """The noise document and the (case, metric) pairs that could not be calibrated (in one run only)."""
+    factors: dict[str, dict[str, Any]] = {}
+    skipped: list[str] = []
+    cases = list(dict.fromkeys(c for run in runs for c in run.cases))
+    for case in cases:
+        for metric in METRICS:
+            medians = []
+            for run in runs:
+                got = run.cases[case].samples(metric) if case in run.cases else None
+                if got is not None and got.median is not None and got.median > 0:
+                    medians.append(got.median)
+            if len(medians) < 2:
+                if medians:
+                    skipped.append(f"{case} {metric}")
+                continue
+            spread = math.log(max(medians) / min(medians))
+            factors.setdefault(case, {})[metric] = {
+                "factor": round(max(floor, math.exp(safety * spread)), 4),
+                "max_ratio": round(max(medians) / min(medians), 4),
+                "max_abs_log_ratio": round(spread, 5),
+                "runs": len(medians),
+                "medians": medians,
+            }
+    doc = {
+        "format": NOISE_FORMAT,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "profile": runs[0].profile,
+        "stack": runs[0].base_label(),
+        "runs": [str(r.path) for r in runs],
+        "safety": safety,
+        "floor": floor,
+        "rule": "factor = max(floor, exp(safety * max over pairs of runs |ln(median_i / median_j)|))",
+        "factors": factors,
+    }
+    return doc, skipped
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Write per-(case, metric) timing factors for `--noise` (python -m reports.gate, python -m "
+        "reports) from A/A runs: two or more runs of one stack and profile.",
+        epilog=RULE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("runs", nargs="+", type=Path, metavar="A.json", help="A/A result files (two or more)")
+    parser.add_argument("-o", "--out", required=True, type=Path, metavar="NOISE.json", help="noise file to write")
+    parser.add_argument(
+        "--safety", type=float, default=DEFAULT_SAFETY, help=f"multiplies the log spread (default {DEFAULT_SAFETY})"
+    )
+    parser.add_argument(
+        "--floor", type=float, default=DEFAULT_FLOOR, help=f"smallest factor written (default {DEFAULT_FLOOR})"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; 0 when the noise file is written, 2 (one line on stderr) for unusable input."""
+    args = _parser().parse_args(argv)  # usage errors: argparse prints usage and exits 2
+    if len(args.runs) < 2:
+        return error(PROG, "needs two or more A/A result files")
+    if not args.safety >= 1:
+        return error(PROG, f"--safety must be >= 1, got {args.safety}")
+    if not args.floor > 1:
+        return error(PROG, f"--floor must be > 1, got {args.floor}")
+    try:
+        runs = [load_run(p) for p in args.runs]
+    except InputError as err:
+        return error(PROG, str(err))
+    first = runs[0]
+    for run in runs[1:]:
+        if run.profile != first.profile or run.base_label() != first.base_label():
+            return error(
+                PROG,
+                f"{run.path}: {run.base_label()} profile {run.profile} differs from {first.path} "
+                f"({first.base_label()} profile {first.profile}); A/A calibration needs runs of one stack and profile",
+            )
+    doc, skipped = calibrate(runs, args.safety, args.floor)
+    if not doc["factors"]:
+        return error(PROG, f"{', '.join(str(p) for p in args.runs)}: no case and metric found in two or more files")
+    try:
+        write_atomic(args.out, json.dumps(doc, indent=1) + "\n")
+    except OSError as err:
+        return error(PROG, f"{err.filename or args.out}: cannot write: {err.strerror or err}")
+    for case, metrics in doc["factors"].items():
+        parts = [f"{m} x{e['factor']:.2f} (spread x{e['max_ratio']:.2f})" for m, e in metrics.items()]
+        print(f"{case}: {', '.join(parts)}")
+    if skipped:
+        print(f"not calibrated (in one file only): {', '.join(skipped)}")
+    print(f"wrote {args.out}: factors for {len(doc['factors'])} case(s) from {len(runs)} runs, profile {first.profile}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
