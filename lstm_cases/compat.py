@@ -86,11 +86,10 @@ def stack() -> dict[str, Any]:
 
 
 def stack_label(info: dict[str, Any] | None = None) -> str:
-    """Short label such as ``tf2.21/keras3/tensorflow``."""
-    info = info or stack()
-    tf = info.get("tensorflow_version")
-    tf_part = f"tf{'.'.join(str(tf).split('.')[:2])}" if tf else "no-tf"
-    return f"{tf_part}/keras{info['keras_major']}/{info['backend']}"
+    """Short label such as ``tf2.21/keras3/tensorflow`` (the reports' own, one definition)."""
+    from reports.load import stack_label as label_of  # plain Python: no framework import
+
+    return label_of(info or stack())
 
 
 # --------------------------------------------------------------------------- seeding

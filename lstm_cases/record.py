@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lstm_cases.core import Case
+from lstm_cases.provenance import measurement_path
 from lstm_cases.results import CaseResults
 from lstm_cases.runner import CaseResult
 
@@ -50,7 +51,9 @@ def case_record(case: Case, result: CaseResult, profile: str, verdicts: Mapping[
                 "text": c.text,
                 "metric": c.metric,
                 "compare_to": c.compare_to,
-                "measured": c.measured.get(profile, ""),
+                # the measurement files this profile's threshold was set from (lstm_cases.provenance)
+                "measured_on": [str(measurement_path(profile, label).name) for label in c.measured_on.get(profile, ())],
+                "unmeasured": c.unmeasured if not c.measured_on.get(profile) else "",
             }
             for c in case.claims
         },

@@ -79,7 +79,7 @@ def _claim(rule_quick, rule_full=None, **kw):
         source_figure="100%",
         metric="accuracy",
         rules={"quick": rule_quick, "full": rule_full or rule_quick},
-        measured={},
+        measured_on={"quick": ("tf2.21/keras3/tensorflow",), "full": ("tf2.21/keras3/tensorflow",)},
         **kw,
     )
 
@@ -116,7 +116,7 @@ def test_expected_failure_matching_fields():
 
 def test_claim_needs_rules_for_every_profile_and_consistent_pairing():
     with pytest.raises(ValueError, match="no rule for profile"):
-        Claim(id="c", text="", source_figure="", metric="m", rules={"quick": AtLeast(1)}, measured={})
+        Claim(id="c", text="", source_figure="", metric="m", rules={"quick": AtLeast(1)}, measured_on={})
     with pytest.raises(ValueError, match="paired rule needs compare_to"):
         _claim(PairedGreater(0.1))
     with pytest.raises(ValueError, match="paired rule needs compare_to"):
@@ -228,7 +228,8 @@ def test_a_non_strict_expected_failure_is_not_judged_either_way():
         source_figure="f",
         metric="m",
         rules={"quick": AtMost(0.0), "full": AtMost(0.0)},
-        measured={"quick": "", "full": ""},
+        measured_on={},
+        unmeasured="a test claim",
         expected_failures=(loose,),
     )
     jax = {"backend": "jax"}

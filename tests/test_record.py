@@ -84,3 +84,9 @@ def test_worker_records_merge_into_one_and_refuse_parts_of_other_runs(no_trainin
         record.merge_records([a, a])
     with pytest.raises(record.RecordMismatch, match="records differ in profile"):
         record.merge_records([a, {**b, "profile": "full"}])
+
+
+def test_the_writer_and_the_readers_agree_on_the_schema():
+    from reports.load import SCHEMA
+
+    assert record.SCHEMA == SCHEMA
