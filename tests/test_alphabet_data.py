@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstm_cases.families import alphabet
+from lstm_cases.families.alphabet import model as alphabet
 from lstm_cases.registry import get_case
 
 
