@@ -94,3 +94,13 @@ def test_a_family_module_without_cases_is_an_error(tmp_path, monkeypatch):
         import sys
 
         sys.modules.pop("lstm_cases.families.empty_family", None)
+
+
+def test_the_readme_map_names_every_module_and_family():
+    text = (ROOT / "README.md").read_text()
+    code_map = text[text.index("## The code") :].split("\n## ", 1)[0]
+    harness = [p.name for p in (ROOT / "lstm_cases").glob("*.py") if not p.name.startswith("_")]
+    tools = [p.stem for p in (ROOT / "lstm_cases" / "tools").glob("*.py") if not p.name.startswith("_")]
+    reports = [p.stem for p in (ROOT / "reports").glob("*.py") if p.stem in ("compare", "gate", "noise", "matrix")]
+    missing = [n for n in [*harness, *tools, *registry.family_modules(), *reports] if n not in code_map]
+    assert not missing, f"README's code map does not name: {missing}"
