@@ -1,5 +1,12 @@
-"""Training time: one timed round per seed (model building excluded), metrics from the
-same runs. Under --benchmark-disable every seed still trains once."""
+"""Training time, two ways.
+
+test_train: the whole recipe, one timed round per seed (model building excluded; tracing and
+compilation included), the per-seed metrics from the same runs. Recorded and reported, never
+gated: three rounds cannot tell a small change. Under --benchmark-disable every seed still trains.
+
+test_train_step: the steady state, on a freshly built model: rounds of k steps of the case's own
+training call, warmed and calibrated (lstm_cases.timing), in this process and in the worker
+processes. This is the training time the gate judges."""
 
 import pytest
 
@@ -34,3 +41,7 @@ def test_train(case, benchmark, bench_settings, case_results):
         )
     )
     benchmark.extra_info.update(case=case.id, kind="train")
+
+
+def test_train_step(case, benchmark, steady_timing):
+    steady_timing.run(benchmark, case, "train_step")

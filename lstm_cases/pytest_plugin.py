@@ -5,14 +5,21 @@ Options (each also settable by environment variable):
   --seeds N              LSTM_BENCH_SEEDS      seeds judged per claim (quick 3, full 5)
   --seed-base S          LSTM_BENCH_SEED_BASE  first seed; seeds are S, S+1, ...
   --case ID              (repeatable)          run only these cases
+  --threads N|default    LSTM_BENCH_THREADS    the framework's intra- and inter-op threads (default 1)
+  --timing-processes N   LSTM_BENCH_TIMING_PROCESSES  processes that time each steady-state
+                                               benchmark (default 2: this one and one worker)
+  (test-only)            LSTM_BENCH_SLOWDOWN   deliberate slowdown for the detection-power study,
+                                               e.g. train:1.2 (stated in the header, the summary,
+                                               the record and every slowed benchmark)
   data paths             each family's DATA_PATHS (e.g. --imdb-dir, LSTM_BENCH_IMDB_DIR):
                          a given option is copied into its environment variable; a case
                          whose data is not given is skipped, naming the option
 
 What the hooks hand over to: the session's trained results (``lstm_cases.results``), the
-result record written into the JSON (``lstm_cases.record``), pytest-xdist support
-(``lstm_cases.xdist_support``). A data builder that raises core.DataUnavailable skips its
-test with that reason; one that raises core.DataError fails it with that one line.
+result record written into the JSON (``lstm_cases.record``), steady-state timing and the process
+settings (``lstm_cases.timing``), pytest-xdist support (``lstm_cases.xdist_support``). A data
+builder that raises core.DataUnavailable skips its test with that reason; one that raises
+core.DataError fails it with that one line.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from lstm_cases import compat, registry, xdist_support
+from lstm_cases import compat, registry, timing, xdist_support
 from lstm_cases.core import (
     DEFAULT_PROFILE,
     PROFILES,
@@ -40,7 +47,13 @@ from lstm_cases.record import KEY as RECORD_KEY
 from lstm_cases.record import run_record
 from lstm_cases.results import CaseResults
 
-_ENV = {"profile": "LSTM_BENCH_PROFILE", "seeds": "LSTM_BENCH_SEEDS", "seed_base": "LSTM_BENCH_SEED_BASE"}
+_ENV = {
+    "profile": "LSTM_BENCH_PROFILE",
+    "seeds": "LSTM_BENCH_SEEDS",
+    "seed_base": "LSTM_BENCH_SEED_BASE",
+    "threads": timing.THREADS_ENV,
+    "processes": timing.PROCESSES_ENV,
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,9 @@ class Settings:
     seeds: list[int]
     seed_base: int
     case_names: list[str]
+    threads: int | None = timing.DEFAULT_THREADS  # None: the framework's default pools
+    processes: int = timing.PROCESSES
+    slowdown: timing.Slowdown = timing.Slowdown()
 
 
 def _int_setting(config: pytest.Config, name: str, flag: str) -> int | None:
@@ -78,7 +94,23 @@ def parse_settings(config: pytest.Config) -> Settings:
         registry.select_cases(case_names)
     except UnknownNameError as err:
         raise pytest.UsageError(str(err)) from None
-    return Settings(profile, seeds_for(profile, n_seeds, seed_base), seed_base, case_names)
+    try:
+        threads = timing.parse_threads(*_text_setting(config, "threads", "--threads"))
+        processes = timing.parse_processes(*_text_setting(config, "processes", "--timing-processes"))
+        slowdown = timing.Slowdown.from_env()
+    except ValueError as err:
+        raise pytest.UsageError(str(err)) from None
+    return Settings(
+        profile, seeds_for(profile, n_seeds, seed_base), seed_base, case_names, threads, processes, slowdown
+    )
+
+
+def _text_setting(config: pytest.Config, name: str, flag: str) -> tuple[str | None, str]:
+    """An option's text and where it came from (the command line beats the environment)."""
+    raw = config.getoption(name)
+    if raw is None and os.environ.get(_ENV[name]):
+        return os.environ[_ENV[name]], _ENV[name]
+    return raw, flag
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -102,6 +134,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"first seed; a run uses S, S+1, ... (env {_ENV['seed_base']}; default 0)",
     )
     group.addoption("--case", dest="lstm_case", action="append", default=[], help="run only this case id (repeatable)")
+    group.addoption(
+        "--threads",
+        dest="threads",
+        default=None,
+        help=f"intra- and inter-op threads of the framework, or 'default' (env {_ENV['threads']}; "
+        f"default {timing.DEFAULT_THREADS})",
+    )
+    group.addoption(
+        "--timing-processes",
+        dest="processes",
+        default=None,
+        help=f"processes that time each steady-state benchmark (env {_ENV['processes']}; default {timing.PROCESSES})",
+    )
     for path in registry.data_paths():
         group.addoption(
             path.flag,
@@ -134,6 +179,8 @@ _JSON_TARGET = pytest.StashKey[Path]()
 _EXIT = pytest.StashKey[int]()
 _PREVIOUS_ENV = pytest.StashKey[dict]()
 _XDIST_RUN = pytest.StashKey[xdist_support.XdistRun]()
+_THREAD_FACTS = pytest.StashKey[dict]()
+_TIMING = pytest.StashKey[timing.SteadyTiming]()
 
 
 def settings(config: pytest.Config) -> Settings:
@@ -189,6 +236,9 @@ def pytest_sessionfinish_on_worker(session: pytest.Session):
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    steady = config.stash.get(_TIMING, None)
+    if steady is not None:
+        steady.close()
     for env, value in config.stash.get(_PREVIOUS_ENV, {}).items():
         if value is None:
             os.environ.pop(env, None)
@@ -210,6 +260,15 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     line = run.summary() if run is not None else None
     if line:
         terminalreporter.write_line(line, yellow=True)
+    if _SETTINGS in config.stash and settings(config).slowdown and _THREAD_FACTS in config.stash:
+        terminalreporter.write_line(_slowdown_line(settings(config).slowdown), red=True, bold=True)
+
+
+def _slowdown_line(slowdown: timing.Slowdown) -> str:
+    return (
+        f"lstm-bench: TEST-ONLY SLOWDOWN {timing.SLOWDOWN_ENV}={os.environ.get(timing.SLOWDOWN_ENV)}: "
+        f"{slowdown.describe()}; these timings are deliberately slowed (the record says so)"
+    )
 
 
 # --------------------------------------------------------------------------- pytest-xdist
@@ -243,9 +302,17 @@ def pytest_testnodedown(node: Any, error: object | None) -> None:
 def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output_json: dict[str, Any]) -> None:
     """The run's one result record, judged on the session's final results."""
     results = config.stash.get(_RESULTS, None)
+    steady = config.stash.get(_TIMING, None)
+    if results is None and steady is not None:  # a run of steady-state benchmarks only: nothing trained
+        results = CaseResults(settings(config).profile, settings(config).seeds)
     if results is not None:
         output_json[RECORD_KEY] = run_record(
-            results, selected_cases(config), compat.stack(), settings(config).seed_base
+            results,
+            selected_cases(config),
+            compat.stack(),
+            settings(config).seed_base,
+            timing=_timing_record(config),
+            timed=steady.timed if steady is not None else (),
         )
     if xdist_support.is_worker(config):
         xdist_support.stamp_worker(config, output_json)
@@ -324,6 +391,13 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
     if paths:
         given = ", ".join(f"{p.flag} {p.get() or '(not given)'}" for p in paths)
         lines.append(f"lstm-bench: data: {given}")
+    lines.append(
+        f"lstm-bench: timing: {timing.threads_text(s.threads)} (--threads); steady-state benchmarks: "
+        f"{timing.ROUNDS[s.profile]} rounds of ~{timing.ROUND_SECONDS[s.profile]:g} s in each of {s.processes} "
+        f"process(es) (--timing-processes), after {timing.WARMUP} warm-up calls and a calibration call"
+    )
+    if s.slowdown:
+        lines.append(_slowdown_line(s.slowdown))
     return lines
 
 
@@ -343,14 +417,51 @@ def pytest_runtest_call(item: pytest.Item):
 # --------------------------------------------------------------------------- fixtures
 
 
+def _process_settings(config: pytest.Config) -> dict[str, Any]:
+    """Apply the thread setting once, before the first case test runs anything; its facts."""
+    if _THREAD_FACTS not in config.stash:
+        try:
+            config.stash[_THREAD_FACTS] = timing.apply_threads(settings(config).threads)
+        except RuntimeError as err:
+            raise pytest.UsageError(str(err)) from None
+    return config.stash[_THREAD_FACTS]
+
+
+def _timing_record(config: pytest.Config) -> dict[str, Any] | None:
+    """The record's ``timing``: thread facts and steady-state settings (None before any case test)."""
+    if _THREAD_FACTS not in config.stash:
+        return None
+    steady = config.stash.get(_TIMING, None) or _steady_timing(config)
+    return {**config.stash[_THREAD_FACTS], **steady.facts()}
+
+
+def _steady_timing(config: pytest.Config) -> timing.SteadyTiming:
+    from lstm_cases.timing_worker import TimingWorkers
+
+    s = settings(config)
+    workers = TimingWorkers(s.processes - 1, s.threads) if s.processes > 1 else None
+    return timing.SteadyTiming(s.profile, s.seeds[0], s.threads, s.processes, s.slowdown, workers)
+
+
 @pytest.fixture(scope="session")
 def bench_settings(pytestconfig: pytest.Config) -> Settings:
+    _process_settings(pytestconfig)
     return settings(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def steady_timing(pytestconfig: pytest.Config) -> timing.SteadyTiming:
+    """The session's steady-state timing (``lstm_cases.timing``); its worker processes end with the session."""
+    _process_settings(pytestconfig)
+    if _TIMING not in pytestconfig.stash:
+        pytestconfig.stash[_TIMING] = _steady_timing(pytestconfig)
+    return pytestconfig.stash[_TIMING]
 
 
 @pytest.fixture(scope="session")
 def case_results(pytestconfig: pytest.Config) -> CaseResults:
     """The session's trained results, shared by every concern and read by the result record."""
+    _process_settings(pytestconfig)
     if _RESULTS not in pytestconfig.stash:
         s = settings(pytestconfig)
         pytestconfig.stash[_RESULTS] = CaseResults(s.profile, s.seeds)

@@ -2,14 +2,17 @@
 
 Built once, when the JSON is written, from the session's final results: every case's
 recipe, expected shapes, per-seed metrics, timings of the whole-recipe run, histories,
-artifacts, and each claim's verdict judged on those same results. Benchmarks keep what is
-theirs: their timings, and the case id and kind in ``extra_info``. Readers (``reports``)
+artifacts, and each claim's verdict judged on those same results; and the run's timing settings
+(threads, steady-state rounds and processes, a test-only slowdown). Benchmarks keep what is
+theirs: their timings, and in ``extra_info`` the case id and kind and, for the steady-state
+kinds, the plan (warm-up, rounds, work per round), the other processes' rounds and the
+between-process spread (``lstm_cases.timing``). Readers (``reports``)
 refuse any other ``schema``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from lstm_cases.core import Case
@@ -21,15 +24,17 @@ SCHEMA = 1
 KEY = "lstm_bench"  # the top-level key in the pytest-benchmark JSON
 
 
-def case_record(case: Case, result: CaseResult, profile: str, verdicts: Mapping[str, Any]) -> dict[str, Any]:
-    """One case's part of the record."""
+def case_record(case: Case, result: CaseResult | None, profile: str, verdicts: Mapping[str, Any]) -> dict[str, Any]:
+    """One case's part of the record; a case the run only timed in steady state (no whole-recipe
+    run, ``result`` None) has empty per-seed lists and no verdicts."""
     expected = case.expected_for(profile)
-    metrics = sorted(result.runs[0].metrics)
+    runs = result.runs if result is not None else []
+    metrics = sorted(runs[0].metrics) if runs else []
     return {
         "family": case.family,
         "source": case.source,
         "notes": case.notes,
-        "seeds": result.seeds,
+        "seeds": result.seeds if result is not None else [],
         "recipe": case.recipe(profile).describe(),
         "expected": {
             "input_shape": list(expected.input_shape),
@@ -38,14 +43,14 @@ def case_record(case: Case, result: CaseResult, profile: str, verdicts: Mapping[
             "layer_params": dict(expected.layer_params),
             "output_shape": list(expected.sample_output_shape()),
         },
-        "metrics": {m: result.values(m) for m in metrics},
-        "train_seconds": [r.train_seconds for r in result.runs],
+        "metrics": {m: result.values(m) for m in metrics} if result is not None else {},
+        "train_seconds": [r.train_seconds for r in runs],
         # compilation/tracing apart from the steady state; epochs are Keras epochs (passes)
-        "first_epoch_seconds": [r.first_epoch_seconds for r in result.runs],
-        "steady_epoch_seconds": [r.steady_epoch_seconds for r in result.runs],
-        "peak_rss_mb": [r.peak_rss_mb for r in result.runs],
-        "history": [r.history for r in result.runs],
-        "artifacts": [r.artifacts for r in result.runs],
+        "first_epoch_seconds": [r.first_epoch_seconds for r in runs],
+        "steady_epoch_seconds": [r.steady_epoch_seconds for r in runs],
+        "peak_rss_mb": [r.peak_rss_mb for r in runs],
+        "history": [r.history for r in runs],
+        "artifacts": [r.artifacts for r in runs],
         "claims": {
             c.id: {
                 "text": c.text,
@@ -67,8 +72,12 @@ def run_record(
     stack: Mapping[str, Any],
     seed_base: int,
     xdist_workers: int | None = None,
+    timing: Mapping[str, Any] | None = None,
+    timed: Collection[str] = (),
 ) -> dict[str, Any]:
-    """The record of a run: every case of ``cases`` that the run trained, judged now."""
+    """The record of a run: every case of ``cases`` that the run trained, judged now, or timed in
+    steady state (ids in ``timed``). ``timing``: the process settings timings were taken under and the
+    steady-state settings (``lstm_cases.timing``), the test-only ``slowdown`` included (empty when none)."""
     return {
         "schema": SCHEMA,
         "stack": dict(stack),
@@ -76,10 +85,16 @@ def run_record(
         "seeds": list(results.seeds),
         "seed_base": seed_base,
         "xdist_workers": xdist_workers,
+        "timing": dict(timing) if timing is not None else None,
         "cases": {
-            case.id: case_record(case, results.get(case.id), results.profile, results.verdicts(case, stack))
+            case.id: case_record(
+                case,
+                results.get(case.id) if results.has(case.id) else None,
+                results.profile,
+                results.verdicts(case, stack) if results.has(case.id) else {},
+            )
             for case in cases
-            if results.has(case.id)
+            if results.has(case.id) or case.id in timed
         },
     }
 

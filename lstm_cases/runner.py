@@ -2,13 +2,14 @@
 
 The bench's training test times ``train`` with pytest-benchmark; ``run_case`` is the same
 flow with plain wall-clock timing, for claim tests whose case no benchmark trained and for
-the claim-measuring tool. The inference calls and how many rounds to time them are here too.
+the claim-measuring tool. The calls that steady-state timing (``lstm_cases.timing``) repeats are
+here too: a fixed number of steps of the recipe's training call, ``predict``, one direct call.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +118,17 @@ def prepare(case: Case, profile: str, seed: int) -> Prepared:
     return Prepared(case=case, profile=profile, seed=seed, data=data, model=model, recipe=recipe)
 
 
+def training_dataset(prepared: Prepared) -> Any | None:
+    """The recipe's tf.data input for one Keras epoch (``epochs_per_pass`` epochs of batches), or
+    None where the recipe feeds arrays (or the stack has no tf.data)."""
+    recipe, x, y = prepared.recipe, prepared.data.x, prepared.data.y
+    if not recipe.fast_input:
+        return None
+    return compat.epoch_dataset(
+        x, y, recipe.batch_size or len(x), recipe.shuffle, prepared.seed, recipe.epochs_per_pass
+    )
+
+
 def train(prepared: Prepared) -> Prepared:
     """One full recipe run for one seed. Its history lands on ``prepared``."""
     recipe, model = prepared.recipe, prepared.model
@@ -139,9 +151,7 @@ def train(prepared: Prepared) -> Prepared:
         callbacks = [clock, compat.reset_states_callback()] if recipe.reset_state_each_epoch else [clock]
         if recipe.stop_when:
             callbacks.append(compat.stop_when_callback(*recipe.stop_when))
-        dataset = None
-        if recipe.fast_input:
-            dataset = compat.epoch_dataset(x, y, batch, recipe.shuffle, prepared.seed, recipe.epochs_per_pass)
+        dataset = training_dataset(prepared)
         if dataset is not None:
             # The dataset shuffles itself; fit's own shuffle does not apply to it.
             passes = recipe.epochs // recipe.epochs_per_pass
@@ -164,6 +174,48 @@ def train(prepared: Prepared) -> Prepared:
         compat.single_step_execution(model)
     prepared.history = history
     return prepared
+
+
+def steps_per_pass(prepared: Prepared) -> int:
+    """Gradient steps in one Keras epoch of the recipe's training call (one pass of its input)."""
+    recipe, n = prepared.recipe, len(prepared.data.x)
+    steps = -(-n // (recipe.batch_size or n))
+    return steps * recipe.epochs_per_pass if training_dataset(prepared) is not None else steps
+
+
+def step_call(prepared: Prepared, steps: int, passes: int = 1) -> Callable[[], Any]:
+    """``passes`` Keras epochs of the first ``steps`` steps of the recipe's own training call, as
+    ``train`` makes it (its tf.data pipeline or arrays, batch size, shuffling, state resets; the
+    model compiled by the case with the recipe's steps_per_execution), with no stop condition:
+    the same work every call. For steady-state timing (``lstm_cases.timing``)."""
+    recipe, model = prepared.recipe, prepared.model
+    x, y = prepared.data.x, prepared.data.y
+    batch = recipe.batch_size or len(x)
+    if recipe.fit_per_epoch:  # the source loop: one fit per epoch, then reset
+
+        def loop() -> None:
+            for _ in range(passes):
+                model.fit(
+                    x[: steps * batch],
+                    y[: steps * batch],
+                    epochs=1,
+                    batch_size=batch,
+                    shuffle=recipe.shuffle,
+                    verbose=0,
+                )
+                if recipe.reset_state_each_epoch:
+                    compat.reset_states(model)
+
+        return loop
+    callbacks = [compat.reset_states_callback()] if recipe.reset_state_each_epoch else []
+    dataset = training_dataset(prepared)
+    if dataset is not None:
+        source = dataset if steps >= steps_per_pass(prepared) else dataset.take(steps)
+        return lambda: model.fit(source, epochs=passes, shuffle=False, verbose=0, callbacks=callbacks)
+    xs, ys = x[: steps * batch], y[: steps * batch]
+    return lambda: model.fit(
+        xs, ys, epochs=passes, batch_size=batch, shuffle=recipe.shuffle, verbose=0, callbacks=callbacks
+    )
 
 
 def evaluate(prepared: Prepared) -> SeedRun:
@@ -194,33 +246,29 @@ def run_case(case: Case, profile: str, seeds: list[int] | None = None) -> CaseRe
 
 # --------------------------------------------------------------------------- inference
 
-# Timed rounds of the inference benchmarks, per profile: at most these many, fewer when one
-# call is slow, so that a benchmark's timed rounds take about INFERENCE_SECONDS (a direct
-# eager call of a 400-step LSTM is slow on a small CPU); never fewer than MIN_INFERENCE_ROUNDS.
-INFERENCE_ROUNDS: dict[str, dict[str, int]] = {
-    "quick": {"predict": 10, "single_call": 30},
-    "full": {"predict": 50, "single_call": 200},
-}
-INFERENCE_SECONDS: dict[str, float] = {"quick": 1.0, "full": 20.0}
-MIN_INFERENCE_ROUNDS = 3
+PREDICT_BATCH = 32  # Keras' default predict() batch size, stated so that a batch count means one thing
 
 
-def inference_rounds(profile: str, kind: str, call_seconds: float) -> int:
-    """Rounds for one inference benchmark, given the time of one (warm) call."""
-    most = INFERENCE_ROUNDS[profile][kind]
-    fits = int(INFERENCE_SECONDS[profile] / max(call_seconds, 1e-9))
-    return max(MIN_INFERENCE_ROUNDS, min(most, fits))
+def predict_batch_size(prepared: Prepared) -> int:
+    return prepared.case.stateful_batch_size or PREDICT_BATCH
 
 
-def predict_all(prepared: Prepared) -> np.ndarray:
-    """``predict`` over the case's inputs (stateful models from a reset state)."""
-    model, case = prepared.model, prepared.case
-    if case.stateful_batch_size:
+def predict_batches(prepared: Prepared) -> int:
+    """Batches in one ``predict`` over the case's inputs."""
+    return -(-len(prepared.data.x) // predict_batch_size(prepared))
+
+
+def predict_all(prepared: Prepared, batches: int | None = None) -> np.ndarray:
+    """``predict`` over the case's inputs, or their first ``batches`` batches (stateful models
+    from a reset state)."""
+    model, batch = prepared.model, predict_batch_size(prepared)
+    x = prepared.data.x if batches is None else prepared.data.x[: batches * batch]
+    if prepared.case.stateful_batch_size:
         compat.reset_states(model)
-        out = model.predict(prepared.data.x, batch_size=case.stateful_batch_size, verbose=0)
+        out = model.predict(x, batch_size=batch, verbose=0)
         compat.reset_states(model)
         return out
-    return model.predict(prepared.data.x, verbose=0)
+    return model.predict(x, batch_size=batch, verbose=0)
 
 
 def single_call(prepared: Prepared) -> Any:

@@ -1,4 +1,4 @@
-"""End to end: `pytest bench` on one cheap case writes a complete result JSON (~15 s)."""
+"""End to end: `pytest bench` on one cheap case writes a complete result JSON (~30 s)."""
 
 import json
 from pathlib import Path
@@ -41,12 +41,22 @@ def test_benchmarks_carry_their_case_and_the_record_carries_the_rest(bench_run):
         "test_inference[batch_state-predict]",
         "test_inference[batch_state-single_call]",
         "test_train[batch_state]",
+        "test_train_step[batch_state]",
     ]
-    assert sorted(b["extra_info"]["kind"] for b in data["benchmarks"]) == ["predict", "single_call", "train"]
+    kinds = sorted(b["extra_info"]["kind"] for b in data["benchmarks"])
+    assert kinds == ["predict", "single_call", "train", "train_step"]
     assert all(b["extra_info"]["case"] == "batch_state" for b in data["benchmarks"])
     train = next(b for b in data["benchmarks"] if b["group"] == "train")
     assert train["stats"]["rounds"] == 2  # one timed round per seed
+    for steady in (b for b in data["benchmarks"] if b["group"] != "train"):
+        info = steady["extra_info"]
+        assert steady["stats"]["rounds"] == info["rounds_per_process"] == 8 and info["warmup"] >= 3
+        assert info["processes"] == 2 and len(info["other_process_rounds"]) == 1
+        assert len(info["other_process_rounds"][0]) == 8 and info["process_spread"] >= 1
+    step = next(b for b in data["benchmarks"] if b["group"] == "train_step")["extra_info"]
+    assert step["units"] == "steps" and step["steps_per_round"] % 100 == 0  # whole passes of 100 steps
     run = data["lstm_bench"]
+    assert run["timing"]["threads"] == 1 and run["timing"]["processes"] == 2 and run["timing"]["slowdown"] == {}
     assert run["schema"] == 1 and run["profile"] == "quick" and run["seeds"] == [3, 4] and run["seed_base"] == 3
     assert set(run["stack"]) >= STACK_KEYS
     assert list(run["cases"]) == ["batch_state"]

@@ -184,14 +184,6 @@ def test_train_seconds_is_a_metric_claims_can_judge():
         result.values("loss")
 
 
-def test_inference_rounds_shrink_for_slow_calls_only():
-    from lstm_cases.runner import INFERENCE_ROUNDS, MIN_INFERENCE_ROUNDS, inference_rounds
-
-    assert inference_rounds("quick", "single_call", 0.001) == INFERENCE_ROUNDS["quick"]["single_call"]
-    assert inference_rounds("quick", "predict", 0.2) == 5
-    assert inference_rounds("quick", "predict", 5.0) == MIN_INFERENCE_ROUNDS
-
-
 def test_old_keras3_on_tensorflow_gets_at_most_32_steps_per_execution(monkeypatch):
     import types
 

@@ -1,0 +1,380 @@
+"""Steady-state timing: a freshly built model of a case, warmed, then timed in equal rounds.
+
+The whole-recipe run (``runner.train``, the ``train`` benchmark) times one seed's training with
+its tracing and compilation: one round per seed, too few to catch a small regression. The
+steady-state benchmarks time a warmed model in many rounds of a fixed amount of work:
+
+  train_step   k gradient steps of the case's own training call per round (``runner.step_call``:
+               ``fit`` on the recipe's tf.data pipeline or arrays, with its batch size and the
+               steps_per_execution the case compiled with), on a fresh, untrained model
+  predict      ``predict`` over the case's inputs (the first k batches where a full predict is
+               longer than a round)
+  single_call  one direct model call on one sample
+
+A plan fixes a round's work: WARMUP untimed calls of the full unit (the first traces), one timed
+calibration call, then k is cut so that a round takes about ROUND_SECONDS, or a train_step round
+repeats whole passes when one pass is shorter; where k changed, one more untimed call warms the
+round's own input. Every process times the same plan: the pytest process with pytest-benchmark,
+the others (``lstm_cases.timing_worker``) with the same clock, ``time.perf_counter``.
+
+Process settings, fixed before the framework runs anything and stated in the run header and the
+record: the framework's thread pools (``--threads``, default 1: on this 2-core machine TensorFlow's
+default pools made a single call up to 5x slower whenever another process was busy, against 2x
+with one thread each; see docs/timing.md). A test-only slowdown (LSTM_BENCH_SLOWDOWN) adds busy
+work to every timed call, proportional to the call's own time.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from lstm_cases import compat, runner
+from lstm_cases.core import Case, CaseData
+
+KINDS = ("train_step", "predict", "single_call")
+UNITS = {"train_step": "steps", "predict": "batches", "single_call": "samples"}
+ROUND_SECONDS: Mapping[str, float] = {"quick": 0.1, "full": 0.5}  # the work of a round, about
+ROUNDS: Mapping[str, int] = {"quick": 8, "full": 20}  # timed rounds in each process
+WARMUP = 2  # untimed calls of the full unit before calibrating; the first traces
+PROCESSES = 2  # processes that time each benchmark (the pytest process and one worker)
+
+THREADS_ENV = "LSTM_BENCH_THREADS"
+PROCESSES_ENV = "LSTM_BENCH_TIMING_PROCESSES"
+SLOWDOWN_ENV = "LSTM_BENCH_SLOWDOWN"
+DEFAULT_THREADS = 1
+
+
+# --------------------------------------------------------------------------- process settings
+
+
+def parse_threads(text: str | None, source: str = f"--threads / {THREADS_ENV}") -> int | None:
+    """Threads per framework pool: a number >= 1, or "default" (None: the framework's own choice)."""
+    if text is None or text == "":
+        return DEFAULT_THREADS
+    if text == "default":
+        return None
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise ValueError(f"{source} must be a number >= 1 or 'default', got {text!r}")
+
+
+def parse_processes(text: str | None, source: str = f"--timing-processes / {PROCESSES_ENV}") -> int:
+    """Processes that time each steady-state benchmark: a number >= 1."""
+    if text is None or text == "":
+        return PROCESSES
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise ValueError(f"{source} must be a number >= 1, got {text!r}")
+
+
+def apply_threads(threads: int | None) -> dict[str, Any]:
+    """Set the framework's intra- and inter-op pools to ``threads`` (None: leave the defaults) before
+    it runs anything; the settings in effect, for the record. RuntimeError (one line) when too late."""
+    facts: dict[str, Any] = {
+        "threads": "default" if threads is None else threads,
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+    }
+    backend = compat.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        if threads is not None:
+            try:
+                tf.config.threading.set_intra_op_parallelism_threads(threads)
+                tf.config.threading.set_inter_op_parallelism_threads(threads)
+            except RuntimeError as err:  # TensorFlow already ran an op in this process
+                raise RuntimeError(f"cannot set TensorFlow's thread pools to {threads}: {err}") from None
+        # 0 means TensorFlow's default: one thread per core for each pool.
+        facts["intra_op_threads"] = tf.config.threading.get_intra_op_parallelism_threads()
+        facts["inter_op_threads"] = tf.config.threading.get_inter_op_parallelism_threads()
+    elif backend == "torch":
+        import torch
+
+        if threads is not None:
+            torch.set_num_threads(threads)
+            torch.set_num_interop_threads(threads)
+        facts["intra_op_threads"] = torch.get_num_threads()
+        facts["inter_op_threads"] = torch.get_num_interop_threads()
+    else:  # JAX: XLA's CPU pools are set by XLA_FLAGS before import, which the harness does not do
+        facts["xla_flags"] = os.environ.get("XLA_FLAGS")
+    return facts
+
+
+def threads_text(threads: int | None) -> str:
+    if threads is None:
+        return "framework default (one per core per pool)"
+    return f"{threads} intra-op and {threads} inter-op thread(s)"
+
+
+# --------------------------------------------------------------------------- test-only slowdown
+
+SLOWDOWN_KINDS: Mapping[str, tuple[str, ...]] = {
+    **{kind: (kind,) for kind in KINDS},
+    "train": ("train_step",),
+    "inference": ("predict", "single_call"),
+}
+
+
+@dataclass(frozen=True)
+class Slowdown:
+    """Busy work added to every timed call of some kinds: a call of kind K, factor f, is followed by a
+    spin of (f - 1) x its own time, so the call costs f times as much. For the detection-power study
+    only; a run with one says so in its header, its summary, its record and every slowed benchmark."""
+
+    factors: Mapping[str, float] = field(default_factory=dict)  # kind -> factor > 1
+
+    @classmethod
+    def parse(cls, text: str | None) -> Slowdown:
+        """``"train:1.2"``, ``"predict:1.5,single_call:1.1"``; ValueError (one line) on anything else."""
+        factors: dict[str, float] = {}
+        for part in (text or "").split(","):
+            if not part.strip():
+                continue
+            name, _, value = part.strip().partition(":")
+            if name not in SLOWDOWN_KINDS:
+                raise ValueError(
+                    f"{SLOWDOWN_ENV}: unknown kind {name!r}; valid kinds: {', '.join(SLOWDOWN_KINDS)} (e.g. train:1.2)"
+                )
+            try:
+                factor = float(value)
+            except ValueError:
+                factor = float("nan")
+            if not 1 < factor <= 10:
+                raise ValueError(f"{SLOWDOWN_ENV}: factor of {name!r} must be a number in (1, 10], got {value!r}")
+            factors.update(dict.fromkeys(SLOWDOWN_KINDS[name], factor))
+        return cls(factors)
+
+    @classmethod
+    def from_env(cls) -> Slowdown:
+        return cls.parse(os.environ.get(SLOWDOWN_ENV))
+
+    def __bool__(self) -> bool:
+        return bool(self.factors)
+
+    def factor(self, kind: str) -> float:
+        return self.factors.get(kind, 1.0)
+
+    def describe(self) -> str:
+        return ", ".join(f"{kind} x{factor:g}" for kind, factor in self.factors.items())
+
+    def wrap(self, kind: str, call: Callable[[], Any]) -> Callable[[], Any]:
+        factor = self.factor(kind)
+        if factor == 1.0:
+            return call
+
+        def slowed() -> Any:
+            start = time.perf_counter()
+            out = call()
+            end = time.perf_counter()
+            until = end + (end - start) * (factor - 1)
+            while time.perf_counter() < until:  # busy, like real work: it competes for the core
+                pass
+            return out
+
+        return slowed
+
+
+# --------------------------------------------------------------------------- plans and calls
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The work of one round of one benchmark, and how it was warmed: the same in every process."""
+
+    kind: str
+    units: int  # steps (train_step), batches (predict) or samples (single_call) per pass
+    passes: int  # train_step: Keras epochs of ``units`` steps per round; else 1
+    full_units: int  # the units of a full pass / predict over every input
+    warmup: int  # untimed calls before the timed rounds (the first traces; calibration included)
+    rounds: int  # timed rounds in each process
+
+    @property
+    def per_round(self) -> int:
+        return self.units * self.passes
+
+    def describe(self) -> dict[str, Any]:
+        """The plan as the benchmark's ``extra_info`` states it."""
+        return {
+            "warmup": self.warmup,
+            "rounds_per_process": self.rounds,
+            f"{UNITS[self.kind]}_per_round": self.per_round,
+            "units": UNITS[self.kind],
+            "full_units": self.full_units,
+            "passes_per_round": self.passes,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Plan:
+        return cls(**{k: raw[k] for k in ("kind", "units", "passes", "full_units", "warmup", "rounds")})
+
+
+_LAST_DATA: dict[tuple[str, str, int], CaseData] = {}
+
+
+def _data(case: Case, profile: str, seed: int) -> CaseData:
+    key = (case.id, profile, seed)
+    if key not in _LAST_DATA:
+        _LAST_DATA.clear()
+        _LAST_DATA[key] = case.build_data(seed, profile)
+    return _LAST_DATA[key]
+
+
+def fresh(case: Case, profile: str, seed: int) -> runner.Prepared:
+    """A freshly built, untrained model of the case and its data (the data of the last case asked
+    for is kept: the three kinds of one case build it once)."""
+    compat.set_random_seed(seed)
+    data = _data(case, profile, seed)
+    recipe = case.recipe(profile)
+    model = case.build_model(data, recipe)
+    return runner.Prepared(case=case, profile=profile, seed=seed, data=data, model=model, recipe=recipe)
+
+
+def full_units(prepared: runner.Prepared, kind: str) -> int:
+    if kind == "train_step":
+        return runner.steps_per_pass(prepared)
+    if kind == "predict":
+        return runner.predict_batches(prepared)
+    if kind == "single_call":
+        return 1
+    raise ValueError(f"unknown timing kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+
+
+def make_call(prepared: runner.Prepared, kind: str, units: int, passes: int = 1) -> Callable[[], Any]:
+    """The call a round makes (unslowed)."""
+    if kind == "train_step":
+        return runner.step_call(prepared, units, passes)
+    if kind == "predict":
+        batches = None if units >= runner.predict_batches(prepared) else units
+        return lambda: runner.predict_all(prepared, batches)
+    return lambda: runner.single_call(prepared)
+
+
+def plan_units(kind: str, full: int, call_seconds: float, target: float) -> tuple[int, int]:
+    """(units, passes) for a round of about ``target`` seconds, given the time of a full unit."""
+    if kind == "single_call" or call_seconds <= 0:
+        return 1, 1
+    if call_seconds > target:
+        return max(1, int(full * target / call_seconds)), 1
+    if kind == "train_step":
+        return full, max(1, round(target / call_seconds))
+    return full, 1  # predict: one predict over every input per round
+
+
+def calibrate(prepared: runner.Prepared, kind: str, profile: str, rounds: int | None = None) -> Plan:
+    """Warm the model up on the full unit, time one call, and plan the rounds (module docstring)."""
+    full = full_units(prepared, kind)
+    call = make_call(prepared, kind, full)
+    for _ in range(WARMUP):
+        call()
+    start = time.perf_counter()
+    call()
+    units, passes = plan_units(kind, full, time.perf_counter() - start, ROUND_SECONDS[profile])
+    warmup = WARMUP + 1
+    if units != full:  # the round's own input (a shorter dataset, fewer rows) gets one warm call
+        make_call(prepared, kind, units, passes)()
+        warmup += 1
+    return Plan(kind, units, passes, full, warmup, ROUNDS[profile] if rounds is None else rounds)
+
+
+def planned_call(prepared: runner.Prepared, plan: Plan, slowdown: Slowdown) -> Callable[[], Any]:
+    """The call of one round of the plan, with the test-only slowdown where one is set."""
+    return slowdown.wrap(plan.kind, make_call(prepared, plan.kind, plan.units, plan.passes))
+
+
+def time_rounds(call: Callable[[], Any], rounds: int) -> list[float]:
+    """Seconds of each of ``rounds`` calls (the worker processes' timer; pytest-benchmark's is the same
+    ``time.perf_counter``)."""
+    out = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        call()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def warm_and_time(prepared: runner.Prepared, plan: Plan, slowdown: Slowdown) -> list[float]:
+    """What a worker process does for one plan: the same warm-up as ``calibrate`` (full units, then
+    the round's own input where it differs), then the timed rounds."""
+    shorter = plan.units != plan.full_units
+    full = make_call(prepared, plan.kind, plan.full_units)
+    for _ in range(plan.warmup - (1 if shorter else 0)):
+        full()
+    if shorter:
+        make_call(prepared, plan.kind, plan.units, plan.passes)()
+    return time_rounds(planned_call(prepared, plan, slowdown), plan.rounds)
+
+
+def spread(process_rounds: list[list[float]]) -> float | None:
+    """Between-process spread: the largest process median over the smallest (None with one process)."""
+    medians = [statistics.median(r) for r in process_rounds if r]
+    if len(medians) < 2 or min(medians) <= 0:
+        return None
+    return max(medians) / min(medians)
+
+
+# --------------------------------------------------------------------------- a benchmark
+
+
+@dataclass
+class SteadyTiming:
+    """A session's steady-state timing: its settings, and the worker processes (``timing_worker``)."""
+
+    profile: str
+    seed: int  # the fresh models are built under the run's first seed
+    threads: int | None
+    processes: int
+    slowdown: Slowdown
+    workers: Any = None  # timing_worker.TimingWorkers (processes - 1 of them), started on first use
+    timed: set[str] = field(default_factory=set)  # the cases this session timed
+
+    def facts(self) -> dict[str, Any]:
+        """What the record states about steady-state timing (besides the thread facts)."""
+        return {
+            "processes": self.processes,
+            "rounds_per_process": ROUNDS[self.profile],
+            "round_seconds": ROUND_SECONDS[self.profile],
+            "warmup_calls_before_calibration": WARMUP,
+            "seed": self.seed,
+            "slowdown": dict(self.slowdown.factors),
+        }
+
+    def run(self, benchmark: Any, case: Case, kind: str) -> None:
+        """One steady-state benchmark: plan, the pytest process's rounds (pytest-benchmark), then every
+        worker's; ``extra_info`` gets the plan, each worker's rounds and the between-process spread."""
+        prepared = fresh(case, self.profile, self.seed)
+        benchmark.group = kind
+        self.timed.add(case.id)
+        info: dict[str, Any] = {"case": case.id, "kind": kind}
+        if not benchmark.enabled:  # --benchmark-disable: pedantic calls once, untimed
+            call = make_call(prepared, kind, full_units(prepared, kind))
+            benchmark.pedantic(call, rounds=1, warmup_rounds=0)
+            benchmark.extra_info.update(info)
+            return
+        plan = calibrate(prepared, kind, self.profile)
+        benchmark.pedantic(planned_call(prepared, plan, self.slowdown), rounds=plan.rounds, warmup_rounds=0)
+        own = list(benchmark.stats.stats.data)
+        del prepared  # a worker builds its own
+        others = self.workers.measure(case.id, self.profile, self.seed, plan) if self.workers else []
+        rounds = [own, *others]
+        info.update(plan.describe())
+        info["processes"] = len(rounds)
+        info["other_process_rounds"] = others  # the pytest process's rounds are stats.data
+        info["process_medians"] = [statistics.median(r) for r in rounds]
+        info["process_spread"] = spread(rounds)
+        if self.slowdown.factor(kind) != 1.0:
+            info["slowdown"] = self.slowdown.factor(kind)  # TEST-ONLY: these rounds were slowed on purpose
+        benchmark.extra_info.update(info)
+
+    def close(self) -> None:
+        if self.workers is not None:
+            self.workers.close()
