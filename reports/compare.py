@@ -1,38 +1,43 @@
-"""The one rule that compares a run with a baseline, used by the report (``python -m reports``) and
-the regression gate (``python -m reports.gate``) alike: what the report flags is what the gate would
-call a regression or a speed-up, in the same words.
+"""The one rule that compares a run with a baseline, used by the report (``python -m reports``), the
+matrix report and the regression gate (``python -m reports.gate``) alike: what the report flags is what
+the gate would call a regression or a speed-up, in the same words. ``compare_runs`` judges every timing
+of two runs at once (the false-discovery control is over all of them); both callers use it.
 
 Rule
 ====
 
-Timings: per case, the metrics train (seconds per seed: stats.data of the train benchmark), predict and
-single_call (seconds per round) and, where both files carry them, first_epoch (first_epoch_seconds per
-seed: tracing and compilation) and peak_rss_mb (per seed). Higher is worse for every one.
-r = median(run) / median(baseline) of the raw samples; F = the factor of (case, metric) in the --noise
-file, else --factor (default 1.1, as asv compare); alpha = --alpha (default 0.002, as asv compare);
-"the rounds can reach alpha" means the smallest two-sided p of the exact Mann-Whitney U test,
-2 / C(n1 + n2, n1), is below alpha (3 vs 3 rounds: 0.1; 6 vs 6: 0.0022; 7 vs 7: 0.00058).
-  1. r <= F: no regression ("within factor").
-  2. r > F and the rounds can reach alpha: a regression (SLOWER) when the two-sided Mann-Whitney U p of
-     the raw samples is below alpha (BOTH conditions); otherwise "within noise".
-  3. r > F and the rounds can never reach alpha, or a file has only a median (no per-round samples):
-     a regression on the ratio alone when r > 2 * F, and it says "ratio alone"; otherwise
-     "cannot tell with N rounds" (the gate's exit status is unchanged).
-  Speed-ups (r < 1 / F) go through the same rules (FASTER, "ratio alone" when r < 1 / (2 * F)) and are
-  reported apart, never as failures.
+Timings. The steady-state benchmarks (train_step: k steps of the case's training call per round;
+predict; single_call) are judged: they are warmed and timed in many rounds, in several processes. The
+whole-recipe timings (train: one round per seed, tracing included; first_epoch; steady_epoch;
+peak_rss_mb) are compared and reported with their ratio, never flagged. For a judged (case, metric):
+  r      = the Hodges-Lehmann ratio run / baseline: the median of every pairwise ratio of the two runs'
+           rounds (every process's rounds pooled), with its 95% interval from the Mann-Whitney U test.
+  q      = the two-sided Mann-Whitney U p of the pooled rounds (exact without ties), adjusted by
+           Benjamini-Hochberg over the m judged timings of the run against this baseline: alpha
+           (--alpha, default 0.002, asv's level) is the false-discovery rate of the whole run.
+  F      = the factor a timing must move by: the --noise file's factor for (case, metric), else the
+           metric's default (train_step x1.07, predict x1.07, single_call x1.10, set from A/A runs on
+           the 2-core machine: docs/timing.md; --factor sets one for all), raised to the
+           between-process spread either run measured for that benchmark (its largest process median
+           over its smallest): what one process alone moved it by is not a regression.
+  1. 1/F <= r <= F: within factor.
+  2. Beyond it, when the rounds can reach q < alpha at all (m * 2 / C(n1 + n2, n1) < alpha: 16 pooled
+     rounds a side reach it for any m here): SLOWER (r > F) or FASTER (r < 1/F) when q < alpha;
+     otherwise within noise.
+  3. Beyond it, when they cannot (too few rounds, or a file with a median only): cannot tell.
+  Speed-ups (FASTER) are reported apart from slowdowns, never as failures.
 
 Claims: for every claim, a regression (VERDICT WORSE) is a verdict that goes from pass or xfail in the
 baseline to fail or xpass in the run. Any other verdict change (fail -> pass, pass -> xfail, ...) is
 reported as a change, not a regression. A claim that kept its verdict but whose per-seed values moved
 is reported with the difference of the means and a Mann-Whitney p, never as a regression.
 
-What it cannot tell, in plain words: with 3 rounds against 3 (training time with the default 3 seeds)
-no test can ever reach p < 0.002, whatever the times: the best possible p is 0.1. Such a slowdown is
-caught only when it is beyond 2 * F (x2.2 by default); anything between F and 2 * F reads "cannot tell".
-It takes 7 rounds against 7 for the test to be able to reach 0.002 at all. A "within noise" result is
-not proof that nothing changed, only that these rounds do not show it. A median from a file without
-per-round data is compared on the ratio alone. Timings from different profiles, recipes or machines
-are compared all the same: the callers say so in MISMATCH lines or notes.
+What it cannot tell, in plain words: a "within noise" or "within factor" result is not proof that
+nothing changed, only that these rounds do not show a change beyond F. A change smaller than the
+between-process spread of the runs is never flagged. Whole-recipe times (three seeds) are shown, not
+judged. A run made with the test-only slowdown (LSTM_BENCH_SLOWDOWN) is named as such (SLOWED). Timings
+from different profiles, recipes or machines are compared all the same: the callers say so in
+MISMATCH lines or notes.
 """
 
 from __future__ import annotations
@@ -45,17 +50,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reports.command import OptionError
-from reports.load import KINDS, CaseRecord, Run, Samples
+from reports.load import GATED, METRICS, CaseRecord, Run, Samples
 from reports.noise import PROG as NOISE_PROG
 from reports.noise import Noise, load_noise
-from reports.stats import mann_whitney_p, min_two_sided_p
+from reports.stats import Ratio, benjamini_hochberg, hodges_lehmann_ratio, mann_whitney_p, min_two_sided_p
 
 RULE = __doc__[__doc__.index("Rule\n====") :]
-DEFAULT_FACTOR = 1.10
+DEFAULT_FACTORS: Mapping[str, float] = {"train_step": 1.07, "predict": 1.07, "single_call": 1.10}
 DEFAULT_ALPHA = 0.002
+CONFIDENCE = 0.95  # of the ratio's interval
 
 # timing outcomes
-SLOWER, FASTER, WITHIN, NOISE, CANNOT_TELL, NO_RATIO = "slower", "faster", "within", "noise", "cannot tell", "no ratio"
+SLOWER, FASTER, WITHIN, NOISE, CANNOT_TELL, NO_RATIO, NOT_GATED = (
+    "slower",
+    "faster",
+    "within",
+    "noise",
+    "cannot tell",
+    "no ratio",
+    "not gated",
+)
 # claim outcomes
 WORSE, CHANGED, NO_VERDICT, MOVED, KEPT = "worse", "changed", "no verdict", "moved", "kept"
 GOOD_STATUSES, BAD_STATUSES = ("pass", "xfail"), ("fail", "xpass")
@@ -63,28 +77,44 @@ GOOD_STATUSES, BAD_STATUSES = ("pass", "xfail"), ("fail", "xpass")
 
 @dataclass(frozen=True)
 class Rule:
-    """The rule's settings: the default factor F, alpha, and calibrated factors by (case, metric)."""
+    """The rule's settings: the factor per judged metric, alpha, and calibrated factors by (case, metric)."""
 
-    factor: float = DEFAULT_FACTOR
+    factors: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_FACTORS))
     alpha: float = DEFAULT_ALPHA
     calibrated: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    source: str = "default"  # where ``factors`` came from: "default" or "--factor"
 
-    def factor_for(self, case: str, metric: str) -> tuple[float, bool]:
-        """F for one (case, metric) and whether it came from the noise file."""
+    def factor_for(self, case: str, metric: str) -> tuple[float, str]:
+        """F for one (case, metric) before the process spread, and where it came from."""
         value = self.calibrated.get((case, metric))
-        return (self.factor, False) if value is None else (value, True)
+        if value is not None:
+            return value, "calibrated"
+        return self.factors.get(metric, max(self.factors.values())), self.source
+
+    def defaults_text(self) -> str:
+        return ", ".join(f"{metric} x{self.factors[metric]:g}" for metric in GATED if metric in self.factors)
 
 
 def rounds_text(n1: int, n2: int) -> str:
     return f"{n1} rounds" if n1 == n2 else f"{n1} vs {n2} rounds"
 
 
-def rounds_needed(alpha: float) -> int:
-    """The fewest rounds per side (n vs n) with which the exact test can reach p < alpha."""
+def rounds_needed(alpha: float, comparisons: int = 1) -> int:
+    """The fewest rounds per side (n vs n) with which the exact test can reach q < alpha among
+    ``comparisons`` judged timings."""
     n = 1
-    while min_two_sided_p(n, n) >= alpha:
+    while comparisons * min_two_sided_p(n, n) >= alpha:
         n += 1
     return n
+
+
+def ratio_text(ratio: Ratio | None) -> str:
+    """``x1.23 [1.20, 1.26]`` (the interval only where the samples give one)."""
+    if ratio is None:
+        return "—"
+    if ratio.low is None or ratio.high is None:
+        return f"×{ratio.estimate:.2f}"
+    return f"×{ratio.estimate:.2f} [{ratio.low:.2f}, {ratio.high:.2f}]"
 
 
 # --------------------------------------------------------------------------- timings
@@ -98,13 +128,15 @@ class TimingComparison:
     metric: str
     base: Samples
     new: Samples
-    factor: float
-    calibrated: bool
+    factor: float  # F: the factor, raised to the process spread
+    source: str  # where the factor before the spread came from: default, --factor or calibrated
+    spread: float | None  # the larger between-process spread of the two runs (None: one process)
     alpha: float
-    ratio: float | None  # median(run) / median(baseline)
-    p: float | None  # two-sided Mann-Whitney U; None when the test was not used
-    outcome: str  # SLOWER, FASTER, WITHIN, NOISE, CANNOT_TELL or NO_RATIO
-    ratio_alone: bool = False  # flagged on the ratio alone (beyond 2 * F without a usable test)
+    ratio: Ratio | None
+    p: float | None  # two-sided Mann-Whitney U of the pooled rounds; None when not computed
+    q: float | None  # p adjusted over the run's judged timings (Benjamini-Hochberg)
+    comparisons: int  # m: the judged timings of this run against this baseline
+    outcome: str  # SLOWER, FASTER, WITHIN, NOISE, CANNOT_TELL, NO_RATIO or NOT_GATED
 
     @property
     def n_base(self) -> int:
@@ -115,52 +147,64 @@ class TimingComparison:
         return len(self.new.data)
 
     @property
+    def gated(self) -> bool:
+        return self.metric in GATED
+
+    @property
     def flagged(self) -> bool:
         """What the report flags: a regression or a speed-up."""
         return self.outcome in (SLOWER, FASTER)
 
     @property
+    def estimate(self) -> float | None:
+        return self.ratio.estimate if self.ratio is not None else None
+
+    @property
     def slower(self) -> bool:
-        return self.ratio is not None and self.ratio > 1
+        return self.ratio is not None and self.ratio.estimate > 1
 
     @property
     def limit(self) -> str:
-        return f"factor x{self.factor:.2f} ({'calibrated' if self.calibrated else 'default'})"
+        spread = f", process spread x{self.spread:.2f}" if self.spread is not None else ""
+        return f"factor x{self.factor:.2f} ({self.source}{spread})"
+
+    def _test(self) -> str:
+        q = "—" if self.q is None else f"{self.q:.2g}"
+        p = "" if self.p is None else f"Mann-Whitney p={self.p:.2g}, "
+        return f"q={q} ({p}{rounds_text(self.n_base, self.n_new)}, {self.comparisons} judged timings)"
 
     def _why_untestable(self) -> str:
         n1, n2 = self.n_base, self.n_new
         if n1 and n2:
-            best = min_two_sided_p(n1, n2)
-            return f"{rounds_text(n1, n2)} can never give p < {self.alpha:g} (best p={best:.2g})"
+            needed = rounds_needed(self.alpha, self.comparisons)
+            return (
+                f"{rounds_text(n1, n2)} among {self.comparisons} judged timings can never give q < {self.alpha:g} "
+                f"(it takes {needed} a side)"
+            )
         return "no per-round samples in the " + ("run" if n1 else "baseline" if n2 else "baseline or the run")
 
     def judged(self) -> str:
-        """The verdict in words: SLOWER, FASTER, within noise, cannot tell with N rounds, within factor ..."""
+        """The verdict in words: SLOWER, FASTER, within noise, cannot tell, within factor, not gated ..."""
         if self.outcome in (SLOWER, FASTER):
             return self.outcome.upper()
         if self.outcome == NOISE:
             return "within noise"
         if self.outcome == CANNOT_TELL:
-            if self.n_base and self.n_new:
-                return f"cannot tell with {rounds_text(self.n_base, self.n_new)}"
-            return "cannot tell without per-round samples"
+            return "cannot tell"
         if self.outcome == WITHIN:
             return f"within {self.limit}"
+        if self.outcome == NOT_GATED:
+            return "not gated (whole-recipe timing)"
         return "no usable median"
 
     def evidence(self) -> str:
-        """Why, in one sentence (empty for WITHIN and NO_RATIO, where ``judged`` says it all)."""
-        rounds = rounds_text(self.n_base, self.n_new)
-        p = "could not be computed" if self.p is None else f"={self.p:.2g}"
-        if self.outcome in (SLOWER, FASTER) and not self.ratio_alone:
-            return f"beyond {self.limit} and Mann-Whitney p{p} < {self.alpha:g} ({rounds})"
-        twice = f"> x{2 * self.factor:.2f}" if self.slower else f"< x{1 / (2 * self.factor):.2f}"
+        """Why, in one sentence (empty for WITHIN, NOT_GATED and NO_RATIO, where ``judged`` says it all)."""
         if self.outcome in (SLOWER, FASTER):
-            return f"beyond 2 x {self.limit} ({twice}) on the ratio alone: {self._why_untestable()}"
+            return f"beyond {self.limit} and {self._test()} < {self.alpha:g}"
         if self.outcome == NOISE:
-            return f"beyond {self.limit} but Mann-Whitney p{p} >= {self.alpha:g} ({rounds})"
+            return f"beyond {self.limit} but {self._test()} >= {self.alpha:g}"
         if self.outcome == CANNOT_TELL:
-            return f"beyond {self.limit}, but {self._why_untestable()}; the ratio alone would need {twice}"
+            return f"beyond {self.limit}, but {self._why_untestable()}"
         return ""
 
     def describe(self) -> str:
@@ -169,38 +213,90 @@ class TimingComparison:
         return f"{self.judged()}: {why}" if why else self.judged()
 
 
-def judge_timing(case: str, metric: str, base: Samples, new: Samples, rule: Rule | None = None) -> TimingComparison:
-    """Apply the rule (module docstring) to one metric's samples, baseline first."""
-    rule = rule or Rule()
-    factor, calibrated = rule.factor_for(case, metric)
-    ratio = new.median / base.median if base.median and new.median is not None and base.median > 0 else None
+@dataclass(frozen=True)
+class _Measured:
+    case: str
+    metric: str
+    base: Samples
+    new: Samples
+    ratio: Ratio | None
+    p: float | None
 
-    def result(outcome: str, p: float | None = None, ratio_alone: bool = False) -> TimingComparison:
-        return TimingComparison(case, metric, base, new, factor, calibrated, rule.alpha, ratio, p, outcome, ratio_alone)
 
-    if ratio is None:
+def _measure(case: str, metric: str, base: Samples, new: Samples) -> _Measured:
+    ratio = hodges_lehmann_ratio(base.data, new.data, CONFIDENCE) if base.data and new.data else None
+    if ratio is None and base.median and new.median and base.median > 0 and new.median > 0:
+        ratio = Ratio(new.median / base.median, None, None)  # a file with medians only
+    p = mann_whitney_p(base.data, new.data) if metric in GATED else None
+    return _Measured(case, metric, base, new, ratio, p)
+
+
+def _judge(m: _Measured, rule: Rule, q: float | None, comparisons: int) -> TimingComparison:
+    base_factor, source = rule.factor_for(m.case, m.metric)
+    spreads = [s for s in (m.base.spread, m.new.spread) if s is not None]
+    spread = max(spreads) if spreads else None
+    factor = max(base_factor, spread or 1.0)
+
+    def result(outcome: str) -> TimingComparison:
+        return TimingComparison(
+            m.case, m.metric, m.base, m.new, factor, source, spread, rule.alpha, m.ratio, m.p, q, comparisons, outcome
+        )
+
+    if m.ratio is None:
         return result(NO_RATIO)
-    if 1 / factor <= ratio <= factor:
+    if m.metric not in GATED:
+        return result(NOT_GATED)
+    r = m.ratio.estimate
+    if 1 / factor <= r <= factor:
         return result(WITHIN)
-    direction = SLOWER if ratio > factor else FASTER
-    if base.data and new.data and min_two_sided_p(len(base.data), len(new.data)) < rule.alpha:
-        p = mann_whitney_p(base.data, new.data)
-        return result(direction if p is not None and p < rule.alpha else NOISE, p)
-    if ratio > 2 * factor or ratio < 1 / (2 * factor):
-        return result(direction, ratio_alone=True)
-    return result(CANNOT_TELL)
+    n1, n2 = len(m.base.data), len(m.new.data)
+    if q is None or not n1 or not n2 or comparisons * min_two_sided_p(n1, n2) >= rule.alpha:
+        return result(CANNOT_TELL)
+    return result((SLOWER if r > factor else FASTER) if q < rule.alpha else NOISE)
 
 
-def compare_timing(base: CaseRecord, new: CaseRecord, metric: str, rule: Rule | None = None) -> TimingComparison | None:
-    """One metric of one case in two runs; None when either file lacks the metric."""
-    a, b = base.samples(metric), new.samples(metric)
-    if a is None or b is None:
-        return None
-    return judge_timing(base.case, metric, a, b, rule)
+def compare_runs(base: Run, new: Run, rule: Rule | None = None) -> dict[tuple[str, str], TimingComparison]:
+    """Every timing both runs have, per (case, metric), judged by the rule: the false-discovery control
+    runs over all the judged ones at once. Report and gate both call this."""
+    rule = rule or Rule()
+    measured = []
+    for case, record in base.cases.items():
+        other = new.cases.get(case)
+        if other is None:
+            continue
+        for metric in METRICS:
+            a, b = record.samples(metric), other.samples(metric)
+            if a is not None and b is not None:
+                measured.append(_measure(case, metric, a, b))
+    tested = [m for m in measured if m.p is not None]
+    qs = dict(zip(((m.case, m.metric) for m in tested), benjamini_hochberg([m.p for m in tested]), strict=True))
+    return {(m.case, m.metric): _judge(m, rule, qs.get((m.case, m.metric)), len(tested)) for m in measured}
+
+
+def judge_timing(case: str, metric: str, base: Samples, new: Samples, rule: Rule | None = None) -> TimingComparison:
+    """One comparison on its own (m = 1: no other timings to control the false discoveries over)."""
+    m = _measure(case, metric, base, new)
+    return _judge(m, rule or Rule(), m.p, 1 if m.p is not None else 0)
 
 
 def metric_name(metric: str) -> str:
-    return {"single_call": "single call", "first_epoch": "first epoch", "peak_rss_mb": "peak RSS"}.get(metric, metric)
+    return {
+        "single_call": "single call",
+        "train_step": "train step",
+        "first_epoch": "first epoch",
+        "steady_epoch": "steady epoch",
+        "peak_rss_mb": "peak RSS",
+    }.get(metric, metric)
+
+
+def slowdown_lines(runs: list[Run]) -> list[str]:
+    """SLOWED lines for runs made with the test-only slowdown: their timings are deliberately slowed."""
+    return [
+        f"SLOWED {run.path}: made with the test-only slowdown LSTM_BENCH_SLOWDOWN "
+        f"({', '.join(f'{k} x{v:g}' for k, v in run.slowdown.items())}): its timings are deliberately slowed"
+        for run in runs
+        if run.slowdown
+    ]
 
 
 # --------------------------------------------------------------------------- claims
@@ -302,7 +398,7 @@ def compare_claim(base: CaseRecord, new: CaseRecord, claim_id: str) -> ClaimComp
 
 
 def missing_in_run(base: Run, new: Run) -> list[str]:
-    """What the baseline has and the run lacks, one phrase each: a case, a train / predict / single_call
+    """What the baseline has and the run lacks, one phrase each: a case, a judged (steady-state)
     benchmark, a claim's verdict. The gate fails on these unless --allow-missing; the report lists them."""
     out = []
     for case, record in base.cases.items():
@@ -312,7 +408,7 @@ def missing_in_run(base: Run, new: Run) -> list[str]:
             continue
         out += [
             f"{case} {kind}: benchmark missing in the run"
-            for kind in KINDS
+            for kind in GATED
             if kind in record.benches and kind not in other.benches
         ]
         for cid, verdict in record.verdicts.items():
@@ -336,17 +432,20 @@ def recipe_diff(base: CaseRecord, new: CaseRecord) -> str:
 
 def add_rule_options(parser: argparse.ArgumentParser) -> None:
     """--factor, --alpha and --noise: the comparison rule's settings (``reports.compare``), same defaults everywhere."""
+    defaults = ", ".join(f"{m} {f:g}" for m, f in DEFAULT_FACTORS.items())
     parser.add_argument(
         "--factor",
         type=float,
-        default=DEFAULT_FACTOR,
-        help=f"ratio of medians a timing must exceed, either way, where --noise has none (default {DEFAULT_FACTOR})",
+        default=None,
+        help=f"ratio a judged timing must exceed, either way, where --noise has none, for every metric "
+        f"(default per metric: {defaults})",
     )
     parser.add_argument(
         "--alpha",
         type=float,
         default=DEFAULT_ALPHA,
-        help=f"... and the Mann-Whitney U p-value it must go below (default {DEFAULT_ALPHA})",
+        help=f"... and the false-discovery rate (Benjamini-Hochberg q of the Mann-Whitney U p-values over the "
+        f"run's judged timings) it must go below (default {DEFAULT_ALPHA})",
     )
     parser.add_argument(
         "--noise", type=Path, metavar="NOISE.json", help=f"per-(case, metric) factors from {NOISE_PROG}"
@@ -355,10 +454,21 @@ def add_rule_options(parser: argparse.ArgumentParser) -> None:
 
 def rule_from_args(args: argparse.Namespace) -> tuple[Rule, Noise | None]:
     """The rule of --factor / --alpha / --noise; OptionError or InputError (one line) when unusable."""
-    if not args.factor > 1:
+    if args.factor is not None and not args.factor > 1:
         raise OptionError(f"--factor must be > 1, got {args.factor}")
     if not 0 < args.alpha < 1:
         raise OptionError(f"--alpha must be between 0 and 1, got {args.alpha}")
     noise = load_noise(args.noise) if args.noise is not None else None
     calibrated = noise.factors if noise is not None else {}
-    return Rule(factor=args.factor, alpha=args.alpha, calibrated=calibrated), noise
+    if args.factor is None:
+        return Rule(alpha=args.alpha, calibrated=calibrated), noise
+    factors = dict.fromkeys(GATED, args.factor)
+    return Rule(factors=factors, alpha=args.alpha, calibrated=calibrated, source="--factor"), noise
+
+
+def rule_options(args: argparse.Namespace) -> list[str]:
+    """The rule's options as given, to pass on to another command (the matrix to the report)."""
+    options = ["--alpha", str(args.alpha)]
+    options += ["--factor", str(args.factor)] if args.factor is not None else []
+    options += ["--noise", str(args.noise)] if args.noise is not None else []
+    return options

@@ -11,62 +11,59 @@ from typing import Any
 from reports.compare import (
     CANNOT_TELL,
     CHANGED,
+    CONFIDENCE,
     FASTER,
     SLOWER,
     WORSE,
     ClaimComparison,
     Rule,
+    TimingComparison,
     compare_claim,
-    compare_timing,
+    compare_runs,
     missing_in_run,
+    ratio_text,
     recipe_diff,
-    rounds_needed,
     status_word,
 )
 from reports.load import CaseRecord, Run
-from reports.markdown import DASH, code, median_cell, num, ratio, table
+from reports.markdown import DASH, code, median_cell, num, table
 from reports.noise import Noise
-from reports.stats import min_two_sided_p
 
-TIMING_TABLES = (  # one per metric of reports.load.METRICS
-    ("train", "Training time per seed (median of the rounds; one round = one seed's full training run)"),
-    ("predict", "predict() over the case's inputs (median per call)"),
-    ("single_call", "One direct model call on one sample (median per call)"),
-    ("first_epoch", "First epoch per seed: tracing and compilation (median over seeds)"),
-    ("peak_rss_mb", "Peak memory (RSS) per seed (median over seeds)"),
+TIMING_TABLES = (  # one per metric of reports.load.METRICS: the judged ones, then the whole-recipe ones
+    ("train_step", "Training steps in steady state (median per round of k steps; judged)"),
+    ("predict", "predict() over the case's inputs, steady state (median per round; judged)"),
+    ("single_call", "One direct model call on one sample, steady state (median per call; judged)"),
+    ("train", "Whole-recipe training per seed (one round per seed, tracing included; not judged)"),
+    ("first_epoch", "First epoch per seed: tracing and compilation (median over seeds; not judged)"),
+    ("steady_epoch", "Epochs after the first, per seed (median over seeds; not judged)"),
+    ("peak_rss_mb", "Peak memory (RSS) per seed (median over seeds; not judged)"),
 )
+Comparisons = dict[str, dict[tuple[str, str], TimingComparison]]  # run label -> compare_runs(baseline, run)
 
 
-def _rules_text(runs: list[Run], rule: Rule, noise: Noise | None) -> list[str]:
-    f, a = rule.factor, rule.alpha
-    factor = f"F = {f:g}" + (f" or the per-case factor calibrated in `{noise.path}`" if noise is not None else "")
-    out = [
+def _rules_text(rule: Rule, noise: Noise | None) -> list[str]:
+    factors = rule.defaults_text() + (f", or the per-case factor in `{noise.path}`" if noise is not None else "")
+    return [
         "## How differences are judged",
         "",
         "By the rule of `python -m reports.gate` (module `reports.compare`): what is flagged here is what the gate "
         "would fail on (**SLOWER**, **VERDICT WORSE**) or report as a speed-up (**FASTER**), in the same words.",
         "",
-        f"- **Timings** (train, predict, single call, and first epoch and peak RSS where both files have them): "
-        f"r = median(run) / median(baseline) of the raw samples; {factor}; alpha = {a:g}. Between 1/F and F: "
-        f"*within factor*. Beyond, when the rounds can reach p < alpha (the exact Mann-Whitney U test's smallest "
-        f"two-sided p is 2 / C(n1+n2, n1): 0.1 for 3 vs 3 rounds, 0.0022 for 6 vs 6, 0.00058 for 7 vs 7): "
-        f"**SLOWER** or **FASTER** when the two-sided Mann-Whitney U p < {a:g}, else *within noise*. When they "
-        f"cannot, or a file has no per-round data: **SLOWER** or **FASTER** on the ratio alone beyond 2F "
-        f"(or 1/(2F)), else *cannot tell with N rounds*.",
+        "- **Judged timings**: the steady-state benchmarks (train step, predict, single call), each timed in "
+        "many rounds in several processes. Ratio = run / baseline, the Hodges-Lehmann estimate (median of every "
+        f"pairwise ratio of the pooled rounds) with its {CONFIDENCE:.0%} interval. q = the two-sided Mann-Whitney "
+        f"U p, adjusted by Benjamini-Hochberg over all judged timings of that run (false-discovery rate "
+        f"alpha = {rule.alpha:g}). F = {factors}, raised to the between-process spread either run measured for "
+        "that benchmark. **SLOWER** / **FASTER** when the ratio is beyond F (or 1/F) and q < alpha; *within "
+        "noise* when beyond F with q >= alpha; *cannot tell* when the rounds could never reach q < alpha.",
+        "- **Whole-recipe timings** (training per seed, first epoch, later epochs, peak memory; three seeds): "
+        "ratio and interval shown, never flagged.",
         "- **Claims**: **VERDICT WORSE** when pass or expected fail becomes FAIL or XPASS; other verdict changes "
         "are listed apart. The difference of the per-seed means and a two-sided Mann-Whitney U p over the "
         "per-seed values are information only.",
         "- Spread over seeds: mean, sample standard deviation (n-1), min and max of the per-seed values.",
+        "",
     ]
-    train_rounds = [n for r in runs for c in r.cases.values() if c.train is not None and (n := c.train.rounds)]
-    if train_rounds and min_two_sided_p(min(train_rounds), min(train_rounds)) >= a:
-        needed = rounds_needed(a)
-        out.append(
-            f"- Training has one round per seed ({min(train_rounds)} here): the test cannot reach p < {a:g} with "
-            f"fewer than {needed} rounds a side, so a training-time difference is flagged only on the ratio alone "
-            f"(beyond ×{2 * f:.2f}). Run with `--seeds {needed}` or more to make it testable."
-        )
-    return [*out, ""]
 
 
 def _claim_cell(cmp: ClaimComparison) -> str:
@@ -102,7 +99,7 @@ class _Found:
         return out
 
 
-def _timing_table(runs: list[Run], cases: list[str], metric: str, rule: Rule, found: _Found) -> list[str]:
+def _timing_table(runs: list[Run], cases: list[str], metric: str, found: _Found, comparisons: Comparisons) -> list[str]:
     base, others = runs[0], runs[1:]
     headers = ["case", f"{base.label} (baseline)"]
     for run in others:
@@ -114,15 +111,15 @@ def _timing_table(runs: list[Run], cases: list[str], metric: str, rule: Rule, fo
         row: list[Any] = [code(case), median_cell(metric, b_record.samples(metric) if b_record else None)]
         for run in others:
             record = run.cases.get(case)
-            cmp = compare_timing(b_record, record, metric, rule) if b_record and record else None
+            cmp = comparisons[run.label].get((case, metric))
             if cmp is None:
                 row += [median_cell(metric, record.samples(metric) if record else None), DASH, "not in both runs"]
                 continue
-            differs = "; **recipe differs**" if recipe_diff(b_record, record) else ""
+            differs = "; **recipe differs**" if b_record and record and recipe_diff(b_record, record) else ""
             evidence = cmp.evidence()
             judged = (f"**{cmp.judged()}**" if cmp.flagged else cmp.judged()) + (f": {evidence}" if evidence else "")
-            row += [median_cell(metric, cmp.new), ratio(cmp.ratio), judged + differs]
-            line = f"`{case}` {metric}: {run.label} {ratio(cmp.ratio)} of baseline; {evidence}{differs}"
+            row += [median_cell(metric, cmp.new), ratio_text(cmp.ratio), judged + differs]
+            line = f"`{case}` {metric}: {run.label} {ratio_text(cmp.ratio)} of baseline; {evidence}{differs}"
             if cmp.outcome == SLOWER:
                 found.regressions.append(f"**SLOWER** {line}")
             elif cmp.outcome == FASTER:
@@ -162,16 +159,21 @@ def _claims_table(runs: list[Run], cases: list[str], found: _Found) -> list[str]
     return [table(headers, rows) if rows else "No claims in any run.", ""]
 
 
-def _comparison(runs: list[Run], cases: list[str], rule: Rule) -> tuple[list[str], list[str]]:
+def _comparison(runs: list[Run], cases: list[str], comparisons: Comparisons) -> tuple[list[str], list[str]]:
     """The comparison tables, and the summary of what the rule found."""
     found = _Found()
     out = ["## Comparison with the baseline", ""]
     for metric, title in TIMING_TABLES:
         if any(record.samples(metric) for run in runs for record in run.cases.values()):
-            out += [f"### {title}", "", *_timing_table(runs, cases, metric, rule, found)]
+            out += [f"### {title}", "", *_timing_table(runs, cases, metric, found, comparisons)]
     out += ["### Claim metrics (mean over seeds, with the verdict)", "", *_claims_table(runs, cases, found)]
     found.missing = [f"{run.label}: {line}" for run in runs[1:] for line in missing_in_run(runs[0], run)]
     return out, found.summary()
+
+
+def comparisons_of(runs: list[Run], rule: Rule) -> Comparisons:
+    """``compare_runs`` of every run against the first, by run label: what the gate would judge."""
+    return {run.label: compare_runs(runs[0], run, rule) for run in runs[1:]}
 
 
 def _mean_status(record: CaseRecord | None, claim_id: str) -> str:
@@ -183,7 +185,8 @@ def _mean_status(record: CaseRecord | None, claim_id: str) -> str:
     return f"{mean} ({status_word(status)})" if status else mean
 
 
-def comparison_sections(runs: list[Run], cases: list[str], rule: Rule, noise: Noise | None) -> list[str]:
+def comparison_sections(runs: list[Run], cases: list[str], rule: Rule, noise: Noise | None,
+                        comparisons: Comparisons | None = None) -> list[str]:  # fmt: skip
     """Summary, how differences are judged, then the tables: runs[1:] against runs[0], the baseline."""
-    comparison, summary = _comparison(runs, cases, rule)
-    return [*summary, *_rules_text(runs, rule, noise), *comparison]
+    comparison, summary = _comparison(runs, cases, comparisons or comparisons_of(runs, rule))
+    return [*summary, *_rules_text(rule, noise), *comparison]

@@ -14,6 +14,7 @@ from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from reports.load import Run, number, numbers
 
@@ -148,56 +149,134 @@ def _short(value: float) -> str:
     return f"{value:.3g}"
 
 
-def train_speed(cases: list[str], runs: list[Run]) -> bytes | None:
-    """Median training time per seed, per case and run, whiskers min-max over rounds."""
-    values = {}
-    for j, run in enumerate(runs):
-        for case in cases:
-            record = run.cases.get(case)
-            bench = record.train if record else None
-            median = bench.stat("median") if bench else None
-            if median is None:
-                continue
-            values[(case, j)] = (median, bench.stat("min") or median, bench.stat("max") or median)
-    if not values:
+_RATIO_PANELS = (
+    ("train_step", "train step (judged)"),
+    ("predict", "predict (judged)"),
+    ("single_call", "single call (judged)"),
+    ("train", "whole-recipe train (not judged)"),
+)
+_TIMING_PANELS = (
+    ("train_step", "steady step time"),
+    ("predict", "predict, steady"),
+    ("single_call", "single call, steady"),
+    ("first_epoch", "first epoch (tracing)"),
+)
+
+
+def _case_rows(ax: Any, cases: list[str], n_series: int) -> tuple[Callable[[int, int], float], float]:
+    """Cases as rows from the top; the y of series j in row i, and the offset between series."""
+    step = min(0.8 / max(n_series, 1), 0.25)
+
+    def y(i: int, j: int) -> float:
+        return len(cases) - 1 - i + (j - (n_series - 1) / 2) * step
+
+    ax.set_yticks(range(len(cases)))
+    ax.set_yticklabels(list(reversed(cases)), fontsize=8)
+    ax.set_ylim(-0.6, len(cases) - 0.4)
+    for row in range(len(cases) - 1):
+        ax.axhline(row + 0.5, color="0.9", lw=0.6)
+    return y, step
+
+
+def _log_x(ax: Any, label: str, times: bool = False) -> None:
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_xscale("log")
+    if times:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _time_text(v)))
+    else:
+        low, high = ax.get_xlim()
+        ax.set_xlim(min(low, 0.8), max(high, 1.25))
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 1.25, 2.0, 5.0, 8.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"×{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel(label, fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.grid(axis="x", alpha=0.3, which="major")
+
+
+def _time_text(value: float) -> str:
+    return f"{value:g} s" if value >= 1 else f"{value * 1e3:g} ms" if value >= 1e-3 else f"{value * 1e6:g} µs"
+
+
+def ratio_chart(cases: list[str], runs: list[Run], comparisons: dict[str, dict[tuple[str, str], Any]]) -> bytes | None:
+    """Per case, each run's ratio to the baseline (the rule's estimate and its 95% interval) on a log
+    scale, one panel per metric; the grey band is the default factor of a judged metric."""
+    from reports.compare import DEFAULT_FACTORS
+
+    others = runs[1:]
+    panels = [
+        (metric, title)
+        for metric, title in _RATIO_PANELS
+        if any(c.ratio is not None for found in comparisons.values() for (_, m), c in found.items() if m == metric)
+    ]
+    if not others or not panels:
         return None
-    fig = Figure(figsize=(_bar_width(len(cases), len(runs)), 4.0), layout="constrained")
-    ax = fig.subplots()
-    _grouped_bars(ax, cases, runs, values)
-    ax.set_ylabel("seconds per seed (median; whiskers min-max)")
-    ax.set_title("Training time per seed")
-    ax.legend(fontsize=8)
+    fig = Figure(figsize=(3.2 * len(panels) + 1.6, 0.32 * len(cases) * max(1, len(others) / 3) + 1.6))
+    fig.set_layout_engine("constrained")
+    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+    for ax, (metric, title) in zip(axes, panels, strict=True):
+        y, _ = _case_rows(ax, cases, len(others))
+        if metric in DEFAULT_FACTORS:
+            f = DEFAULT_FACTORS[metric]
+            ax.axvspan(1 / f, f, color="0.85", lw=0)
+        ax.axvline(1.0, color="black", lw=0.8)
+        for j, run in enumerate(others):
+            for i, case in enumerate(cases):
+                cmp = comparisons[run.label].get((case, metric))
+                if cmp is None or cmp.ratio is None:
+                    continue
+                r = cmp.ratio
+                xerr = None
+                if r.low is not None and r.high is not None:
+                    xerr = [[max(r.estimate - r.low, 0)], [max(r.high - r.estimate, 0)]]
+                marker = "s" if cmp.flagged else "o"
+                ax.errorbar(
+                    r.estimate, y(i, j), xerr=xerr, fmt=marker, color=f"C{j}", ms=4, lw=0.9, capsize=1.5,
+                    label=run.label if i == 0 else None,
+                )  # fmt: skip
+        _log_x(ax, "run / baseline (log)")
+        ax.set_title(title, fontsize=9)
+    handles = [Line2D([], [], marker="o", ls="", color=f"C{j}", label=run.label) for j, run in enumerate(others)]
+    handles.append(Line2D([], [], marker="s", ls="", color="0.3", label="flagged SLOWER / FASTER"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), fontsize=8, frameon=False)
+    fig.suptitle(f"Ratio to {runs[0].label} (below 1: faster); band: default factor", fontsize=10)
     return _png(fig)
 
 
-def inference_speed(cases: list[str], runs: list[Run]) -> bytes | None:
-    """Median predict() and single-call time per case and run, in milliseconds."""
-    panels = []
-    for kind, title in (
-        ("predict", "predict() over the case's inputs"),
-        ("single_call", "one direct call, one sample"),
-    ):
-        values = {}
+def timing_chart(cases: list[str], runs: list[Run]) -> bytes | None:
+    """Per case, each run's median (steady step time per step, predict, single call, first epoch) on a
+    log time scale: small and large cases stay readable side by side."""
+    values: dict[str, dict[tuple[int, int], float]] = {}
+    for metric, _ in _TIMING_PANELS:
         for j, run in enumerate(runs):
-            for case in cases:
+            for i, case in enumerate(cases):
                 record = run.cases.get(case)
-                bench = record.benches.get(kind) if record else None
-                median = bench.stat("median") if bench else None
-                if median is None:
+                samples = record.samples(metric) if record else None
+                if samples is None or not samples.median:
                     continue
-                low, high = bench.stat("min") or median, bench.stat("max") or median
-                values[(case, j)] = (median * 1e3, low * 1e3, high * 1e3)
-        if values:
-            panels.append((title, values))
+                value = samples.median
+                if metric == "train_step":
+                    per_round = record.benches["train_step"].units_per_round()
+                    if per_round is None:
+                        continue
+                    value /= per_round[0]
+                values.setdefault(metric, {})[(i, j)] = value
+    panels = [(m, t) for m, t in _TIMING_PANELS if values.get(m)]
     if not panels:
         return None
-    fig = Figure(figsize=(_bar_width(len(cases), len(runs)), 3.4 * len(panels)), layout="constrained")
-    axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
-    for ax, (title, values) in zip(axes, panels, strict=True):
-        _grouped_bars(ax, cases, runs, values)
-        ax.set_ylabel("ms (median; whiskers min-max)")
-        ax.set_title(title, fontsize=10)
-        ax.legend(fontsize=8)
+    fig = Figure(figsize=(3.2 * len(panels) + 1.6, 0.32 * len(cases) * max(1, len(runs) / 3) + 1.6))
+    fig.set_layout_engine("constrained")
+    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+    for ax, (metric, title) in zip(axes, panels, strict=True):
+        y, _ = _case_rows(ax, cases, len(runs))
+        for (i, j), value in values[metric].items():
+            ax.plot(value, y(i, j), "o", color=f"C{j}", ms=4)
+        _log_x(ax, "seconds (log)", times=True)
+        ax.set_title(title, fontsize=9)
+    handles = [Line2D([], [], marker="o", ls="", color=f"C{j}", label=run.label) for j, run in enumerate(runs)]
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), fontsize=8, frameon=False)
+    fig.suptitle("Median time per case and run (log scale)", fontsize=10)
     return _png(fig)
 
 

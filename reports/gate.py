@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m reports.gate BASELINE.json RUN.json [--noise NOISE.json] [--factor 1.1] [--alpha 0.002]
+    python -m reports.gate BASELINE.json RUN.json [--noise NOISE.json] [--factor F] [--alpha 0.002]
                            [--allow-missing]
 
     # per-case factors from A/A runs of one stack and profile (see python -m reports.noise --help), then gate:
@@ -23,16 +23,18 @@ Rules
 
 Claims and timings are judged by the one rule of ``reports.compare`` (printed below), the same rule
 the report (``python -m reports``) flags by. A timing regression is SLOWER, a claim regression is
-VERDICT WORSE; they set exit status 1. Speed-ups (FASTER), "within noise", "cannot tell" and other
-verdict changes are notes.
+VERDICT WORSE; they set exit status 1. Only the steady-state timings (train_step, predict,
+single_call) are judged; the whole-recipe timings (train, first_epoch, steady_epoch, peak_rss_mb) are
+the report's to show. Speed-ups (FASTER), "within noise", "cannot tell" and other verdict changes are
+notes.
 
-Missing and mismatched input: a baseline case absent from the run, a train / predict / single_call
-benchmark of a baseline case absent from the run, or a baseline claim absent from the run's case is a
-regression ("REGRESSION ... missing in the run") unless --allow-missing, which makes it a note.
-first_epoch / peak_rss_mb present in one file only (older suite versions lack them) is a note. A
+Missing and mismatched input: a baseline case absent from the run, a train_step / predict /
+single_call benchmark of a baseline case absent from the run, or a baseline claim absent from the run's
+case is a regression ("REGRESSION ... missing in the run") unless --allow-missing, which makes it a
+note. A judged timing present in one file only (older suite versions lack train_step) is a note. A
 different profile, a case trained with a different recipe, or a noise file made for another profile or
-stack is a MISMATCH warning and does not fail the gate by itself (timings are then not comparable: read
-any timing flag with that in mind). Cases only in the run are a note.
+stack is a MISMATCH warning, and a run made with the test-only slowdown a SLOWED warning; neither fails
+the gate by itself (read any timing flag with it in mind). Cases only in the run are a note.
 """
 
 from __future__ import annotations
@@ -58,13 +60,15 @@ from reports.compare import (
     TimingComparison,
     add_rule_options,
     compare_claim,
-    compare_timing,
+    compare_runs,
     missing_in_run,
+    ratio_text,
     recipe_diff,
     rule_from_args,
+    slowdown_lines,
     status_word,
 )
-from reports.load import METRICS, CaseRecord, InputError, Run, load_run
+from reports.load import GATED, CaseRecord, InputError, Run, load_run
 from reports.markdown import metric_value
 from reports.noise import PROG as NOISE_PROG
 from reports.noise import Noise
@@ -113,14 +117,15 @@ def _claims(case: str, base: CaseRecord, new: CaseRecord, out: Outcome) -> None:
 
 
 def head(cmp: TimingComparison) -> str:
-    """``one_char train: median 10 s -> 13 s (x1.30, +30%)``"""
+    """``one_char train_step: median 10 s -> 13 s (×1.30 [1.27, 1.33], +30%)``"""
     before, after = metric_value(cmp.metric, cmp.base.median), metric_value(cmp.metric, cmp.new.median)
-    change = f" (x{cmp.ratio:.2f}, {cmp.ratio - 1:+.0%})" if cmp.ratio is not None else ""
+    change = f" ({ratio_text(cmp.ratio)}, {cmp.estimate - 1:+.0%})" if cmp.estimate is not None else ""
     return f"{cmp.case} {cmp.metric}: median {before} -> {after}{change}"
 
 
-def _timing(case: str, metric: str, base: CaseRecord, new: CaseRecord, out: Outcome, rule: Rule) -> None:
-    cmp = compare_timing(base, new, metric, rule)
+def _timing(
+    case: str, metric: str, base: CaseRecord, new: CaseRecord, cmp: TimingComparison | None, out: Outcome
+) -> None:
     if cmp is None:
         in_base, in_run = base.samples(metric) is not None, new.samples(metric) is not None
         missing = metric in base.benches and metric not in new.benches  # listed by missing_in_run
@@ -155,8 +160,10 @@ def gate(base: Run, new: Run, rule: Rule, noise: Noise | None = None, allow_miss
         out.warnings.append(f"MISMATCH profile: baseline {base.profile}, run {new.profile}: timings are not comparable")
     if noise is not None:
         out.warnings += noise.mismatches(base, new)
+    out.warnings += slowdown_lines([base, new])
     for line in missing_in_run(base, new):
         out.missing(line, allow_missing)
+    timings = compare_runs(base, new, rule)
     for case, record in base.cases.items():
         out.count("cases")
         other = new.cases.get(case)
@@ -166,8 +173,8 @@ def gate(base: Run, new: Run, rule: Rule, noise: Noise | None = None, allow_miss
         if diff:
             out.warnings.append(f"MISMATCH recipe of {case}: {diff}")
         _claims(case, record, other, out)
-        for metric in METRICS:
-            _timing(case, metric, record, other, out, rule)
+        for metric in GATED:
+            _timing(case, metric, record, other, timings.get((case, metric)), out)
     extra = [c for c in new.cases if c not in base.cases]
     if extra:
         out.notes.append(f"case(s) only in the run, not compared: {', '.join(extra)}")
@@ -211,12 +218,16 @@ def main(argv: list[str] | None = None) -> int:
     out = gate(base, new, rule, noise, args.allow_missing)
     print(f"baseline: {describe(base)}")
     print(f"run:      {describe(new)}")
+    factors = f"alpha {rule.alpha:g} (false-discovery rate), factors {rule.defaults_text()}"
     if noise is not None:
-        print(f"noise:    {noise.path} ({len(noise.factors)} calibrated factor(s); x{rule.factor:g} elsewhere)")
+        factors += f" where {noise.path} has none ({len(noise.factors)} calibrated factor(s))"
+    print(f"rule:     {factors}; raised to each benchmark's between-process spread")
     for line in [*out.warnings, *out.regressions, *out.notes]:
         print(line)
     c = out.counts
-    compared = f"{c.get('cases', 0)} case(s), {c.get('claims', 0)} claim(s), {c.get('timings', 0)} timing(s) compared"
+    compared = (
+        f"{c.get('cases', 0)} case(s), {c.get('claims', 0)} claim(s), {c.get('timings', 0)} judged timing(s) compared"
+    )
     unsure = f"{c.get('cannot_tell', 0)} cannot tell, {c.get('noise', 0)} within noise, {c.get('faster', 0)} faster"
     if out.regressions:
         print(f"FAIL: {len(out.regressions)} regression(s); {compared}")

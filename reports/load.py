@@ -3,10 +3,11 @@
 
 Everything here is plain Python: no TensorFlow, no Keras, no ``lstm_cases`` import.
 A result file is pytest-benchmark's JSON plus one top-level ``"lstm_bench"`` object with
-``"schema": 1``: the run's stack, profile and seeds, and per case its recipe, claims,
-verdicts, per-seed metrics, histories and artifacts (``lstm_bench.cases[case]``). A case's
+``"schema": 1``: the run's stack, profile, seeds and timing settings, and per case its recipe,
+claims, verdicts, per-seed metrics, histories and artifacts (``lstm_bench.cases[case]``). A case's
 timings are the benchmarks whose ``extra_info.case`` is that case, one per
-``extra_info.kind`` (train, predict, single_call). A case with no benchmark (a claims-only
+``extra_info.kind`` (train: the whole recipe; train_step, predict, single_call: steady state,
+with every timing process's rounds). A case with no benchmark (a claims-only
 run) is still a case of the run. A file of another schema, or none, is refused.
 
 A failed check raises :class:`InputError`, whose message is one line naming the file.
@@ -22,9 +23,15 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA = 1
-KINDS = ("train", "predict", "single_call")  # the benchmarks of a case (extra_info.kind)
-PER_SEED_METRICS = {"first_epoch": "first_epoch_seconds", "peak_rss_mb": "peak_rss_mb"}  # lists in a case's record
-METRICS = (*KINDS, *PER_SEED_METRICS)  # every measured quantity; higher is worse for each
+KINDS = ("train", "train_step", "predict", "single_call")  # the benchmarks of a case (extra_info.kind)
+GATED = ("train_step", "predict", "single_call")  # steady-state benchmarks: what the gate judges
+PER_SEED_METRICS = {  # lists in a case's record, one value per seed of the whole-recipe run
+    "first_epoch": "first_epoch_seconds",
+    "steady_epoch": "steady_epoch_seconds",
+    "peak_rss_mb": "peak_rss_mb",
+}
+WHOLE_RECIPE = ("train", *PER_SEED_METRICS)  # recorded and reported, never gated
+METRICS = (*GATED, *WHOLE_RECIPE)  # every measured quantity; higher is worse for each
 
 
 class InputError(Exception):
@@ -97,10 +104,21 @@ def stack_label(stack: dict[str, Any]) -> str:
 class Samples:
     """The raw samples of one metric of one case (per round or per seed) and their median.
 
-    ``data`` is empty when the file has only a median (pytest-benchmark's ``stats.median``)."""
+    ``data`` is empty when the file has only a median (pytest-benchmark's ``stats.median``). A
+    steady-state benchmark timed in several processes has each process's rounds in ``processes``
+    and all of them pooled in ``data``."""
 
     data: list[float]
     median: float | None
+    processes: tuple[tuple[float, ...], ...] = ()
+
+    @property
+    def spread(self) -> float | None:
+        """Between-process spread: the largest process median over the smallest (None: one process)."""
+        medians = [statistics.median(r) for r in self.processes if r]
+        if len(medians) < 2 or min(medians) <= 0:
+            return None
+        return max(medians) / min(medians)
 
 
 @dataclass
@@ -110,11 +128,25 @@ class Bench:
     name: str
     kind: str
     stats: dict[str, Any]
+    extra_info: dict[str, Any] = field(default_factory=dict)
 
     @property
     def data(self) -> list[float]:
-        """Per-round seconds; nothing when the file has no ``stats.data``."""
+        """Per-round seconds of the pytest process; nothing when the file has no ``stats.data``."""
         return numbers(self.stats.get("data"))
+
+    @property
+    def process_rounds(self) -> list[list[float]]:
+        """Per-round seconds of every process that timed it: the pytest process's ``stats.data`` first,
+        then ``extra_info.other_process_rounds`` (steady-state benchmarks)."""
+        others = [numbers(r) for r in as_list(self.extra_info.get("other_process_rounds"))]
+        return [r for r in (self.data, *others) if r]
+
+    def units_per_round(self) -> tuple[int, str] | None:
+        """(work per round, its unit) of a steady-state benchmark: (500, "steps"), (7, "batches")."""
+        unit = self.extra_info.get("units")
+        value = number(self.extra_info.get(f"{unit}_per_round")) if isinstance(unit, str) else None
+        return (int(value), str(unit)) if value else None
 
     @property
     def rounds(self) -> int | None:
@@ -210,15 +242,17 @@ class CaseRecord:
     def samples(self, metric: str) -> Samples | None:
         """The positive samples of one of ``METRICS`` and their median; None when the file lacks it.
 
-        train / predict / single_call: the benchmark's per-round seconds (its ``stats.median`` when it
-        has no per-round data); first_epoch / peak_rss_mb: the case's per-seed list."""
+        train / train_step / predict / single_call: the benchmark's per-round seconds, every process's
+        pooled (its ``stats.median`` when it has no per-round data); first_epoch / steady_epoch /
+        peak_rss_mb: the case's per-seed list."""
         if metric in KINDS:
             bench = self.benches.get(metric)
             if bench is None:
                 return None
-            data = [v for v in bench.data if v > 0]
+            processes = tuple(tuple(v for v in r if v > 0) for r in bench.process_rounds)
+            data = [v for r in processes for v in r]
             median = statistics.median(data) if data else bench.stat("median")
-            return Samples(data, median) if data or median is not None else None
+            return Samples(data, median, processes) if data or median is not None else None
         if metric not in PER_SEED_METRICS:
             raise ValueError(f"unknown metric {metric!r}; valid: {', '.join(METRICS)}")
         data = [v for v in numbers(self.info.get(PER_SEED_METRICS[metric])) if v > 0]
@@ -264,6 +298,16 @@ class Run:
     @property
     def seeds(self) -> list[int]:
         return ints(self.record.get("seeds"))
+
+    @property
+    def timing(self) -> dict[str, Any]:
+        """The settings timings were taken under (``lstm_bench.timing``; empty in older files)."""
+        return as_dict(self.record.get("timing"))
+
+    @property
+    def slowdown(self) -> dict[str, float]:
+        """The test-only slowdown the run was made with, by kind (empty: none)."""
+        return {k: v for k, v in as_dict(self.timing.get("slowdown")).items() if number(v) is not None}
 
     @property
     def stem(self) -> str:
@@ -381,7 +425,7 @@ def load_run(path: Path | str) -> Run:
         if kind in cases[case].benches:
             notes.append(f"`{name}`: a second {kind} record for case `{case}`, ignored")
             continue
-        cases[case].benches[kind] = Bench(name=name, kind=kind, stats=as_dict(bench.get("stats")))
+        cases[case].benches[kind] = Bench(name=name, kind=kind, stats=as_dict(bench.get("stats")), extra_info=info)
     if not cases:
         raise InputError(path, "lstm-bench result file without any case (lstm_bench.cases is empty)")
     if skipped:

@@ -4,8 +4,9 @@
 expand globs), puts the baseline env first (default ``tf221-keras3``, the default stack)
 and the others in name order, says which files it left out (``.partial`` files from
 interrupted runs, temp files), and runs the report generator (``python -m reports``) on
-them with the same --factor / --alpha / --noise (the rule of ``reports.compare``). Reads results
-only; trains nothing.
+them with the same --factor / --alpha / --noise (the rule of ``reports.compare``), then prints the
+report's headline: per stack and family, the geometric-mean ratio to the baseline with its interval
+(``reports.headline``). Reads results only; trains nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from pathlib import Path
 
 from reports import cli
 from reports.command import error
-from reports.compare import add_rule_options
+from reports.compare import add_rule_options, rule_from_args, rule_options
+from reports.compare_view import comparisons_of
+from reports.headline import headline
+from reports.load import load_runs
 
 PROG = "python -m reports.matrix"
 DEFAULT_BASELINE = "tf221-keras3"
@@ -53,10 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     if skipped:
         print(f"{PROG}: left out unfinished result files: {', '.join(skipped)}", file=sys.stderr)
     print(f"{PROG}: baseline {files[0].name}; compared: {', '.join(p.name for p in files[1:]) or 'nothing'}")
-    options = ["--factor", str(args.factor), "--alpha", str(args.alpha)]
-    options += ["--noise", str(args.noise)] if args.noise is not None else []
-    options += ["--no-figures"] if args.no_figures else []
-    return cli.main([str(p) for p in files] + ["-o", str(args.out), *options])
+    options = [*rule_options(args), *(["--no-figures"] if args.no_figures else [])]
+    status = cli.main([str(p) for p in files] + ["-o", str(args.out), *options])
+    if status == 0:  # the files and options are known good now
+        runs = load_runs(files)
+        print("\n".join(headline(runs, comparisons_of(runs, rule_from_args(args)[0]))))
+    return status
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Build the report: README.md text plus the PNG figures it links to.
 
-This module lays out the runs (header, notes, per-run claims and timings, cases, training curves)
-and assembles the report; the comparison with the baseline is ``reports.compare_view`` and the
-per-family artifact views are ``reports.artifact_views``.
+This module lays out the runs (header, notes, per-run claims, cases, training curves) and assembles
+the report; the comparison with the baseline is ``reports.compare_view``, the headline and the
+per-case timing tables ``reports.headline``, the per-family artifact views ``reports.artifact_views``.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from typing import Any
 
 from reports import figures
 from reports.artifact_views import artifact_sections
-from reports.compare import Rule, recipe_diff, status_word
-from reports.compare_view import comparison_sections
-from reports.load import KINDS, CaseRecord, Run, as_list, number
-from reports.markdown import DASH, code, median_cell, num, ratio, seconds, table
+from reports.compare import Rule, recipe_diff, slowdown_lines, status_word
+from reports.compare_view import comparison_sections, comparisons_of
+from reports.headline import headline, per_case_tables, spread_summary
+from reports.load import GATED, CaseRecord, Run, as_list
+from reports.markdown import DASH, code, num, table
 from reports.noise import Noise
 from reports.stats import summarize
 
@@ -100,7 +101,7 @@ def _notes(runs: list[Run], cases: list[str], noise: Noise | None) -> list[str]:
         if not run.has_benchmarks:
             notes.append(f"`{run.path.name}` ({run.label}): no benchmarks (a claims-only run): no timings.")
         for record in run.cases.values() if run.has_benchmarks else []:
-            absent = [k for k in KINDS if k not in record.benches]
+            absent = [k for k in GATED if k not in record.benches]
             if absent:
                 notes.append(
                     f"`{run.path.name}` ({run.label}), case `{record.case}`: no {', '.join(absent)} benchmark(s)."
@@ -118,6 +119,8 @@ def _notes(runs: list[Run], cases: list[str], noise: Noise | None) -> list[str]:
     if noise is not None:
         mismatches = dict.fromkeys(line for run in runs[1:] for line in noise.mismatches(runs[0], run))
         notes += [f"{line}: its factors may not fit these runs." for line in mismatches]
+    notes += [f"**{line}**." for line in slowdown_lines(runs)]
+    notes += spread_summary(runs)
     commits = {r.commit() for r in runs}
     if len(commits) > 1 and "?" not in commits:
         listed = ", ".join(f"{r.label}: {r.commit()}" for r in runs)
@@ -206,64 +209,6 @@ def _claims_section(run: Run, cases: list[str]) -> list[str]:
     return out
 
 
-def _steps_text(record: CaseRecord) -> str:
-    steps = record.steps_per_seed()
-    if steps is None:
-        return DASH
-    epochs = int(number(record.recipe.get("epochs")) or 0)
-    per_epoch = steps // epochs if epochs else steps
-    return f"{steps:,} ({epochs} ep × {per_epoch})"
-
-
-def _timing_section(run: Run, cases: list[str]) -> list[str]:
-    rows = []
-    for case in cases:
-        record = run.cases.get(case)
-        if record is None:
-            rows.append([code(case), *([DASH] * 9)])
-            continue
-        train = record.train
-        median = train.stat("median") if train else None
-        steps = record.steps_per_seed()
-        predict, single = record.samples("predict"), record.samples("single_call")
-        p_med, s_med = (predict.median if predict else None), (single.median if single else None)
-        rows.append(
-            [
-                code(case),
-                train.rounds if train and train.rounds else DASH,
-                seconds(train.stat("min")) if train else DASH,
-                seconds(median),
-                seconds(train.stat("iqr")) if train else DASH,
-                _steps_text(record),
-                seconds(median / steps) if median is not None and steps else DASH,
-                median_cell("predict", predict),
-                median_cell("single_call", single),
-                ratio(p_med / s_med) if p_med is not None and s_med else DASH,
-            ]
-        )
-    headers = [
-        "case",
-        "train rounds",
-        "train min",
-        "train median",
-        "train IQR",
-        "steps per seed",
-        "time per step",
-        "predict median (rounds)",
-        "single call median (rounds)",
-        "predict / single call",
-    ]
-    return [
-        f"### {run.label}: timing",
-        "",
-        table(headers, rows, "lrrrrrrrrr"),
-        "",
-        "Steps per seed = epochs × ceil(samples / batch) from the recipe (a null batch size is one full batch); "
-        "time per step = train median / steps, so it includes Keras' per-epoch overhead.",
-        "",
-    ]
-
-
 def _cases_section(runs: list[Run], cases: list[str]) -> list[str]:
     rows, changes = [], []
     for case in cases:
@@ -336,19 +281,22 @@ def build_report(
     rule = rule or Rule()
     cases = _case_order(runs)
     figs = figures.Gallery(draw_figures)
+    comparisons = comparisons_of(runs, rule)
     lines = _header(runs, command)
     lines += _notes(runs, cases, noise)
+    lines += headline(runs, comparisons)
     if len(runs) > 1:
-        lines += comparison_sections(runs, cases, rule, noise)
-    speed = figs.add("train-speed.png", "training time per seed, per case and run", figures.train_speed, cases, runs)
-    alt = "predict() and single-call time, per case and run"
-    speed += figs.add("inference-speed.png", alt, figures.inference_speed, cases, runs)
+        lines += comparison_sections(runs, cases, rule, noise, comparisons)
+    speed = figs.add(
+        "ratios.png", "ratio to the baseline per case, log scale", figures.ratio_chart, cases, runs, comparisons
+    )
+    speed += figs.add("timings.png", "timings per case and run, log scale", figures.timing_chart, cases, runs)
     if speed:
         lines += ["## Speed", "", *speed]
+    lines += per_case_tables(runs, cases)
     lines += ["## Results per run", ""]
     for run in runs:
         lines += _claims_section(run, cases)
-        lines += _timing_section(run, cases)
     lines += _cases_section(runs, cases)
     lines += _curves(runs, cases, figs)
     lines += artifact_sections(runs, cases, figs)

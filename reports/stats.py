@@ -1,4 +1,5 @@
-"""Generic statistics: summaries of per-seed values and the two-sided Mann-Whitney U test.
+"""Generic statistics: summaries of per-seed values, the two-sided Mann-Whitney U test, the
+Hodges-Lehmann ratio with its confidence interval, Benjamini-Hochberg adjustment, geometric means.
 
 The rule that turns them into "slower", "within noise" and so on is in ``reports.compare``.
 """
@@ -37,18 +38,69 @@ def min_two_sided_p(n1: int, n2: int) -> float:
     return min(1.0, 2.0 / math.comb(n1 + n2, n1))
 
 
+EXACT_UP_TO = 100  # n1 + n2 up to which the Mann-Whitney p is exact (without ties)
+
+
 def mann_whitney_p(a: list[float], b: list[float]) -> float | None:
-    """Two-sided Mann-Whitney U p-value; None when it cannot be computed."""
+    """Two-sided Mann-Whitney U p-value; None when it cannot be computed. Exact (the distribution of
+    U itself, so that ``min_two_sided_p`` is what it can reach) for samples without ties up to
+    EXACT_UP_TO values in all; the normal approximation otherwise."""
     if not a or not b:
         return None
     if len(set(a) | set(b)) == 1:  # every value equal: no evidence of any difference
         return 1.0
     from scipy.stats import mannwhitneyu
 
+    ties = len(set(a) | set(b)) < len(a) + len(b)
+    method = "exact" if not ties and len(a) + len(b) <= EXACT_UP_TO else "asymptotic"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            p = float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
+            p = float(mannwhitneyu(a, b, alternative="two-sided", method=method).pvalue)
         except ValueError:
             return None
     return p if math.isfinite(p) else None
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """How many times larger b is than a: the Hodges-Lehmann estimate (the median of every b_j / a_i)
+    and its confidence interval (None where the samples are too few for that confidence)."""
+
+    estimate: float
+    low: float | None
+    high: float | None
+
+
+def hodges_lehmann_ratio(a: list[float], b: list[float], confidence: float = 0.95) -> Ratio | None:
+    """The ratio b / a of two samples of positive values, on the log scale: the median of all pairwise
+    differences log b_j - log a_i, and the distribution-free interval of the Mann-Whitney test around
+    it (the order statistics k and n1*n2 + 1 - k of those differences, k from the normal approximation
+    of U). None when a sample is empty or holds a value <= 0."""
+    if not a or not b or min(a) <= 0 or min(b) <= 0:
+        return None
+    from scipy.stats import norm
+
+    diffs = sorted(math.log(y) - math.log(x) for x in a for y in b)
+    n1, n2, total = len(a), len(b), len(diffs)
+    estimate = math.exp(statistics.median(diffs))
+    z = float(norm.ppf(0.5 + confidence / 2))
+    k = math.floor(n1 * n2 / 2 - z * math.sqrt(n1 * n2 * (n1 + n2 + 1) / 12))
+    if k < 1:
+        return Ratio(estimate, None, None)
+    return Ratio(estimate, math.exp(diffs[k - 1]), math.exp(diffs[total - k]))
+
+
+def benjamini_hochberg(ps: list[float]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values (q-values) of a family of tests, in the same order."""
+    if not ps:
+        return []
+    from scipy.stats import false_discovery_control
+
+    return [float(q) for q in false_discovery_control(ps, method="bh")]
+
+
+def geometric_mean(values: list[float]) -> float | None:
+    """The geometric mean of positive values (None when there are none)."""
+    values = [v for v in values if v > 0 and math.isfinite(v)]
+    return math.exp(statistics.fmean(math.log(v) for v in values)) if values else None

@@ -14,7 +14,7 @@ from reports import gate
 from reports.cli import main as report_main
 from reports.gate import main
 from reports.noise import main as noise_main
-from tests.test_reports import BAD_FILES, STACK_215, STACK_221, Case, make_case, noisy, row, write_result
+from tests.test_reports import BAD_FILES, STACK_215, STACK_221, Case, make_case, noisy, row, run_report, write_result
 
 
 def result(path: Path, *cases: Case, profile: str = "quick", stack: dict = STACK_221, **per_seed) -> Path:
@@ -25,12 +25,13 @@ def result(path: Path, *cases: Case, profile: str = "quick", stack: dict = STACK
 
 
 def aa_case(case: str, center: float = 10.0, seed: int = 0, jitter: float = 0.02, **kw) -> Case:
-    """One case with 10 training rounds, 10 predict and 30 single-call rounds, all with ``jitter`` relative sd."""
+    """One case with 16 steady training-step rounds around ``center``, 16 predict and 16 single-call rounds,
+    all with ``jitter`` relative sd."""
     return make_case(
         case,
-        train=noisy(center, 10, jitter, seed),
-        predict=noisy(0.02, 10, jitter, seed + 100),
-        single=noisy(0.002, 30, jitter, seed + 200),
+        step=noisy(center, 16, jitter, seed),
+        predict=noisy(0.02, 16, jitter, seed + 100),
+        single=noisy(0.002, 16, jitter, seed + 200),
         **kw,
     )
 
@@ -59,17 +60,18 @@ def test_an_a_a_pair_with_2_percent_jitter_passes(tmp_path, capsys):
     b = result(tmp_path / "b.json", aa_case("one_char", seed=3), aa_case("stateful", 5.0, seed=4))
     out = run_gate(capsys, a, b, expect=0)
     assert "REGRESSION" not in out
-    assert out.splitlines()[-1].startswith("no regression: 2 case(s), 2 claim(s), 6 timing(s) compared")
+    assert out.splitlines()[-1].startswith("no regression: 2 case(s), 2 claim(s), 6 judged timing(s) compared")
+    assert lines(out, "rule:", "alpha 0.002 (false-discovery rate), factors train_step x1.07, predict x1.07")
 
 
-def test_a_30_percent_slower_train_with_10_rounds_fails(tmp_path, capsys):
+def test_a_30_percent_slower_training_step_fails(tmp_path, capsys):
     a = result(tmp_path / "a.json", aa_case("one_char", seed=1, jitter=0.01), aa_case("stateful", seed=2))
     slow = aa_case("one_char", 13.0, seed=3, jitter=0.01)
     b = result(tmp_path / "b.json", slow, aa_case("stateful", seed=4))
     out = run_gate(capsys, a, b, expect=1)
     [line] = lines(out, "REGRESSION")
-    assert line.startswith("REGRESSION one_char train: median 10 s -> 13 s (x1.30, +30%); ")
-    assert "beyond factor x1.10 (default) and Mann-Whitney p=" in line and "< 0.002 (10 rounds)" in line
+    assert line.startswith("REGRESSION one_char train_step: median 10 s -> 13 s (×1.31 [1.30, 1.31], +31%); ")
+    assert "beyond factor x1.07 (default) and q=" in line and "16 rounds, 6 judged timings) < 0.002" in line
     assert out.splitlines()[-1].startswith("FAIL: 1 regression(s)")
 
 
@@ -77,7 +79,7 @@ def test_a_faster_run_is_a_note_not_a_failure(tmp_path, capsys):
     a = result(tmp_path / "a.json", aa_case("one_char", seed=1, jitter=0.01))
     b = result(tmp_path / "b.json", aa_case("one_char", 7.0, seed=3, jitter=0.01))
     out = run_gate(capsys, a, b, expect=0)
-    assert lines(out, "faster: one_char train", "x0.70")
+    assert lines(out, "faster: one_char train_step", "×0.70")
     assert "1 faster" in out.splitlines()[-1]
 
 
@@ -85,54 +87,55 @@ def test_a_wide_spread_slowdown_is_within_noise(tmp_path, capsys):
     a = result(tmp_path / "a.json", aa_case("one_char", seed=1, jitter=0.5))
     b = result(tmp_path / "b.json", aa_case("one_char", 12.0, seed=2, jitter=0.5))
     out = run_gate(capsys, a, b, expect=0)
-    assert lines(out, "within noise: one_char train", "Mann-Whitney p=", ">= 0.002 (10 rounds)")
+    assert lines(out, "within noise: one_char train_step", "Mann-Whitney p=", ">= 0.002")
 
 
-def test_three_rounds_cannot_tell_a_15_percent_slowdown(tmp_path, capsys):
-    a = result(tmp_path / "a.json", make_case("one_char", train=[10.0, 10.1, 9.9]))
-    b = result(tmp_path / "b.json", make_case("one_char", train=[11.5, 11.6, 11.4]))
+def test_three_rounds_cannot_tell_even_a_3x_slowdown(tmp_path, capsys):
+    a = result(tmp_path / "a.json", make_case("one_char", step=[10.0, 10.1, 9.9]))
+    b = result(tmp_path / "b.json", make_case("one_char", step=[30.0, 30.3, 29.7]))
     out = run_gate(capsys, a, b, expect=0)
-    [line] = lines(out, "one_char train")
-    assert line.startswith("cannot tell with 3 rounds: one_char train: median 10 s -> 11.5 s (x1.15, +15%); ")
-    assert "3 rounds can never give p < 0.002 (best p=0.1)" in line and "would need > x2.20" in line
+    [line] = lines(out, "one_char train_step")
+    assert line.startswith("cannot tell: one_char train_step: median 10 s -> 30 s (×3.00, +200%); ")
+    assert "3 rounds among 3 judged timings can never give q < 0.002 (it takes 7 a side)" in line
     assert "1 cannot tell" in out.splitlines()[-1]
 
 
-def test_three_rounds_3x_slowdown_fails_on_the_ratio_alone(tmp_path, capsys):
-    a = result(tmp_path / "a.json", make_case("one_char", train=[10.0, 10.1, 9.9]))
-    b = result(tmp_path / "b.json", make_case("one_char", train=[30.0, 30.3, 29.7]))
-    out = run_gate(capsys, a, b, expect=1)
-    [line] = lines(out, "REGRESSION")
-    assert line.startswith("REGRESSION one_char train: median 10 s -> 30 s (x3.00, +200%)")
-    assert "beyond 2 x factor x1.10 (default) (> x2.20) on the ratio alone" in line
-    assert "3 rounds can never give p < 0.002" in line
-
-
-def test_per_seed_first_epoch_and_peak_rss_are_gated_and_optional(tmp_path, capsys):
-    a = result(tmp_path / "a.json", make_case("one_char"), first_epoch_seconds=[1.0, 1.1, 0.9], peak_rss_mb=[800.0] * 3)
+def test_whole_recipe_timings_are_never_gated(tmp_path, capsys):
+    a = result(
+        tmp_path / "a.json", make_case("one_char", train=[10.0, 10.1, 9.9]), first_epoch_seconds=[1.0, 1.1, 0.9],
+        peak_rss_mb=[800.0] * 3,
+    )  # fmt: skip
     b = result(
-        tmp_path / "b.json", make_case("one_char"), first_epoch_seconds=[1.0, 1.0, 1.0], peak_rss_mb=[2500.0] * 3
-    )
-    out = run_gate(capsys, a, b, expect=1)
-    [line] = lines(out, "REGRESSION")
-    assert line.startswith("REGRESSION one_char peak_rss_mb: median 800 MB -> 2500 MB (x3.12") and "ratio alone" in line
-    # an older run without the fields: a note, not a failure
-    old = result(tmp_path / "old.json", make_case("one_char"))
-    out = run_gate(capsys, a, old, expect=0)
-    assert lines(out, "not compared: one_char first_epoch: only the baseline has it")
-    assert lines(out, "not compared: one_char peak_rss_mb: only the baseline has it")
+        tmp_path / "b.json", make_case("one_char", train=[30.0, 30.3, 29.7]), first_epoch_seconds=[3.0, 3.0, 3.0],
+        peak_rss_mb=[2500.0] * 3,
+    )  # fmt: skip
+    out = run_gate(capsys, a, b, expect=0)
+    assert "REGRESSION" not in out and "train:" not in out and "peak_rss_mb" not in out
+    assert "3 judged timing(s) compared" in out.splitlines()[-1]
 
 
-def test_a_file_without_per_round_data_uses_the_ratio_alone(tmp_path, capsys):
+def test_a_file_without_per_round_data_cannot_tell(tmp_path, capsys):
     a = result(tmp_path / "a.json", aa_case("one_char", seed=1))
     no_data = aa_case("one_char", 25.0, seed=2)
     for bench in no_data.benchmarks:
         del bench["stats"]["data"]
+        bench["extra_info"].pop("other_process_rounds", None)
     b = result(tmp_path / "b.json", no_data)
+    out = run_gate(capsys, a, b, expect=0)
+    [line] = lines(out, "one_char train_step")
+    assert line.startswith("cannot tell: one_char train_step: median 10 s -> 24.7 s (×2.47")
+    assert "no per-round samples in the run" in line
+
+
+def test_a_slowed_run_is_named_as_such(tmp_path, capsys):
+    a = result(tmp_path / "a.json", aa_case("one_char", seed=1, jitter=0.01))
+    doc = json.loads(result(tmp_path / "b.json", aa_case("one_char", 12.0, seed=2, jitter=0.01)).read_text())
+    doc["lstm_bench"]["timing"] = {"threads": 1, "slowdown": {"train_step": 1.2}}
+    b = tmp_path / "b.json"
+    b.write_text(json.dumps(doc))
     out = run_gate(capsys, a, b, expect=1)
-    [line] = lines(out, "REGRESSION")
-    assert line.startswith("REGRESSION one_char train: median 10 s -> 24.7 s (x2.47")
-    assert "ratio alone: no per-round samples in the run" in line
+    assert lines(out, f"SLOWED {b}: made with the test-only slowdown LSTM_BENCH_SLOWDOWN (train_step x1.2)")
+    assert "test-only slowdown" in run_report(capsys, tmp_path / "out", a, b)
 
 
 # --------------------------------------------------------------------------- claims
@@ -222,11 +225,11 @@ def test_calibrate_then_gate_with_per_case_factors(tmp_path, capsys):
     assert f"wrote {noise}: factors for 2 case(s) from 3 runs, profile quick" in out
     doc = json.loads(noise.read_text())
     assert doc["format"] == "lstm-bench-noise/1" and doc["profile"] == "quick"
-    noisy_train = doc["factors"]["noisy"]["train"]
-    assert noisy_train["max_ratio"] == pytest.approx(12 / 9, rel=0.03)
-    assert noisy_train["factor"] == pytest.approx((12 / 9) ** 1.5, rel=0.05)  # exp(1.5 * ln(max/min))
-    assert doc["factors"]["quiet"]["train"]["factor"] == 1.1  # the floor
-    assert set(doc["factors"]["quiet"]) == {"train", "predict", "single_call"}
+    noisy_step = doc["factors"]["noisy"]["train_step"]
+    assert noisy_step["max_ratio"] == pytest.approx(12 / 9, rel=0.03)
+    assert noisy_step["factor"] == pytest.approx((12 / 9) ** 1.5, rel=0.05)  # exp(1.5 * ln(max/min))
+    assert doc["factors"]["quiet"]["train_step"]["factor"] == 1.03  # the floor
+    assert set(doc["factors"]["quiet"]) == {"train_step", "predict", "single_call"}
     assert not list(tmp_path.glob(".noise.json.*"))  # no temp file left
 
     # the same 25% slowdown in both cases
@@ -240,8 +243,8 @@ def test_calibrate_then_gate_with_per_case_factors(tmp_path, capsys):
     )
     out = run_gate(capsys, base, slow, "--noise", noise, expect=1)
     [line] = lines(out, "REGRESSION")
-    assert line.startswith("REGRESSION quiet train:") and "(x1.25" in line and "factor x1.10 (calibrated)" in line
-    assert not lines(out, "noisy train")  # within its calibrated factor x1.54
+    assert line.startswith("REGRESSION quiet train_step:") and "(×1.2" in line and "factor x1.03 (calibrated)" in line
+    assert not lines(out, "noisy train_step")  # within its calibrated factor x1.54
     # without the noise file both fail
     assert len(lines(run_gate(capsys, base, slow, expect=1), "REGRESSION")) == 2
 
@@ -313,7 +316,7 @@ def test_bad_options_exit_2(tmp_path, capsys):
 def test_help_states_the_rules(capsys):
     assert "Rules\n=====" in gate.__doc__ and gate.RULES in gate.__doc__
     for command, words in (
-        (main, ("r > F and the rounds can reach alpha", "r > 2 * F")),
+        (main, ("Benjamini-Hochberg", "between-process spread", "whole-recipe timings")),
         (noise_main, ("max(floor, exp(safety * spread))",)),
     ):
         with pytest.raises(SystemExit) as done:
@@ -379,22 +382,22 @@ def test_the_report_flags_exactly_what_the_gate_calls_a_regression_or_a_speed_up
     rss = {"peak_rss_mb": [800.0, 810.0, 790.0]}
     base = [
         aa_case("clear", 10.0, seed=1, jitter=0.01),
-        make_case("huge3", train=[10.0, 10.1, 9.9]),
-        make_case("small3", train=[10.0, 10.1, 9.9]),
+        make_case("huge3", step=[10.0, 10.1, 9.9]),
+        make_case("small3", step=[10.0, 10.1, 9.9]),
         aa_case("noisy", 10.0, seed=3, jitter=0.5),
         aa_case("speedup", 10.0, seed=5, jitter=0.01),
         make_case("verdict", claims=base_claims),
     ]
     run = [
-        aa_case("clear", 13.0, seed=2, jitter=0.01),  # slower, 10 rounds: the test tells
-        make_case("huge3", train=[30.0, 30.3, 29.7]),  # x3 with 3 rounds: the ratio alone
-        make_case("small3", train=[11.5, 11.6, 11.4]),  # x1.15 with 3 rounds: cannot tell
+        aa_case("clear", 13.0, seed=2, jitter=0.01),  # slower, 16 rounds: the test tells
+        make_case("huge3", step=[30.0, 30.3, 29.7]),  # x3 with 3 rounds: cannot tell (no ratio alone)
+        make_case("small3", step=[11.5, 11.6, 11.4]),  # x1.15 with 3 rounds: cannot tell
         aa_case("noisy", 12.0, seed=4, jitter=0.5),  # within noise
         aa_case("speedup", 7.0, seed=6, jitter=0.01),  # faster
         make_case("verdict", claims=new_claims),
     ]
     base[0].info.update(rss)
-    run[0].info.update(peak_rss_mb=[2500.0, 2400.0, 2600.0])  # per-seed metric, x3.1 on the ratio alone
+    run[0].info.update(peak_rss_mb=[2500.0, 2400.0, 2600.0])  # a whole-recipe metric: shown, never flagged
     a, b = result(tmp_path / "a.json", *base), result(tmp_path / "b.json", *run)
     if options == ["--noise"]:  # calibrated on two A/A runs: wider factors for some cases
         aa = [
@@ -415,21 +418,18 @@ def test_the_report_flags_exactly_what_the_gate_calls_a_regression_or_a_speed_up
 
     flagged = _report_flags(readme)
     assert flagged == _gate_flags(gate_out)
-    assert ("verdict", "claim band", "worse") in flagged and ("huge3", "train", "slower") in flagged
-    assert not any(case in ("small3", "noisy") and metric == "train" for case, metric, _ in flagged)
+    assert ("verdict", "claim band", "worse") in flagged
+    assert not any(case in ("huge3", "small3", "noisy") for case, _, _ in flagged)
+    assert not any(metric == "peak_rss_mb" for _, metric, _ in flagged)
     if not options:
-        assert {
-            ("clear", "train", "slower"),
-            ("speedup", "train", "faster"),
-            ("clear", "peak_rss_mb", "slower"),
-        } <= flagged
-        for words in ("cannot tell with 3 rounds: ", "within noise: "):  # the same words in both
+        assert {("clear", "train_step", "slower"), ("speedup", "train_step", "faster")} <= flagged
+        for words in ("cannot tell: ", "within noise: "):  # the same words in both
             assert lines(gate_out, words) and words in readme
     # the tables flag the same as the summary: one bold cell per summary bullet
     for word, direction in (("SLOWER", "slower"), ("FASTER", "faster")):
         assert readme.count(f"**{word}**:") == len([f for f in flagged if f[2] == direction])
-    if "--noise" in options:  # both used the calibrated factor of clear train
-        assert "factor x1.16 (calibrated)" in row(readme, "`clear`", "| 10 s (10) |")
-        assert "factor x1.16 (calibrated)" in lines(gate_out, "REGRESSION clear train")[0]
+    if "--noise" in options:  # both used the calibrated factor of clear train_step
+        assert "factor x1.17 (calibrated)" in row(readme, "`clear`", "| 10 s (16) |")
+        assert "factor x1.17 (calibrated)" in lines(gate_out, "REGRESSION clear train_step")[0]
     assert "VERDICT CHANGED" not in readme and "verdict changed `verdict` claim `other`" in readme
     assert lines(gate_out, "verdict changed: verdict claim other: FAIL -> pass")

@@ -25,13 +25,17 @@ def test_baseline_first_others_by_name_unfinished_files_left_out(tmp_path, capsy
     assert "left out unfinished result files: .tf216-keras3.json.123.tmp, tf218-keras3.json.partial" in captured.err
     readme = (tmp_path / "out" / "README.md").read_text()
     assert "tf215-keras2.json" in readme or "2.15.1" in readme
-    assert "--factor 1.1 --alpha 0.002" in readme  # the rule's options reach the report
+    assert "--alpha 0.002" in readme  # the rule's options reach the report
+    assert "## Headline: each run against tf2.21/keras3/tensorflow" in captured.out  # and the headline is printed
+    assert "| tf2.15/keras2/tensorflow | alphabet | 1 |" in captured.out
+    assert "| **tf2.21/keras3/tensorflow (keras3-jax)** | **all cases** | 1 |" in captured.out
 
 
 def test_the_rule_options_reach_the_report(tmp_path, capsys):
     folder = _folder(tmp_path, "tf221-keras3", "tf215-keras2")
     assert main([str(folder), "-o", str(tmp_path / "out"), "--no-figures", "--factor", "1.5", "--alpha", "0.01"]) == 0
-    assert "F = 1.5; alpha = 0.01" in (tmp_path / "out" / "README.md").read_text()
+    readme = (tmp_path / "out" / "README.md").read_text()
+    assert "F = train_step x1.5, predict x1.5, single_call x1.5" in readme and "alpha = 0.01)" in readme
     assert main([str(folder), "-o", str(tmp_path / "out"), "--factor", "1"]) == 2
     assert capsys.readouterr().err.endswith("python -m reports: error: --factor must be > 1, got 1.0\n")
 

@@ -1,0 +1,197 @@
+"""Timings across runs: the per-stack headline (geometric-mean ratio to the baseline, with its interval,
+per family) and the per-case tables (steady step time, inference, whole-recipe training, first epoch,
+peak memory), one column per run. The ratios are the rule's (``reports.compare.compare_runs``); this
+module only aggregates and lays them out.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable
+from typing import Any
+
+from reports.compare import FASTER, SLOWER, TimingComparison
+from reports.compare_view import Comparisons
+from reports.load import GATED, CaseRecord, Run
+from reports.markdown import DASH, code, metric_value, seconds, table
+from reports.stats import Ratio, geometric_mean
+
+HEADLINE_METRICS = (*GATED, "train")  # the judged ones, and the whole-recipe training beside them
+ALL = "all cases"
+
+
+def family(record: CaseRecord | None) -> str:
+    family_name = record.info.get("family") if record is not None else None
+    return family_name if isinstance(family_name, str) and family_name else "?"
+
+
+def pooled_ratio(comparisons: list[TimingComparison]) -> tuple[Ratio | None, int]:
+    """The geometric mean of the cases' ratios, with an interval whose ends are the geometric means of
+    the cases' interval ends (each case at its low end, each at its high end: a conservative interval of
+    the mean); the interval is left out unless every case has one. Also how many cases it holds."""
+    ratios = [c.ratio for c in comparisons if c.ratio is not None]
+    estimate = geometric_mean([r.estimate for r in ratios])
+    if estimate is None:
+        return None, 0
+    lows = [r.low for r in ratios if r.low is not None]
+    highs = [r.high for r in ratios if r.high is not None]
+    if len(lows) < len(ratios) or len(highs) < len(ratios):
+        return Ratio(estimate, None, None), len(ratios)
+    return Ratio(estimate, geometric_mean(lows), geometric_mean(highs)), len(ratios)
+
+
+def headline_rows(runs: list[Run], comparisons: Comparisons) -> list[tuple[str, str, dict[str, Any]]]:
+    """(run label, family or ALL, {metric: (Ratio, cases), "slower": n, "faster": n}) per row."""
+    base = runs[0]
+    rows = []
+    for run in runs[1:]:
+        found = comparisons[run.label]
+        families = list(dict.fromkeys(family(base.cases.get(case)) for case, _ in found))
+        for group in [*families, ALL]:
+            chosen = [c for (case, _), c in found.items() if group == ALL or family(base.cases.get(case)) == group]
+            cells: dict[str, Any] = {m: pooled_ratio([c for c in chosen if c.metric == m]) for m in HEADLINE_METRICS}
+            cells["slower"] = sum(c.outcome == SLOWER for c in chosen)
+            cells["faster"] = sum(c.outcome == FASTER for c in chosen)
+            cells["cases"] = len({c.case for c in chosen})
+            rows.append((run.label, group, cells))
+    return rows
+
+
+def _ratio_cell(cell: tuple[Ratio | None, int]) -> str:
+    ratio, n = cell
+    if ratio is None:
+        return DASH
+    interval = f" [{ratio.low:.2f}, {ratio.high:.2f}]" if ratio.low is not None and ratio.high is not None else ""
+    return f"×{ratio.estimate:.2f}{interval}"
+
+
+def headline(runs: list[Run], comparisons: Comparisons) -> list[str]:
+    """The headline section: one row per run and family, and one over all its cases."""
+    if len(runs) < 2:
+        return []
+    rows = []
+    for label, group, cells in headline_rows(runs, comparisons):
+        name = f"**{label}**" if group == ALL else label
+        rows.append(
+            [
+                name,
+                f"**{group}**" if group == ALL else group,
+                cells["cases"],
+                *[_ratio_cell(cells[m]) for m in HEADLINE_METRICS],
+                f"{cells['slower']} / {cells['faster']}",
+            ]
+        )
+    headers = [
+        "run",
+        "family",
+        "cases",
+        "train step",
+        "predict",
+        "single call",
+        "whole-recipe train",
+        "SLOWER / FASTER",
+    ]
+    return [
+        f"## Headline: each run against {runs[0].label}",
+        "",
+        "Geometric mean over the family's cases of the rule's per-case ratio (run / baseline; below 1 is faster), "
+        "with an interval whose ends are the geometric means of the cases' 95% interval ends (shown where every "
+        "case has one). Train step, predict and single call are the judged steady-state timings; whole-recipe "
+        "training (one round per seed, tracing included) is shown, not judged. Last column: timings flagged "
+        "by the rule.",
+        "",
+        table(headers, rows, "llrrrrrr"),
+        "",
+    ]
+
+
+# --------------------------------------------------------------------------- per case and run
+
+
+def _median(record: CaseRecord, metric: str) -> float | None:
+    samples = record.samples(metric)
+    return samples.median if samples is not None else None
+
+
+def _per_step(record: CaseRecord) -> str:
+    """Steady training time per step: train_step median / steps per round; with the process spread."""
+    bench, samples = record.benches.get("train_step"), record.samples("train_step")
+    per_round = bench.units_per_round() if bench is not None else None
+    if samples is None or samples.median is None or per_round is None:
+        return DASH
+    spread = f" (×{samples.spread:.2f})" if samples.spread is not None else ""
+    return f"{seconds(samples.median / per_round[0])}{spread}"
+
+
+def _steady(metric: str) -> Callable[[CaseRecord], str]:
+    def cell(record: CaseRecord) -> str:
+        samples = record.samples(metric)
+        if samples is None:
+            return DASH
+        spread = f" (×{samples.spread:.2f})" if samples.spread is not None else ""
+        return f"{metric_value(metric, samples.median)}{spread}"
+
+    return cell
+
+
+def _whole(metric: str) -> Callable[[CaseRecord], str]:
+    return lambda record: metric_value(metric, _median(record, metric))
+
+
+def _whole_per_step(record: CaseRecord) -> str:
+    median, steps = _median(record, "train"), record.steps_per_seed()
+    return seconds(median / steps) if median is not None and steps else DASH
+
+
+TABLES: tuple[tuple[str, str, Callable[[CaseRecord], str]], ...] = (
+    ("Steady training time per step", "train_step median / steps per round", _per_step),
+    ("predict() in steady state", "median per round", _steady("predict")),
+    ("One direct call in steady state", "median per call", _steady("single_call")),
+    ("First epoch (tracing, compilation and the first epoch)", "median over seeds", _whole("first_epoch")),
+    ("Whole-recipe training per seed", "median over seeds", _whole("train")),
+    ("Whole-recipe training per step", "whole-recipe median / (epochs × batches)", _whole_per_step),
+    ("Peak memory (RSS) of a seed's training", "median over seeds", _whole("peak_rss_mb")),
+)
+
+
+def per_case_tables(runs: list[Run], cases: list[str]) -> list[str]:
+    """One table per quantity: a row per case, a column per run (steady values with their spread)."""
+    out = [
+        "## Timings per case and run",
+        "",
+        "Steady state: a freshly built model, warmed, timed in rounds of fixed work in every timing process; "
+        "(×s) is the between-process spread, the largest process median over the smallest. Whole recipe: one "
+        "timed training run per seed (the first epoch holds the tracing and compilation).",
+        "",
+    ]
+    for title, how, cell in TABLES:
+        rows = []
+        for case in cases:
+            cells = [cell(run.cases[case]) if case in run.cases else DASH for run in runs]
+            if any(c != DASH for c in cells):
+                rows.append([code(case), *cells])
+        if rows:
+            out += [f"### {title} ({how})", "", table(["case", *[r.label for r in runs]], rows, "l" + "r" * len(runs))]
+            out.append("")
+    return out if len(out) > 5 else []
+
+
+def spread_summary(runs: list[Run]) -> list[str]:
+    """One line per run: the median and largest between-process spread of its steady-state benchmarks."""
+    lines = []
+    for run in runs:
+        spreads = [
+            s.spread
+            for record in run.cases.values()
+            for metric in GATED
+            if (s := record.samples(metric)) is not None and s.spread is not None
+        ]
+        if spreads:
+            worst = max(spreads)
+            lines.append(
+                f"{run.label}: between-process spread of its {len(spreads)} steady-state benchmarks: median "
+                f"×{statistics.median(spreads):.3f}, largest ×{worst:.3f}"
+                + (" (above ×1.10: that machine was noisy)" if worst > 1.1 and not math.isnan(worst) else "")
+            )
+    return lines
