@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command; 0 on success, 2 (with one line on stderr) for unusable input."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if any(a == "--ratio" or a.startswith("--ratio=") for a in argv):
-        return error(PROG, "--ratio is now --factor (the same rule as python -m reports.gate; default 1.1)")
+        return error(PROG, "--ratio is now --factor (the rule of python -m reports.gate; defaults per metric: --help)")
     args = _parser().parse_args(argv)  # usage errors: argparse prints usage and exits 2
     try:
         rule, noise = rule_from_args(args)
