@@ -1,7 +1,7 @@
 """Inference time in steady state, on a freshly built model of each case (the weights do not change
-the work): predict() over the case's inputs (their first k batches where a full predict is longer
-than a round), and one direct call on a single sample. Warm-up, calibration and rounds in each
-process: lstm_cases.timing; the plan and every process's rounds are in the benchmark's extra_info."""
+the work): predict() over the case's inputs (their first k batches where the case's shapes make a
+full predict long), and one direct call on a single sample. Warm-up, the work of a round and rounds
+in each process: lstm_cases.timing; the plan and every process's rounds are in extra_info."""
 
 import pytest
 

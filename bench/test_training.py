@@ -5,7 +5,7 @@ compilation included), the per-seed metrics from the same runs. Recorded and rep
 gated: three rounds cannot tell a small change. Under --benchmark-disable every seed still trains.
 
 test_train_step: the steady state, on a freshly built model: rounds of k steps of the case's own
-training call, warmed and calibrated (lstm_cases.timing), in this process and in the worker
+training call (k fixed by the case's shapes), warmed (lstm_cases.timing), in this process and in the worker
 processes. This is the training time the gate judges."""
 
 import pytest

@@ -393,8 +393,8 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
         lines.append(f"lstm-bench: data: {given}")
     lines.append(
         f"lstm-bench: timing: {timing.threads_text(s.threads)} (--threads); steady-state benchmarks: "
-        f"{timing.ROUNDS[s.profile]} rounds of ~{timing.ROUND_SECONDS[s.profile]:g} s in each of {s.processes} "
-        f"process(es) (--timing-processes), after {timing.WARMUP} warm-up calls and a calibration call"
+        f"{timing.ROUNDS[s.profile]} rounds of fixed work in each of {s.processes} process(es) "
+        f"(--timing-processes), after {timing.WARMUP} warm-up calls"
     )
     if s.slowdown:
         lines.append(_slowdown_line(s.slowdown))

@@ -183,39 +183,29 @@ def steps_per_pass(prepared: Prepared) -> int:
     return steps * recipe.epochs_per_pass if training_dataset(prepared) is not None else steps
 
 
-def step_call(prepared: Prepared, steps: int, passes: int = 1) -> Callable[[], Any]:
-    """``passes`` Keras epochs of the first ``steps`` steps of the recipe's own training call, as
-    ``train`` makes it (its tf.data pipeline or arrays, batch size, shuffling, state resets; the
-    model compiled by the case with the recipe's steps_per_execution), with no stop condition:
-    the same work every call. For steady-state timing (``lstm_cases.timing``)."""
+def step_call(prepared: Prepared, steps: int) -> Callable[[], Any]:
+    """One Keras epoch of the first ``steps`` steps of the recipe's own training call, as ``train``
+    makes it (its tf.data pipeline or arrays, batch size, shuffling, state resets; the model compiled
+    by the case with the recipe's steps_per_execution), with no stop condition: the same work every
+    call. For steady-state timing (``lstm_cases.timing``)."""
     recipe, model = prepared.recipe, prepared.model
     x, y = prepared.data.x, prepared.data.y
     batch = recipe.batch_size or len(x)
+    xs, ys = x[: steps * batch], y[: steps * batch]
     if recipe.fit_per_epoch:  # the source loop: one fit per epoch, then reset
 
-        def loop() -> None:
-            for _ in range(passes):
-                model.fit(
-                    x[: steps * batch],
-                    y[: steps * batch],
-                    epochs=1,
-                    batch_size=batch,
-                    shuffle=recipe.shuffle,
-                    verbose=0,
-                )
-                if recipe.reset_state_each_epoch:
-                    compat.reset_states(model)
+        def fit_then_reset() -> None:
+            model.fit(xs, ys, epochs=1, batch_size=batch, shuffle=recipe.shuffle, verbose=0)
+            if recipe.reset_state_each_epoch:
+                compat.reset_states(model)
 
-        return loop
+        return fit_then_reset
     callbacks = [compat.reset_states_callback()] if recipe.reset_state_each_epoch else []
     dataset = training_dataset(prepared)
     if dataset is not None:
         source = dataset if steps >= steps_per_pass(prepared) else dataset.take(steps)
-        return lambda: model.fit(source, epochs=passes, shuffle=False, verbose=0, callbacks=callbacks)
-    xs, ys = x[: steps * batch], y[: steps * batch]
-    return lambda: model.fit(
-        xs, ys, epochs=passes, batch_size=batch, shuffle=recipe.shuffle, verbose=0, callbacks=callbacks
-    )
+        return lambda: model.fit(source, epochs=1, shuffle=False, verbose=0, callbacks=callbacks)
+    return lambda: model.fit(xs, ys, epochs=1, batch_size=batch, shuffle=recipe.shuffle, verbose=0, callbacks=callbacks)
 
 
 def evaluate(prepared: Prepared) -> SeedRun:

@@ -11,11 +11,16 @@ steady-state benchmarks time a warmed model in many rounds of a fixed amount of 
                longer than a round)
   single_call  one direct model call on one sample
 
-A plan fixes a round's work: WARMUP untimed calls of the full unit (the first traces), one timed
-calibration call, then k is cut so that a round takes about ROUND_SECONDS, or a train_step round
-repeats whole passes when one pass is shorter; where k changed, one more untimed call warms the
-round's own input. Every process times the same plan: the pytest process with pytest-benchmark,
-the others (``lstm_cases.timing_worker``) with the same clock, ``time.perf_counter``.
+A plan fixes a round's work from the case alone, never from a clock, so that every run and every
+stack times the same work and rounds compare one to one: k = min(a full pass or predict, WORK
+/ (batch x timesteps x parameters)) steps or batches, at least 1, where the product is a rough cost of
+one step (about 30-300 ms a round for the quick profile on the 2-core machine). A clock-calibrated k,
+as first built, came out different between runs of a loaded machine (the calibration call itself is
+noisy), and rounds of different work do not compare: a fixed per-call cost weighs differently. Each
+process makes WARMUP untimed calls (the first traces), then ROUNDS timed rounds of one call each
+(pytest-benchmark's own calibration gives one iteration for calls this long). The pytest process times
+with pytest-benchmark, the others (``lstm_cases.timing_worker``) with the same clock,
+``time.perf_counter``.
 
 Process settings, fixed before the framework runs anything and stated in the run header and the
 record: the framework's thread pools (``--threads``, default 1: on this 2-core machine TensorFlow's
@@ -38,9 +43,14 @@ from lstm_cases.core import Case, CaseData
 
 KINDS = ("train_step", "predict", "single_call")
 UNITS = {"train_step": "steps", "predict": "batches", "single_call": "samples"}
-ROUND_SECONDS: Mapping[str, float] = {"quick": 0.1, "full": 0.5}  # the work of a round, about
+# The work of a round, in batch x timesteps x parameters (module docstring): training steps, and
+# predict batches (forward only: cheaper per sample).
+WORK: Mapping[str, Mapping[str, float]] = {
+    "quick": {"train_step": 5e8, "predict": 2e9},
+    "full": {"train_step": 2.5e9, "predict": 1e10},
+}
 ROUNDS: Mapping[str, int] = {"quick": 8, "full": 20}  # timed rounds in each process
-WARMUP = 2  # untimed calls of the full unit before calibrating; the first traces
+WARMUP = 3  # untimed calls before the timed rounds; the first traces
 PROCESSES = 2  # processes that time each benchmark (the pytest process and one worker)
 
 THREADS_ENV = "LSTM_BENCH_THREADS"
@@ -189,25 +199,19 @@ class Plan:
     """The work of one round of one benchmark, and how it was warmed: the same in every process."""
 
     kind: str
-    units: int  # steps (train_step), batches (predict) or samples (single_call) per pass
-    passes: int  # train_step: Keras epochs of ``units`` steps per round; else 1
+    units: int  # steps (train_step), batches (predict) or samples (single_call) per round
     full_units: int  # the units of a full pass / predict over every input
-    warmup: int  # untimed calls before the timed rounds (the first traces; calibration included)
+    warmup: int  # untimed calls before the timed rounds (the first traces)
     rounds: int  # timed rounds in each process
-
-    @property
-    def per_round(self) -> int:
-        return self.units * self.passes
 
     def describe(self) -> dict[str, Any]:
         """The plan as the benchmark's ``extra_info`` states it."""
         return {
             "warmup": self.warmup,
             "rounds_per_process": self.rounds,
-            f"{UNITS[self.kind]}_per_round": self.per_round,
+            f"{UNITS[self.kind]}_per_round": self.units,
             "units": UNITS[self.kind],
             "full_units": self.full_units,
-            "passes_per_round": self.passes,
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -215,7 +219,7 @@ class Plan:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Plan:
-        return cls(**{k: raw[k] for k in ("kind", "units", "passes", "full_units", "warmup", "rounds")})
+        return cls(**{k: raw[k] for k in ("kind", "units", "full_units", "warmup", "rounds")})
 
 
 _LAST_DATA: dict[tuple[str, str, int], CaseData] = {}
@@ -249,46 +253,41 @@ def full_units(prepared: runner.Prepared, kind: str) -> int:
     raise ValueError(f"unknown timing kind {kind!r}; valid kinds: {', '.join(KINDS)}")
 
 
-def make_call(prepared: runner.Prepared, kind: str, units: int, passes: int = 1) -> Callable[[], Any]:
+def make_call(prepared: runner.Prepared, kind: str, units: int) -> Callable[[], Any]:
     """The call a round makes (unslowed)."""
     if kind == "train_step":
-        return runner.step_call(prepared, units, passes)
+        return runner.step_call(prepared, units)
     if kind == "predict":
         batches = None if units >= runner.predict_batches(prepared) else units
         return lambda: runner.predict_all(prepared, batches)
     return lambda: runner.single_call(prepared)
 
 
-def plan_units(kind: str, full: int, call_seconds: float, target: float) -> tuple[int, int]:
-    """(units, passes) for a round of about ``target`` seconds, given the time of a full unit."""
-    if kind == "single_call" or call_seconds <= 0:
-        return 1, 1
-    if call_seconds > target:
-        return max(1, int(full * target / call_seconds)), 1
-    if kind == "train_step":
-        return full, max(1, round(target / call_seconds))
-    return full, 1  # predict: one predict over every input per round
+def step_cost(prepared: runner.Prepared, kind: str) -> float:
+    """A rough cost of one training step or predict batch: batch x timesteps x parameters."""
+    x = prepared.data.x
+    batch = (prepared.recipe.batch_size or len(x)) if kind == "train_step" else runner.predict_batch_size(prepared)
+    timesteps = x.shape[1] if x.ndim >= 3 else 1
+    return float(batch * timesteps * prepared.model.count_params())
 
 
-def calibrate(prepared: runner.Prepared, kind: str, profile: str, rounds: int | None = None) -> Plan:
-    """Warm the model up on the full unit, time one call, and plan the rounds (module docstring)."""
+def plan_for(prepared: runner.Prepared, kind: str, profile: str, rounds: int | None = None) -> Plan:
+    """The round's work from the case alone (module docstring): the same on every run and stack."""
     full = full_units(prepared, kind)
-    call = make_call(prepared, kind, full)
-    for _ in range(WARMUP):
-        call()
-    start = time.perf_counter()
-    call()
-    units, passes = plan_units(kind, full, time.perf_counter() - start, ROUND_SECONDS[profile])
-    warmup = WARMUP + 1
-    if units != full:  # the round's own input (a shorter dataset, fewer rows) gets one warm call
-        make_call(prepared, kind, units, passes)()
-        warmup += 1
-    return Plan(kind, units, passes, full, warmup, ROUNDS[profile] if rounds is None else rounds)
+    units = 1 if kind == "single_call" else max(1, min(full, int(WORK[profile][kind] / step_cost(prepared, kind))))
+    return Plan(kind, units, full, WARMUP, ROUNDS[profile] if rounds is None else rounds)
 
 
 def planned_call(prepared: runner.Prepared, plan: Plan, slowdown: Slowdown) -> Callable[[], Any]:
     """The call of one round of the plan, with the test-only slowdown where one is set."""
-    return slowdown.wrap(plan.kind, make_call(prepared, plan.kind, plan.units, plan.passes))
+    return slowdown.wrap(plan.kind, make_call(prepared, plan.kind, plan.units))
+
+
+def warm_up(prepared: runner.Prepared, plan: Plan) -> None:
+    """The plan's untimed calls (unslowed); the first traces."""
+    call = make_call(prepared, plan.kind, plan.units)
+    for _ in range(plan.warmup):
+        call()
 
 
 def time_rounds(call: Callable[[], Any], rounds: int) -> list[float]:
@@ -303,14 +302,8 @@ def time_rounds(call: Callable[[], Any], rounds: int) -> list[float]:
 
 
 def warm_and_time(prepared: runner.Prepared, plan: Plan, slowdown: Slowdown) -> list[float]:
-    """What a worker process does for one plan: the same warm-up as ``calibrate`` (full units, then
-    the round's own input where it differs), then the timed rounds."""
-    shorter = plan.units != plan.full_units
-    full = make_call(prepared, plan.kind, plan.full_units)
-    for _ in range(plan.warmup - (1 if shorter else 0)):
-        full()
-    if shorter:
-        make_call(prepared, plan.kind, plan.units, plan.passes)()
+    """What a worker process does for one plan: the warm-up, then the timed rounds."""
+    warm_up(prepared, plan)
     return time_rounds(planned_call(prepared, plan, slowdown), plan.rounds)
 
 
@@ -342,15 +335,15 @@ class SteadyTiming:
         return {
             "processes": self.processes,
             "rounds_per_process": ROUNDS[self.profile],
-            "round_seconds": ROUND_SECONDS[self.profile],
-            "warmup_calls_before_calibration": WARMUP,
+            "warmup_calls": WARMUP,
+            "work_per_round": dict(WORK[self.profile]),
             "seed": self.seed,
             "slowdown": dict(self.slowdown.factors),
         }
 
     def run(self, benchmark: Any, case: Case, kind: str) -> None:
-        """One steady-state benchmark: plan, the pytest process's rounds (pytest-benchmark), then every
-        worker's; ``extra_info`` gets the plan, each worker's rounds and the between-process spread."""
+        """One steady-state benchmark: plan, warm-up, the pytest process's rounds (pytest-benchmark), then
+        every worker's; ``extra_info`` gets the plan, each worker's rounds and the between-process spread."""
         prepared = fresh(case, self.profile, self.seed)
         benchmark.group = kind
         self.timed.add(case.id)
@@ -360,7 +353,8 @@ class SteadyTiming:
             benchmark.pedantic(call, rounds=1, warmup_rounds=0)
             benchmark.extra_info.update(info)
             return
-        plan = calibrate(prepared, kind, self.profile)
+        plan = plan_for(prepared, kind, self.profile)
+        warm_up(prepared, plan)
         benchmark.pedantic(planned_call(prepared, plan, self.slowdown), rounds=plan.rounds, warmup_rounds=0)
         own = list(benchmark.stats.stats.data)
         del prepared  # a worker builds its own

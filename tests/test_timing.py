@@ -48,21 +48,6 @@ def test_thread_and_process_settings_refuse_bad_values_in_one_line():
         timing.parse_processes("two")
 
 
-@pytest.mark.parametrize(
-    ("kind", "full", "seconds", "expected"),
-    [
-        ("train_step", 250, 0.5, (50, 1)),  # slow pass: fewer steps
-        ("train_step", 250, 0.02, (250, 5)),  # fast pass: whole passes
-        ("predict", 32, 0.4, (8, 1)),
-        ("predict", 1, 0.01, (1, 1)),  # a fast predict stays one predict over every input
-        ("single_call", 1, 0.3, (1, 1)),
-        ("train_step", 16, 10.0, (1, 1)),  # never fewer than one step
-    ],
-)
-def test_rounds_are_cut_or_repeated_to_the_round_time(kind, full, seconds, expected):
-    assert timing.plan_units(kind, full, seconds, 0.1) == expected
-
-
 def test_spread_is_largest_over_smallest_process_median():
     assert timing.spread([[1.0, 1.0, 1.2], [1.1, 1.1]]) == pytest.approx(1.1)
     assert timing.spread([[1.0, 2.0]]) is None
@@ -77,26 +62,44 @@ def _tiny(case_id: str, **changes):
 def test_step_call_runs_a_fixed_number_of_steps_of_the_recipes_own_fit():
     prepared = timing.fresh(get_case("variable_length"), "quick", 0)  # tf.data, 8 batches x 10 epochs per pass
     assert runner.steps_per_pass(prepared) == 80
-    history = runner.step_call(prepared, 5, passes=2)()
-    assert len(history.history["loss"]) == 2
+    history = runner.step_call(prepared, 5)()
+    assert len(history.history["loss"]) == 1
     arrays = timing.fresh(_tiny("variable_length", fast_input=False, epochs_per_pass=1), "quick", 0)
     assert runner.steps_per_pass(arrays) == 8
     runner.step_call(arrays, 3)()
+    source_loop = timing.fresh(_tiny("stateful", fit_per_epoch=True, fast_input=False), "quick", 0)
+    runner.step_call(source_loop, 4)()
 
 
-def test_calibrate_plans_and_states_the_warm_up():
-    prepared = timing.fresh(get_case("one_char"), "quick", 0)
-    plan = timing.calibrate(prepared, "predict", "quick")
-    assert plan.kind == "predict" and plan.rounds == timing.ROUNDS["quick"] and plan.warmup >= timing.WARMUP + 1
-    assert plan.describe()["batches_per_round"] == plan.per_round
+@pytest.mark.parametrize(
+    ("case_id", "kind", "units"),
+    [
+        ("one_char", "train_step", 250),  # cheap steps: a whole pass of 10 epochs x 25 steps
+        ("sentiment_lstm_maxlen400", "train_step", 1),  # 64 x 400 x 36,601: one step
+        ("sine_simple", "train_step", 9),
+        ("sentiment_lstm_maxlen400", "predict", 4),  # of 32 batches
+        ("one_char", "predict", 1),
+        ("sentiment_lstm_maxlen400", "single_call", 1),
+    ],
+)
+def test_the_work_of_a_round_comes_from_the_case_not_from_a_clock(case_id, kind, units):
+    prepared = timing.fresh(get_case(case_id), "quick", 0)
+    plan = timing.plan_for(prepared, kind, "quick")
+    assert plan.units == units and plan == timing.plan_for(prepared, kind, "quick")
+    assert plan.warmup == timing.WARMUP and plan.rounds == timing.ROUNDS["quick"]
+    assert plan.describe()[f"{timing.UNITS[kind]}_per_round"] == units
     assert Plan.from_dict(plan.as_dict()) == plan
-    assert runner.predict_all(prepared, 1).shape == (25, 26)  # one batch of 32 holds all 25 samples
+
+
+def test_predict_over_the_first_batches():
+    prepared = timing.fresh(get_case("variable_length"), "quick", 0)
+    assert runner.predict_all(prepared, 2).shape[0] == 64 and runner.predict_all(prepared).shape[0] == 1000
 
 
 def test_a_worker_process_times_the_same_plan_and_reports_a_dead_worker_in_one_line():
     workers = TimingWorkers(1, threads=1)
     try:
-        plan = Plan("single_call", units=1, passes=1, full_units=1, warmup=2, rounds=3)
+        plan = Plan("single_call", units=1, full_units=1, warmup=2, rounds=3)
         [rounds] = workers.measure("one_char", "quick", 0, plan)
         assert len(rounds) == 3 and all(r > 0 for r in rounds)
         with pytest.raises(RuntimeError, match=r"timing process 1 exited with status 1: .*no_such_case"):
