@@ -1,12 +1,13 @@
-"""Training time, two ways.
+"""Training time, two ways, in this order.
+
+test_train_step: the steady state, on a freshly built model: rounds of k steps of the case's own
+training call (k fixed by the case's shapes), warmed, in this process and in the worker processes
+(lstm_cases.timing). This is the training time the gate judges. It runs before any whole-recipe
+training, so that what this process has trained before does not weigh on it.
 
 test_train: the whole recipe, one timed round per seed (model building excluded; tracing and
 compilation included), the per-seed metrics from the same runs. Recorded and reported, never
-gated: three rounds cannot tell a small change. Under --benchmark-disable every seed still trains.
-
-test_train_step: the steady state, on a freshly built model: rounds of k steps of the case's own
-training call (k fixed by the case's shapes), warmed (lstm_cases.timing), in this process and in the worker
-processes. This is the training time the gate judges."""
+gated: three rounds cannot tell a small change. Under --benchmark-disable every seed still trains."""
 
 import pytest
 
@@ -14,6 +15,10 @@ from lstm_cases import runner
 
 CONCERN_ORDER = 1
 pytestmark = pytest.mark.case
+
+
+def test_train_step(case, benchmark, steady_timing):
+    steady_timing.run(benchmark, case, "train_step")
 
 
 @pytest.mark.filterwarnings("ignore:Benchmark fixture was not used")
@@ -41,7 +46,3 @@ def test_train(case, benchmark, bench_settings, case_results):
         )
     )
     benchmark.extra_info.update(case=case.id, kind="train")
-
-
-def test_train_step(case, benchmark, steady_timing):
-    steady_timing.run(benchmark, case, "train_step")

@@ -335,8 +335,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Run concerns in order (contract, training, inference, claims) so that training is
-    # timed once and the later concerns reuse its models.
+    # Run concerns in order (contract, steady-state inference, steady-state training step, whole-recipe
+    # training, claims): steady-state timing before this process trains anything, the whole recipe
+    # timed once and the claims reusing its models.
     items.sort(key=lambda item: getattr(getattr(item, "module", None), "CONCERN_ORDER", 0))
     _mark_known_breakages(config, items)
 

@@ -31,6 +31,7 @@ work to every timed call, proportional to the call's own time.
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import time
@@ -49,8 +50,8 @@ WORK: Mapping[str, Mapping[str, float]] = {
     "quick": {"train_step": 5e8, "predict": 2e9},
     "full": {"train_step": 2.5e9, "predict": 1e10},
 }
-ROUNDS: Mapping[str, int] = {"quick": 8, "full": 20}  # timed rounds in each process
-WARMUP = 3  # untimed calls before the timed rounds; the first traces
+ROUNDS: Mapping[str, int] = {"quick": 6, "full": 20}  # timed rounds in each process
+WARMUP = 2  # untimed calls before the timed rounds; the first traces
 PROCESSES = 2  # processes that time each benchmark (the pytest process and one worker)
 
 THREADS_ENV = "LSTM_BENCH_THREADS"
@@ -284,7 +285,9 @@ def planned_call(prepared: runner.Prepared, plan: Plan, slowdown: Slowdown) -> C
 
 
 def warm_up(prepared: runner.Prepared, plan: Plan) -> None:
-    """The plan's untimed calls (unslowed); the first traces."""
+    """A full garbage collection (every benchmark starts from the same collector state, whatever ran
+    before it in the process), then the plan's untimed calls (unslowed); the first traces."""
+    gc.collect()
     call = make_call(prepared, plan.kind, plan.units)
     for _ in range(plan.warmup):
         call()

@@ -21,9 +21,9 @@ peak_rss_mb) are compared and reported with their ratio, never flagged. For a ju
            between-process spread either run measured for that benchmark (its largest process median
            over its smallest): what one process alone moved it by is not a regression.
   1. 1/F <= r <= F: within factor.
-  2. Beyond it, when the rounds can reach q < alpha at all (m * 2 / C(n1 + n2, n1) < alpha: 16 pooled
-     rounds a side reach it for any m here): SLOWER (r > F) or FASTER (r < 1/F) when q < alpha;
-     otherwise within noise.
+  2. Beyond it, when the rounds can reach q < alpha at all (m * 2 / C(n1 + n2, n1) < alpha: the quick
+     profile's 12 pooled rounds a side, 6 in each of 2 processes, reach it for m up to 300): SLOWER
+     (r > F) or FASTER (r < 1/F) when q < alpha; otherwise within noise.
   3. Beyond it, when they cannot (too few rounds, or a file with a median only): cannot tell.
   Speed-ups (FASTER) are reported apart from slowdowns, never as failures.
 

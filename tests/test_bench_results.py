@@ -50,9 +50,9 @@ def test_benchmarks_carry_their_case_and_the_record_carries_the_rest(bench_run):
     assert train["stats"]["rounds"] == 2  # one timed round per seed
     for steady in (b for b in data["benchmarks"] if b["group"] != "train"):
         info = steady["extra_info"]
-        assert steady["stats"]["rounds"] == info["rounds_per_process"] == 8 and info["warmup"] == 3
+        assert steady["stats"]["rounds"] == info["rounds_per_process"] == 6 and info["warmup"] == 2
         assert info["processes"] == 2 and len(info["other_process_rounds"]) == 1
-        assert len(info["other_process_rounds"][0]) == 8 and info["process_spread"] >= 1
+        assert len(info["other_process_rounds"][0]) == 6 and info["process_spread"] >= 1
     step = next(b for b in data["benchmarks"] if b["group"] == "train_step")["extra_info"]
     assert step["units"] == "steps" and step["steps_per_round"] == step["full_units"] == 100  # one pass
     run = data["lstm_bench"]
