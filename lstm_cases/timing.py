@@ -110,7 +110,10 @@ def apply_threads(threads: int | None) -> dict[str, Any]:
 
         if threads is not None:
             torch.set_num_threads(threads)
-            torch.set_num_interop_threads(threads)
+            try:
+                torch.set_num_interop_threads(threads)
+            except RuntimeError as err:  # torch already ran parallel work in this process
+                raise RuntimeError(f"cannot set torch's inter-op threads to {threads}: {err}") from None
         facts["intra_op_threads"] = torch.get_num_threads()
         facts["inter_op_threads"] = torch.get_num_interop_threads()
     else:  # JAX: XLA's CPU pools are set by XLA_FLAGS before import, which the harness does not do

@@ -50,6 +50,14 @@ def test_command_line_beats_environment(pytester, monkeypatch):
         (("--seeds", "0"), {}, "*--seeds must be >= 1, got 0*"),
         (("--seeds", "three"), {}, "*--seeds must be an integer, got 'three'*"),
         ((), {"LSTM_BENCH_SEED_BASE": "x"}, "*LSTM_BENCH_SEED_BASE must be an integer, got 'x'*"),
+        (("--threads", "0"), {}, "*--threads must be a number >= 1 or 'default', got '0'*"),
+        ((), {"LSTM_BENCH_TIMING_PROCESSES": "two"}, "*LSTM_BENCH_TIMING_PROCESSES must be a number >= 1, got 'two'*"),
+        ((), {"LSTM_BENCH_SLOWDOWN": "fit:2"}, "*LSTM_BENCH_SLOWDOWN: unknown kind 'fit'; valid kinds: train_step, *"),
+        (
+            (),
+            {"LSTM_BENCH_SLOWDOWN": "train:0.5"},
+            "*LSTM_BENCH_SLOWDOWN: factor of 'train' must be a number in (1, 10]*",
+        ),
     ],
 )
 def test_bad_options_fail_with_one_line_naming_the_choices(pytester, monkeypatch, args, env, message):
@@ -169,3 +177,26 @@ def test_a_known_breakage_is_a_strict_xfail_of_the_tests_that_train(pytester):
     # the crash is expected; a test that works despite the declared breakage fails (strict)
     result.assert_outcomes(xfailed=1, failed=1)
     result.stdout.fnmatch_lines(["*known breakage on this stack: boom on every stack*"])
+
+
+CASE_PROBE = """
+import pytest
+pytestmark = pytest.mark.case
+def test_x(case, bench_settings):
+    pass
+"""
+
+
+def test_the_header_states_the_threads_and_a_slowdown_loudly(pytester, monkeypatch):
+    pytester.makepyfile(CASE_PROBE)
+    pytester.makeini("[pytest]\nmarkers =\n    case: x\n")
+    monkeypatch.setenv("LSTM_BENCH_SLOWDOWN", "inference:1.5")
+    result = pytester.runpytest_subprocess(*PLUGIN, "-p", "no:cacheprovider", "--case", "one_char", "--threads", "2")
+    result.stdout.fnmatch_lines(
+        [
+            "lstm-bench: timing: 2 intra-op and 2 inter-op thread(s) (--threads); steady-state benchmarks: 6 rounds*",
+            "lstm-bench: TEST-ONLY SLOWDOWN LSTM_BENCH_SLOWDOWN=inference:1.5: predict x1.5, single_call x1.5;*",
+            "lstm-bench: TEST-ONLY SLOWDOWN LSTM_BENCH_SLOWDOWN=inference:1.5:*",  # again in the summary
+            "*1 passed*",
+        ]
+    )
