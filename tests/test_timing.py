@@ -77,7 +77,7 @@ def test_step_call_runs_a_fixed_number_of_steps_of_the_recipes_own_fit():
         ("one_char", "train_step", 250),  # cheap steps: a whole pass of 10 epochs x 25 steps
         ("sentiment_lstm_maxlen400", "train_step", 1),  # 64 x 400 x 36,601: one step
         ("sine_simple", "train_step", 9),
-        ("sentiment_lstm_maxlen400", "predict", 4),  # of 32 batches
+        ("sentiment_lstm_maxlen400", "predict", 2),  # of 32 batches
         ("one_char", "predict", 1),
         ("sentiment_lstm_maxlen400", "single_call", 1),
     ],
