@@ -40,6 +40,7 @@ from typing import Any
 
 from lstm_cases import compat, runner
 from lstm_cases.core import Case, CaseData
+from reports.stats import process_spread
 
 KINDS = ("train_step", "predict", "single_call")
 UNITS = {"train_step": "steps", "predict": "batches", "single_call": "samples"}
@@ -310,14 +311,6 @@ def warm_and_time(prepared: runner.Prepared, plan: Plan, slowdown: Slowdown) -> 
     return time_rounds(planned_call(prepared, plan, slowdown), plan.rounds)
 
 
-def spread(process_rounds: list[list[float]]) -> float | None:
-    """Between-process spread: the largest process median over the smallest (None with one process)."""
-    medians = [statistics.median(r) for r in process_rounds if r]
-    if len(medians) < 2 or min(medians) <= 0:
-        return None
-    return max(medians) / min(medians)
-
-
 # --------------------------------------------------------------------------- a benchmark
 
 
@@ -367,7 +360,7 @@ class SteadyTiming:
         info["processes"] = len(rounds)
         info["other_process_rounds"] = others  # the pytest process's rounds are stats.data
         info["process_medians"] = [statistics.median(r) for r in rounds]
-        info["process_spread"] = spread(rounds)
+        info["process_spread"] = process_spread(rounds)
         if self.slowdown.factor(kind) != 1.0:
             info["slowdown"] = self.slowdown.factor(kind)  # TEST-ONLY: these rounds were slowed on purpose
         benchmark.extra_info.update(info)

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reports.stats import process_spread
+
 SCHEMA = 1
 KINDS = ("train", "train_step", "predict", "single_call")  # the benchmarks of a case (extra_info.kind)
 GATED = ("train_step", "predict", "single_call")  # steady-state benchmarks: what the gate judges
@@ -115,10 +117,7 @@ class Samples:
     @property
     def spread(self) -> float | None:
         """Between-process spread: the largest process median over the smallest (None: one process)."""
-        medians = [statistics.median(r) for r in self.processes if r]
-        if len(medians) < 2 or min(medians) <= 0:
-            return None
-        return max(medians) / min(medians)
+        return process_spread(self.processes)
 
 
 @dataclass

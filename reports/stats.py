@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import statistics
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -29,6 +30,15 @@ def summarize(values: list[float]) -> Summary | None:
         return None
     sd = statistics.stdev(values) if len(values) > 1 else None
     return Summary(len(values), statistics.fmean(values), sd, min(values), max(values), statistics.median(values))
+
+
+def process_spread(processes: Sequence[Sequence[float]]) -> float | None:
+    """Between-process spread of one benchmark: its largest process median over its smallest (None with
+    fewer than two processes)."""
+    medians = [statistics.median(r) for r in processes if r]
+    if len(medians) < 2 or min(medians) <= 0:
+        return None
+    return max(medians) / min(medians)
 
 
 def min_two_sided_p(n1: int, n2: int) -> float:

@@ -11,6 +11,7 @@ from lstm_cases import runner, timing
 from lstm_cases.registry import get_case
 from lstm_cases.timing import Plan, Slowdown
 from lstm_cases.timing_worker import TimingWorkers
+from reports.stats import process_spread
 
 
 def test_slowdown_parses_kinds_and_aliases_and_refuses_the_rest_in_one_line():
@@ -49,8 +50,8 @@ def test_thread_and_process_settings_refuse_bad_values_in_one_line():
 
 
 def test_spread_is_largest_over_smallest_process_median():
-    assert timing.spread([[1.0, 1.0, 1.2], [1.1, 1.1]]) == pytest.approx(1.1)
-    assert timing.spread([[1.0, 2.0]]) is None
+    assert process_spread([[1.0, 1.0, 1.2], [1.1, 1.1]]) == pytest.approx(1.1)
+    assert process_spread([[1.0, 2.0]]) is None
 
 
 def _tiny(case_id: str, **changes):
