@@ -361,6 +361,8 @@ class SteadyTiming:
         info["other_process_rounds"] = others  # the pytest process's rounds are stats.data
         info["process_medians"] = [statistics.median(r) for r in rounds]
         info["process_spread"] = process_spread(rounds)
+        if hasattr(os, "getloadavg"):  # other programs' work shows here (this run itself adds about 1)
+            info["load_average"] = round(os.getloadavg()[0], 2)
         if self.slowdown.factor(kind) != 1.0:
             info["slowdown"] = self.slowdown.factor(kind)  # TEST-ONLY: these rounds were slowed on purpose
         benchmark.extra_info.update(info)

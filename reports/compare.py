@@ -290,13 +290,23 @@ def metric_name(metric: str) -> str:
 
 
 def slowdown_lines(runs: list[Run]) -> list[str]:
-    """SLOWED lines for runs made with the test-only slowdown: their timings are deliberately slowed."""
-    return [
+    """SLOWED lines for runs made with the test-only slowdown (their timings are deliberately slowed), and
+    NOISY lines for runs whose machine was busy with other work while they timed (a 1-minute load average
+    above the core count, of which the run itself makes about 1)."""
+    out = [
         f"SLOWED {run.path}: made with the test-only slowdown LSTM_BENCH_SLOWDOWN "
         f"({', '.join(f'{k} x{v:g}' for k, v in run.slowdown.items())}): its timings are deliberately slowed"
         for run in runs
         if run.slowdown
     ]
+    for run in runs:
+        load, cores = run.busiest_load(), run.cpu_count()
+        if load is not None and cores and load > cores:
+            out.append(
+                f"NOISY {run.path}: load average up to {load:g} on {cores} cores while it timed (itself about 1): "
+                "other programs shared the machine; read its timings with care"
+            )
+    return out
 
 
 # --------------------------------------------------------------------------- claims

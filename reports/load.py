@@ -308,6 +308,20 @@ class Run:
         """The test-only slowdown the run was made with, by kind (empty: none)."""
         return {k: v for k, v in as_dict(self.timing.get("slowdown")).items() if number(v) is not None}
 
+    def busiest_load(self) -> float | None:
+        """The highest 1-minute load average any steady-state benchmark of the run ended with."""
+        loads = [
+            value
+            for record in self.cases.values()
+            for bench in record.benches.values()
+            if (value := number(bench.extra_info.get("load_average"))) is not None
+        ]
+        return max(loads) if loads else None
+
+    def cpu_count(self) -> int | None:
+        count = number(self.timing.get("cpu_count"))
+        return int(count) if count else None
+
     @property
     def stem(self) -> str:
         return self.path.stem

@@ -130,12 +130,16 @@ def test_a_file_without_per_round_data_cannot_tell(tmp_path, capsys):
 def test_a_slowed_run_is_named_as_such(tmp_path, capsys):
     a = result(tmp_path / "a.json", aa_case("one_char", seed=1, jitter=0.01))
     doc = json.loads(result(tmp_path / "b.json", aa_case("one_char", 12.0, seed=2, jitter=0.01)).read_text())
-    doc["lstm_bench"]["timing"] = {"threads": 1, "slowdown": {"train_step": 1.2}}
+    doc["lstm_bench"]["timing"] = {"threads": 1, "slowdown": {"train_step": 1.2}, "cpu_count": 2}
+    doc["benchmarks"][1]["extra_info"]["load_average"] = 4.5  # another program shared the machine
     b = tmp_path / "b.json"
     b.write_text(json.dumps(doc))
     out = run_gate(capsys, a, b, expect=1)
     assert lines(out, f"SLOWED {b}: made with the test-only slowdown LSTM_BENCH_SLOWDOWN (train_step x1.2)")
-    assert "test-only slowdown" in run_report(capsys, tmp_path / "out", a, b)
+    assert lines(out, f"NOISY {b}: load average up to 4.5 on 2 cores while it timed (itself about 1)")
+    report = run_report(capsys, tmp_path / "out", a, b)
+    assert "test-only slowdown" in report and "NOISY" in report
+    assert not lines(run_gate(capsys, a, a, expect=0), "NOISY")
 
 
 # --------------------------------------------------------------------------- claims
