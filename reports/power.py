@@ -29,7 +29,7 @@ from pathlib import Path
 
 from reports.atomic import write_atomic
 from reports.command import OptionError, error
-from reports.compare import FASTER, SLOWER, Rule, add_rule_options, compare_runs, rule_from_args
+from reports.compare import FASTER, SLOWER, Rule, add_rule_options, compare_runs, rule_from_args, slowdown_lines
 from reports.load import GATED, InputError, Run, load_runs
 from reports.markdown import code, table
 
@@ -146,6 +146,9 @@ def render(study: Study, runs: list[Run], slowed: list[Run], rule: Rule, command
         table(["check", "runs", "compared", "flagged", "rate", "goal"], rows, "llrrrl"),
         "",
     ]
+    noisy = [line for line in slowdown_lines([*runs, *slowed]) if line.startswith("NOISY")]
+    if noisy:
+        out += [f"Runs timed on a busy machine ({len(noisy)}):", "", *[f"- {line}" for line in noisy], ""]
     alarms = aa_total.hits + study.slowed_false.hits
     if alarms:
         out += [f"False alarms ({len(alarms)}):", "", *[f"- {code(w)}" for w in alarms[:50]], ""]
