@@ -178,17 +178,21 @@ def _case_rows(ax: Any, cases: list[str], n_series: int) -> tuple[Callable[[int,
     return y, step
 
 
-def _log_x(ax: Any, label: str, times: bool = False) -> None:
+def _log_x(ax: Any, label: str, values: list[float], times: bool = False) -> None:
+    """A log x axis over ``values`` (ratios: always showing x0.8-x1.25), labelled so that it stays
+    readable whether the values span a few percent or several decades."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+    values = [v for v in values if v > 0 and math.isfinite(v)]
+    low, high = (min(values), max(values)) if values else (1.0, 1.0)
+    if not times:
+        low, high = min(low, 0.8), max(high, 1.25)
     ax.set_xscale("log")
-    if times:
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _time_text(v)))
-    else:
-        low, high = ax.get_xlim()
-        ax.set_xlim(min(low, 0.8), max(high, 1.25))
-        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 1.25, 2.0, 5.0, 8.0)))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"×{v:g}"))
+    ax.set_xlim(low / 1.15, high * 1.15)
+    decades = math.log10(high / low)
+    subs = (1.0,) if decades > 2 else (1.0, 2.0, 5.0) if decades > 0.7 or times else (1.0, 1.25, 1.6, 2.0, 5.0, 8.0)
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=12))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _time_text(v) if times else f"×{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(label, fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
@@ -221,12 +225,14 @@ def ratio_chart(cases: list[str], runs: list[Run], comparisons: dict[str, dict[t
             f = DEFAULT_FACTORS[metric]
             ax.axvspan(1 / f, f, color="0.85", lw=0)
         ax.axvline(1.0, color="black", lw=0.8)
+        shown: list[float] = []
         for j, run in enumerate(others):
             for i, case in enumerate(cases):
                 cmp = comparisons[run.label].get((case, metric))
                 if cmp is None or cmp.ratio is None:
                     continue
                 r = cmp.ratio
+                shown += [v for v in (r.estimate, r.low, r.high) if v is not None]
                 xerr = None
                 if r.low is not None and r.high is not None:
                     xerr = [[max(r.estimate - r.low, 0)], [max(r.high - r.estimate, 0)]]
@@ -235,7 +241,7 @@ def ratio_chart(cases: list[str], runs: list[Run], comparisons: dict[str, dict[t
                     r.estimate, y(i, j), xerr=xerr, fmt=marker, color=f"C{j}", ms=4, lw=0.9, capsize=1.5,
                     label=run.label if i == 0 else None,
                 )  # fmt: skip
-        _log_x(ax, "run / baseline (log)")
+        _log_x(ax, "run / baseline (log)", shown)
         ax.set_title(title, fontsize=9)
     handles = [Line2D([], [], marker="o", ls="", color=f"C{j}", label=run.label) for j, run in enumerate(others)]
     handles.append(Line2D([], [], marker="s", ls="", color="0.3", label="flagged SLOWER / FASTER"))
@@ -272,7 +278,7 @@ def timing_chart(cases: list[str], runs: list[Run]) -> bytes | None:
         y, _ = _case_rows(ax, cases, len(runs))
         for (i, j), value in values[metric].items():
             ax.plot(value, y(i, j), "o", color=f"C{j}", ms=4)
-        _log_x(ax, "seconds (log)", times=True)
+        _log_x(ax, "seconds (log)", list(values[metric].values()), times=True)
         ax.set_title(title, fontsize=9)
     handles = [Line2D([], [], marker="o", ls="", color=f"C{j}", label=run.label) for j, run in enumerate(runs)]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), fontsize=8, frameon=False)
