@@ -23,10 +23,11 @@ with pytest-benchmark, the others (``lstm_cases.timing_worker``) with the same c
 ``time.perf_counter``.
 
 Process settings, fixed before the framework runs anything and stated in the run header and the
-record: the framework's thread pools (``--threads``, default 1: on this 2-core machine TensorFlow's
-default pools made a single call up to 5x slower whenever another process was busy, against 2x
-with one thread each; see docs/timing.md). A test-only slowdown (LSTM_BENCH_SLOWDOWN) adds busy
-work to every timed call, proportional to the call's own time.
+record: the framework's thread pools (``--threads``, default 1: on the 2-core machine TensorFlow's
+default pools, one thread per core each, made the single call's between-process spread x1.6 alone and
+x2.2 beside a busy core, against x1.2 and x1.05 with one thread each; see docs/timing.md). A
+test-only slowdown (LSTM_BENCH_SLOWDOWN) adds busy work to every timed call, proportional to the
+call's own time.
 """
 
 from __future__ import annotations
