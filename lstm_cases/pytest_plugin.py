@@ -444,16 +444,21 @@ def _steady_timing(config: pytest.Config) -> timing.SteadyTiming:
     return timing.SteadyTiming(s.profile, s.seeds[0], s.threads, s.processes, s.slowdown, workers)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """The thread setting, before the first case test (or its fixtures) runs anything."""
+    if item.get_closest_marker("case") is not None:
+        _process_settings(item.config)
+
+
 @pytest.fixture(scope="session")
 def bench_settings(pytestconfig: pytest.Config) -> Settings:
-    _process_settings(pytestconfig)
     return settings(pytestconfig)
 
 
 @pytest.fixture(scope="session")
 def steady_timing(pytestconfig: pytest.Config) -> timing.SteadyTiming:
     """The session's steady-state timing (``lstm_cases.timing``); its worker processes end with the session."""
-    _process_settings(pytestconfig)
     if _TIMING not in pytestconfig.stash:
         pytestconfig.stash[_TIMING] = _steady_timing(pytestconfig)
     return pytestconfig.stash[_TIMING]
@@ -462,7 +467,6 @@ def steady_timing(pytestconfig: pytest.Config) -> timing.SteadyTiming:
 @pytest.fixture(scope="session")
 def case_results(pytestconfig: pytest.Config) -> CaseResults:
     """The session's trained results, shared by every concern and read by the result record."""
-    _process_settings(pytestconfig)
     if _RESULTS not in pytestconfig.stash:
         s = settings(pytestconfig)
         pytestconfig.stash[_RESULTS] = CaseResults(s.profile, s.seeds)
