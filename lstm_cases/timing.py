@@ -364,6 +364,7 @@ class SteadyTiming:
         info["process_spread"] = process_spread(rounds)
         if hasattr(os, "getloadavg"):  # other programs' work shows here (this run itself adds about 1)
             info["load_average"] = round(os.getloadavg()[0], 2)
+            info["cpu_count"] = os.cpu_count()
         if self.slowdown.factor(kind) != 1.0:
             info["slowdown"] = self.slowdown.factor(kind)  # TEST-ONLY: these rounds were slowed on purpose
         benchmark.extra_info.update(info)

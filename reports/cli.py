@@ -10,8 +10,8 @@ from pathlib import Path
 
 from reports.atomic import write_atomic
 from reports.command import OptionError, error
-from reports.compare import add_rule_options, rule_from_args
 from reports.load import InputError, load_runs
+from reports.options import add_rule_options, rule_from_args
 
 PROG = "python -m reports"
 

@@ -1,5 +1,5 @@
 """What the command lines (``reports``, ``reports.gate``, ``reports.noise``, ``reports.matrix``) share:
-the one-line error. The comparison rule's options are ``reports.compare.add_rule_options``."""
+the one-line error. The comparison rule's options are ``reports.options``."""
 
 from __future__ import annotations
 

@@ -10,16 +10,22 @@ Timings. The steady-state benchmarks (train_step: k steps of the case's training
 predict; single_call) are judged: they are warmed and timed in many rounds, in several processes. The
 whole-recipe timings (train: one round per seed, tracing included; first_epoch; steady_epoch;
 peak_rss_mb) are compared and reported with their ratio, never flagged. For a judged (case, metric):
+  rounds = every process's rounds of each run, each process's divided by the median of the same
+           process of the baseline (pytest process by pytest process, worker by worker: a difference
+           between process roles that both runs share cancels), then pooled.
   r      = the Hodges-Lehmann ratio run / baseline: the median of every pairwise ratio of the two runs'
-           rounds (every process's rounds pooled), with its 95% interval from the Mann-Whitney U test.
-  q      = the two-sided Mann-Whitney U p of the pooled rounds (exact without ties), adjusted by
+           rounds, with its 95% interval from the Mann-Whitney U test.
+  q      = the two-sided Mann-Whitney U p of those rounds (exact without ties), adjusted by
            Benjamini-Hochberg over the m judged timings of the run against this baseline: alpha
            (--alpha, default 0.002, asv's level) is the false-discovery rate of the whole run.
   F      = the factor a timing must move by: the --noise file's factor for (case, metric), else the
-           metric's default (train_step x1.07, predict x1.07, single_call x1.10, set from A/A runs on
-           the 2-core machine: docs/timing.md; --factor sets one for all), raised to the
-           between-process spread either run measured for that benchmark (its largest process median
-           over its smallest): what one process alone moved it by is not a regression.
+           metric's default (DEFAULT_FACTORS, set from A/A runs on the 2-core machine: docs/timing.md;
+           --factor sets one for all), raised to the disagreement of the two runs' processes: the
+           ratio of each process to its counterpart in the baseline (pytest process to pytest process,
+           worker to worker), largest over smallest. What one process alone moved is not a regression;
+           a difference between process roles that is the same in both runs cancels.
+  0. A benchmark timed while other programs kept the machine busy (its 1-minute load average above
+     the core count less 0.5; the run itself makes about 1) is not judged: cannot tell (busy machine).
   1. 1/F <= r <= F: within factor.
   2. Beyond it, when the rounds can reach q < alpha at all (m * 2 / C(n1 + n2, n1) < alpha: the quick
      profile's 12 pooled rounds a side, 6 in each of 2 processes, reach it for m up to 300): SLOWER
@@ -34,29 +40,32 @@ is reported with the difference of the means and a Mann-Whitney p, never as a re
 
 What it cannot tell, in plain words: a "within noise" or "within factor" result is not proof that
 nothing changed, only that these rounds do not show a change beyond F. A change smaller than the
-between-process spread of the runs is never flagged. Whole-recipe times (three seeds) are shown, not
-judged. A run made with the test-only slowdown (LSTM_BENCH_SLOWDOWN) is named as such (SLOWED). Timings
-from different profiles, recipes or machines are compared all the same: the callers say so in
-MISMATCH lines or notes.
+disagreement of the runs' processes is never flagged, nor one timed on a busy machine. Whole-recipe
+times (three seeds) are shown, not judged. A run made with the test-only slowdown (LSTM_BENCH_SLOWDOWN)
+is named as such (SLOWED). Timings from different profiles, recipes or machines are compared all the
+same: the callers say so in MISMATCH lines or notes.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from reports.command import OptionError
-from reports.load import GATED, METRICS, CaseRecord, Run, Samples
-from reports.noise import PROG as NOISE_PROG
-from reports.noise import Noise, load_noise
-from reports.stats import Ratio, benjamini_hochberg, hodges_lehmann_ratio, mann_whitney_p, min_two_sided_p
+from reports.load import GATED, METRICS, CaseRecord, Run, Samples, busy_machine
+from reports.stats import (
+    Ratio,
+    align_by_role,
+    benjamini_hochberg,
+    hodges_lehmann_ratio,
+    mann_whitney_p,
+    min_two_sided_p,
+    role_disagreement,
+)
 
 RULE = __doc__[__doc__.index("Rule\n====") :]
-DEFAULT_FACTORS: Mapping[str, float] = {"train_step": 1.07, "predict": 1.07, "single_call": 1.10}
+DEFAULT_FACTORS: Mapping[str, float] = {"train_step": 1.07, "predict": 1.07, "single_call": 1.10}  # docs/timing.md
 DEFAULT_ALPHA = 0.002
 CONFIDENCE = 0.95  # of the ratio's interval
 
@@ -85,7 +94,7 @@ class Rule:
     source: str = "default"  # where ``factors`` came from: "default" or "--factor"
 
     def factor_for(self, case: str, metric: str) -> tuple[float, str]:
-        """F for one (case, metric) before the process spread, and where it came from."""
+        """F for one (case, metric) before the processes' disagreement, and where it came from."""
         value = self.calibrated.get((case, metric))
         if value is not None:
             return value, "calibrated"
@@ -128,15 +137,16 @@ class TimingComparison:
     metric: str
     base: Samples
     new: Samples
-    factor: float  # F: the factor, raised to the process spread
-    source: str  # where the factor before the spread came from: default, --factor or calibrated
-    spread: float | None  # the larger between-process spread of the two runs (None: one process)
+    factor: float  # F: the factor, raised to the processes' disagreement
+    source: str  # where the factor before that came from: default, --factor or calibrated
+    disagreement: float | None  # of the two runs' processes, process by process (None: one process)
     alpha: float
     ratio: Ratio | None
     p: float | None  # two-sided Mann-Whitney U of the pooled rounds; None when not computed
     q: float | None  # p adjusted over the run's judged timings (Benjamini-Hochberg)
     comparisons: int  # m: the judged timings of this run against this baseline
     outcome: str  # SLOWER, FASTER, WITHIN, NOISE, CANNOT_TELL, NO_RATIO or NOT_GATED
+    busy: str = ""  # which run's machine was busy while this benchmark was timed, in words
 
     @property
     def n_base(self) -> int:
@@ -165,7 +175,7 @@ class TimingComparison:
 
     @property
     def limit(self) -> str:
-        spread = f", process spread x{self.spread:.2f}" if self.spread is not None else ""
+        spread = f", processes disagree x{self.disagreement:.2f}" if self.disagreement is not None else ""
         return f"factor x{self.factor:.2f} ({self.source}{spread})"
 
     def _test(self) -> str:
@@ -203,6 +213,8 @@ class TimingComparison:
             return f"beyond {self.limit} and {self._test()} < {self.alpha:g}"
         if self.outcome == NOISE:
             return f"beyond {self.limit} but {self._test()} >= {self.alpha:g}"
+        if self.outcome == CANNOT_TELL and self.busy:
+            return f"the machine was busy ({self.busy}): not judged"
         if self.outcome == CANNOT_TELL:
             return f"beyond {self.limit}, but {self._why_untestable()}"
         return ""
@@ -224,28 +236,34 @@ class _Measured:
 
 
 def _measure(case: str, metric: str, base: Samples, new: Samples) -> _Measured:
-    ratio = hodges_lehmann_ratio(base.data, new.data, CONFIDENCE) if base.data and new.data else None
+    a, b = align_by_role(base.processes, new.processes) or (base.data, new.data)
+    ratio = hodges_lehmann_ratio(a, b, CONFIDENCE) if a and b else None
     if ratio is None and base.median and new.median and base.median > 0 and new.median > 0:
         ratio = Ratio(new.median / base.median, None, None)  # a file with medians only
-    p = mann_whitney_p(base.data, new.data) if metric in GATED else None
+    p = mann_whitney_p(a, b) if metric in GATED else None
     return _Measured(case, metric, base, new, ratio, p)
 
 
 def _judge(m: _Measured, rule: Rule, q: float | None, comparisons: int) -> TimingComparison:
     base_factor, source = rule.factor_for(m.case, m.metric)
-    spreads = [s for s in (m.base.spread, m.new.spread) if s is not None]
-    spread = max(spreads) if spreads else None
-    factor = max(base_factor, spread or 1.0)
+    disagreement = role_disagreement(m.base.processes, m.new.processes)
+    factor = max(base_factor, disagreement or 1.0)
+    busy = "; ".join(
+        f"{side} load {s.load:g} on {s.cores} cores" for side, s in (("baseline", m.base), ("run", m.new)) if s.busy
+    )
 
     def result(outcome: str) -> TimingComparison:
         return TimingComparison(
-            m.case, m.metric, m.base, m.new, factor, source, spread, rule.alpha, m.ratio, m.p, q, comparisons, outcome
-        )
+            m.case, m.metric, m.base, m.new, factor, source, disagreement, rule.alpha, m.ratio, m.p, q, comparisons,
+            outcome, busy,
+        )  # fmt: skip
 
     if m.ratio is None:
         return result(NO_RATIO)
     if m.metric not in GATED:
         return result(NOT_GATED)
+    if busy:
+        return result(CANNOT_TELL)
     r = m.ratio.estimate
     if 1 / factor <= r <= factor:
         return result(WITHIN)
@@ -291,8 +309,7 @@ def metric_name(metric: str) -> str:
 
 def slowdown_lines(runs: list[Run]) -> list[str]:
     """SLOWED lines for runs made with the test-only slowdown (their timings are deliberately slowed), and
-    NOISY lines for runs whose machine was busy with other work while they timed (a 1-minute load average
-    above the core count, of which the run itself makes about 1)."""
+    NOISY lines for runs whose machine was busy with other work while they timed (``busy_machine``)."""
     out = [
         f"SLOWED {run.path}: made with the test-only slowdown LSTM_BENCH_SLOWDOWN "
         f"({', '.join(f'{k} x{v:g}' for k, v in run.slowdown.items())}): its timings are deliberately slowed"
@@ -301,10 +318,10 @@ def slowdown_lines(runs: list[Run]) -> list[str]:
     ]
     for run in runs:
         load, cores = run.busiest_load(), run.cpu_count()
-        if load is not None and cores and load > cores:
+        if busy_machine(load, cores):
             out.append(
                 f"NOISY {run.path}: load average up to {load:g} on {cores} cores while it timed (itself about 1): "
-                "other programs shared the machine; read its timings with care"
+                "other programs shared the machine; its benchmarks timed then are not judged"
             )
     return out
 
@@ -435,50 +452,3 @@ def recipe_diff(base: CaseRecord, new: CaseRecord) -> str:
     a, b = base.recipe, new.recipe
     keys = [k for k in dict.fromkeys([*a, *b]) if k != "changes" and a.get(k) != b.get(k)]
     return ", ".join(f"{k} {a.get(k)!r} -> {b.get(k)!r}" for k in keys)
-
-
-# --------------------------------------------------------------------------- command-line options
-
-
-def add_rule_options(parser: argparse.ArgumentParser) -> None:
-    """--factor, --alpha and --noise: the comparison rule's settings (``reports.compare``), same defaults everywhere."""
-    defaults = ", ".join(f"{m} {f:g}" for m, f in DEFAULT_FACTORS.items())
-    parser.add_argument(
-        "--factor",
-        type=float,
-        default=None,
-        help=f"ratio a judged timing must exceed, either way, where --noise has none, for every metric "
-        f"(default per metric: {defaults})",
-    )
-    parser.add_argument(
-        "--alpha",
-        type=float,
-        default=DEFAULT_ALPHA,
-        help=f"... and the false-discovery rate (Benjamini-Hochberg q of the Mann-Whitney U p-values over the "
-        f"run's judged timings) it must go below (default {DEFAULT_ALPHA})",
-    )
-    parser.add_argument(
-        "--noise", type=Path, metavar="NOISE.json", help=f"per-(case, metric) factors from {NOISE_PROG}"
-    )
-
-
-def rule_from_args(args: argparse.Namespace) -> tuple[Rule, Noise | None]:
-    """The rule of --factor / --alpha / --noise; OptionError or InputError (one line) when unusable."""
-    if args.factor is not None and not args.factor > 1:
-        raise OptionError(f"--factor must be > 1, got {args.factor}")
-    if not 0 < args.alpha < 1:
-        raise OptionError(f"--alpha must be between 0 and 1, got {args.alpha}")
-    noise = load_noise(args.noise) if args.noise is not None else None
-    calibrated = noise.factors if noise is not None else {}
-    if args.factor is None:
-        return Rule(alpha=args.alpha, calibrated=calibrated), noise
-    factors = dict.fromkeys(GATED, args.factor)
-    return Rule(factors=factors, alpha=args.alpha, calibrated=calibrated, source="--factor"), noise
-
-
-def rule_options(args: argparse.Namespace) -> list[str]:
-    """The rule's options as given, to pass on to another command (the matrix to the report)."""
-    options = ["--alpha", str(args.alpha)]
-    options += ["--factor", str(args.factor)] if args.factor is not None else []
-    options += ["--noise", str(args.noise)] if args.noise is not None else []
-    return options

@@ -50,12 +50,15 @@ def _rules_text(rule: Rule, noise: Noise | None) -> list[str]:
         "would fail on (**SLOWER**, **VERDICT WORSE**) or report as a speed-up (**FASTER**), in the same words.",
         "",
         "- **Judged timings**: the steady-state benchmarks (train step, predict, single call), each timed in "
-        "many rounds in several processes. Ratio = run / baseline, the Hodges-Lehmann estimate (median of every "
-        f"pairwise ratio of the pooled rounds) with its {CONFIDENCE:.0%} interval. q = the two-sided Mann-Whitney "
-        f"U p, adjusted by Benjamini-Hochberg over all judged timings of that run (false-discovery rate "
-        f"alpha = {rule.alpha:g}). F = {factors}, raised to the between-process spread either run measured for "
-        "that benchmark. **SLOWER** / **FASTER** when the ratio is beyond F (or 1/F) and q < alpha; *within "
-        "noise* when beyond F with q >= alpha; *cannot tell* when the rounds could never reach q < alpha.",
+        "many rounds in several processes; each process's rounds are scaled by the baseline's same process (a "
+        "difference between process roles that both runs share cancels) and pooled. Ratio = run / baseline, the "
+        f"Hodges-Lehmann estimate (median of every pairwise ratio) with its {CONFIDENCE:.0%} interval. q = the "
+        f"two-sided Mann-Whitney U p, adjusted by Benjamini-Hochberg over all judged timings of that run "
+        f"(false-discovery rate alpha = {rule.alpha:g}). F = {factors}, raised to the disagreement of the runs' "
+        "processes (each process's ratio to its baseline counterpart, largest over smallest). **SLOWER** / "
+        "**FASTER** when the ratio is beyond F (or 1/F) and q < alpha; *within noise* when beyond F with q >= "
+        "alpha; *cannot tell* when the rounds could never reach q < alpha, or the machine was busy (load above "
+        "its cores less 0.5) while the benchmark was timed.",
         "- **Whole-recipe timings** (training per seed, first epoch, later epochs, peak memory; three seeds): "
         "ratio and interval shown, never flagged.",
         "- **Claims**: **VERDICT WORSE** when pass or expected fail becomes FAIL or XPASS; other verdict changes "

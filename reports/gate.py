@@ -58,13 +58,11 @@ from reports.compare import (
     WORSE,
     Rule,
     TimingComparison,
-    add_rule_options,
     compare_claim,
     compare_runs,
     missing_in_run,
     ratio_text,
     recipe_diff,
-    rule_from_args,
     slowdown_lines,
     status_word,
 )
@@ -72,6 +70,7 @@ from reports.load import GATED, CaseRecord, InputError, Run, load_run
 from reports.markdown import metric_value
 from reports.noise import PROG as NOISE_PROG
 from reports.noise import Noise
+from reports.options import add_rule_options, rule_from_args
 
 PROG = "python -m reports.gate"
 RULES = __doc__[__doc__.index("Rules\n=====") :]
@@ -221,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     factors = f"alpha {rule.alpha:g} (false-discovery rate), factors {rule.defaults_text()}"
     if noise is not None:
         factors += f" where {noise.path} has none ({len(noise.factors)} calibrated factor(s))"
-    print(f"rule:     {factors}; raised to each benchmark's between-process spread")
+    print(f"rule:     {factors}; raised to the disagreement of the runs' processes")
     for line in [*out.warnings, *out.regressions, *out.notes]:
         print(line)
     c = out.counts

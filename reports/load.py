@@ -101,6 +101,14 @@ def stack_label(stack: dict[str, Any]) -> str:
 
 # --------------------------------------------------------------------------- records
 
+BUSY_MARGIN = 0.5  # the run itself keeps about one core busy; more than cores - margin: others did too
+
+
+def busy_machine(load: float | None, cores: int | None) -> bool:
+    """A 1-minute load average above the core count less BUSY_MARGIN: another program shared the
+    machine with the run, which itself keeps about one core busy (on 2 cores: load above 1.5)."""
+    return load is not None and bool(cores) and load > cores - BUSY_MARGIN
+
 
 @dataclass(frozen=True)
 class Samples:
@@ -113,6 +121,13 @@ class Samples:
     data: list[float]
     median: float | None
     processes: tuple[tuple[float, ...], ...] = ()
+    load: float | None = None  # the 1-minute load average the benchmark ended with
+    cores: int | None = None  # the machine's core count
+
+    @property
+    def busy(self) -> bool:
+        """Timed while other programs kept the machine busy (``busy_machine``)."""
+        return busy_machine(self.load, self.cores)
 
     @property
     def spread(self) -> float | None:
@@ -251,7 +266,10 @@ class CaseRecord:
             processes = tuple(tuple(v for v in r if v > 0) for r in bench.process_rounds)
             data = [v for r in processes for v in r]
             median = statistics.median(data) if data else bench.stat("median")
-            return Samples(data, median, processes) if data or median is not None else None
+            cores = number(bench.extra_info.get("cpu_count"))
+            load = number(bench.extra_info.get("load_average"))
+            samples = Samples(data, median, processes, load, int(cores) if cores else None)
+            return samples if data or median is not None else None
         if metric not in PER_SEED_METRICS:
             raise ValueError(f"unknown metric {metric!r}; valid: {', '.join(METRICS)}")
         data = [v for v in numbers(self.info.get(PER_SEED_METRICS[metric])) if v > 0]
@@ -320,6 +338,9 @@ class Run:
 
     def cpu_count(self) -> int | None:
         count = number(self.timing.get("cpu_count"))
+        if count is None:  # the benchmarks say it too
+            count = next((n for r in self.cases.values() for b in r.benches.values()
+                          if (n := number(b.extra_info.get("cpu_count")))), None)  # fmt: skip
         return int(count) if count else None
 
     @property

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from reports import cli
 from reports.command import error
-from reports.compare import add_rule_options, rule_from_args, rule_options
 from reports.compare_view import comparisons_of
 from reports.headline import headline
 from reports.load import load_runs
+from reports.options import add_rule_options, rule_from_args, rule_options
 
 PROG = "python -m reports.matrix"
 DEFAULT_BASELINE = "tf221-keras3"

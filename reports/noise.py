@@ -16,7 +16,7 @@ Rule: takes two or more runs of one stack and profile (else exit 2) and, for eve
 timing process of the run) and factor = max(floor, exp(safety * spread)), safety 1.5 and floor 1.03 by
 default. The factors replace the rule's default factors (reports.compare), which hold on the 2-core
 machine without calibration: calibration is for tighter ones, where A/A runs show a benchmark is stable.
-Each benchmark's own between-process spread still raises its factor in every comparison. The file
+The disagreement of the compared runs' processes still raises the factor in every comparison. The file
 ("format": "lstm-bench-noise/1") is written whole or not at all.
 
 Exit status: 0 when the file is written; 2 with one line on stderr for unusable input.

@@ -29,9 +29,10 @@ from pathlib import Path
 
 from reports.atomic import write_atomic
 from reports.command import OptionError, error
-from reports.compare import FASTER, SLOWER, Rule, add_rule_options, compare_runs, rule_from_args, slowdown_lines
+from reports.compare import FASTER, SLOWER, Rule, compare_runs, slowdown_lines
 from reports.load import GATED, InputError, Run, load_runs
 from reports.markdown import code, table
+from reports.options import add_rule_options, rule_from_args
 
 PROG = "python -m reports.power"
 GOALS = {1.1: "most of the time", 1.2: "always", 1.5: "always"}  # the issue's goals per slowdown size
@@ -141,7 +142,8 @@ def render(study: Study, runs: list[Run], slowed: list[Run], rule: Rule, command
         f"Runs: {stack}; threads {threads}, {processes} timing process(es) x {rounds} rounds per benchmark. "
         f"Rule: factors {rule.defaults_text()}"
         + (" (or calibrated)" if rule.calibrated else "")
-        + f", raised to each benchmark's between-process spread; false-discovery rate {rule.alpha:g}.",
+        + f", raised to the disagreement of the runs' processes; false-discovery rate {rule.alpha:g}; "
+        "benchmarks timed on a busy machine not judged.",
         "",
         table(["check", "runs", "compared", "flagged", "rate", "goal"], rows, "llrrrl"),
         "",

@@ -41,6 +41,38 @@ def process_spread(processes: Sequence[Sequence[float]]) -> float | None:
     return max(medians) / min(medians)
 
 
+def role_disagreement(base: Sequence[Sequence[float]], new: Sequence[Sequence[float]]) -> float | None:
+    """How much two runs' processes disagree about one benchmark's ratio: process i of the run against
+    process i of the baseline (the pytest process against the pytest process, a worker against its
+    worker), the largest of these ratios over the smallest. A difference that is the same in both runs
+    (one process role slower than the other) cancels; what one process alone moved does not. None with
+    fewer than two processes on either side."""
+    ratios = [
+        statistics.median(b) / statistics.median(a)
+        for a, b in zip(base, new, strict=False)  # the processes both runs have
+        if a and b and statistics.median(a) > 0 and statistics.median(b) > 0
+    ]
+    return max(ratios) / min(ratios) if len(ratios) >= 2 else None
+
+
+def align_by_role(
+    base: Sequence[Sequence[float]], new: Sequence[Sequence[float]]
+) -> tuple[list[float], list[float]] | None:
+    """Both runs' rounds, each process's divided by the median of the same process of the baseline, then
+    pooled: a difference between process roles that both runs share (the pytest process slower than its
+    worker) no longer mixes the two samples, and the shift between the runs stays. None unless both runs
+    have the same two or more processes."""
+    if len(base) < 2 or len(base) != len(new) or not all(base) or not all(new):
+        return None
+    scales = [statistics.median(a) for a in base]
+    if min(scales) <= 0:
+        return None
+    return (
+        [v / m for a, m in zip(base, scales, strict=True) for v in a],
+        [v / m for b, m in zip(new, scales, strict=True) for v in b],
+    )
+
+
 def min_two_sided_p(n1: int, n2: int) -> float:
     """The smallest two-sided p-value the exact Mann-Whitney U test can give for n1 vs n2."""
     if n1 < 1 or n2 < 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import statistics
@@ -95,14 +96,25 @@ def test_the_words_of_a_judged_timing():
     assert "no per-round samples in the run" in median_only.evidence()
 
 
-def test_the_between_process_spread_of_either_run_raises_the_factor():
-    base = _samples(noisy(1.0, 8, seed=1), noisy(1.15, 8, seed=2))  # its two processes differ by 15%
-    new = _samples(noisy(1.12, 8, seed=3), noisy(1.12, 8, seed=4))
-    cmp = judge_timing("c", "single_call", base, new)
-    assert cmp.outcome == WITHIN and cmp.spread == pytest.approx(1.15, rel=0.03)
-    assert cmp.judged().startswith("within factor x1.1") and "process spread x1.1" in cmp.judged()
-    steady = judge_timing("c", "single_call", _samples(noisy(1.0, 8, seed=1), noisy(1.0, 8, seed=2)), new)
-    assert steady.outcome == SLOWER and steady.factor == 1.10
+def test_the_processes_disagreement_raises_the_factor_and_a_role_difference_cancels():
+    # the pytest process 20% slower than the worker in both runs: no disagreement, a 12% slowdown is seen
+    base = _samples(noisy(1.2, 6, seed=1), noisy(1.0, 6, seed=2))
+    slower = _samples(noisy(1.2 * 1.12, 6, seed=3), noisy(1.12, 6, seed=4))
+    cmp = judge_timing("c", "single_call", base, slower)
+    assert cmp.outcome == SLOWER and cmp.disagreement == pytest.approx(1.0, abs=0.03) and cmp.factor == 1.10
+    # one process alone moved by 15%: within the raised factor
+    one_moved = _samples(noisy(1.2 * 1.15, 6, seed=5), noisy(1.0, 6, seed=6))
+    cmp = judge_timing("c", "single_call", base, one_moved)
+    assert cmp.outcome == WITHIN and cmp.disagreement == pytest.approx(1.15, rel=0.03)
+    assert cmp.judged().startswith("within factor x1.1") and "processes disagree x1.1" in cmp.judged()
+
+
+def test_a_benchmark_timed_on_a_busy_machine_is_not_judged():
+    busy = Samples(noisy(2.0, 12), 2.0, (tuple(noisy(2.0, 6)), tuple(noisy(2.0, 6, seed=1))), load=2.9, cores=2)
+    cmp = judge_timing("c", "predict", _samples(noisy(1.0, 6), noisy(1.0, 6, seed=1)), busy)
+    assert cmp.outcome == CANNOT_TELL and cmp.evidence() == "the machine was busy (run load 2.9 on 2 cores): not judged"
+    quiet = dataclasses.replace(busy, load=1.4)
+    assert judge_timing("c", "predict", _samples(noisy(1.0, 6), noisy(1.0, 6, seed=1)), quiet).outcome == SLOWER
 
 
 def test_whole_recipe_timings_get_a_ratio_and_no_verdict():

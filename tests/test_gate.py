@@ -320,7 +320,7 @@ def test_bad_options_exit_2(tmp_path, capsys):
 def test_help_states_the_rules(capsys):
     assert "Rules\n=====" in gate.__doc__ and gate.RULES in gate.__doc__
     for command, words in (
-        (main, ("Benjamini-Hochberg", "between-process spread", "whole-recipe timings")),
+        (main, ("Benjamini-Hochberg", "disagreement", "busy", "whole-recipe timings")),
         (noise_main, ("max(floor, exp(safety * spread))",)),
     ):
         with pytest.raises(SystemExit) as done:
