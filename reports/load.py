@@ -101,7 +101,7 @@ def stack_label(stack: dict[str, Any]) -> str:
 
 # --------------------------------------------------------------------------- records
 
-BUSY_MARGIN = 0.5  # the run itself keeps about one core busy; more than cores - margin: others did too
+BUSY_MARGIN = 0.0  # load above cores + margin: other programs competed with the run (itself about 1, at times more)
 
 
 def busy_machine(load: float | None, cores: int | None) -> bool:

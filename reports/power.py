@@ -70,6 +70,7 @@ class Study:
     detected: dict[tuple[str, float], Tally] = field(default_factory=lambda: defaultdict(Tally))
     runs_caught: dict[tuple[str, float], Tally] = field(default_factory=lambda: defaultdict(Tally))
     slowed_false: Tally = field(default_factory=Tally)
+    busy: int = 0  # judged timings left out: timed on a busy machine (the rule does not judge them)
 
 
 def aa_pairs(runs: list[Run], study: Study, rule: Rule) -> None:
@@ -78,6 +79,9 @@ def aa_pairs(runs: list[Run], study: Study, rule: Rule) -> None:
         failed = False
         for (case, metric), cmp in compare_runs(a, b, rule).items():
             if not cmp.gated or cmp.estimate is None:
+                continue
+            if cmp.busy:
+                study.busy += 1
                 continue
             alarm = cmp.outcome in (SLOWER, FASTER)
             failed |= cmp.outcome == SLOWER
@@ -94,6 +98,9 @@ def slowed_runs(baselines: list[Run], slowed: list[Run], study: Study, rule: Rul
             caught: dict[tuple[str, float], bool] = {}
             for (case, metric), cmp in found.items():
                 if not cmp.gated or cmp.estimate is None:
+                    continue
+                if cmp.busy:
+                    study.busy += 1
                     continue
                 factor = run.slowdown.get(metric)
                 where = f"{base.path.name} vs {run.path.name}: {case} {metric} {cmp.describe()}"
@@ -150,7 +157,13 @@ def render(study: Study, runs: list[Run], slowed: list[Run], rule: Rule, command
     ]
     noisy = [line for line in slowdown_lines([*runs, *slowed]) if line.startswith("NOISY")]
     if noisy:
-        out += [f"Runs timed on a busy machine ({len(noisy)}):", "", *[f"- {line}" for line in noisy], ""]
+        out += [
+            f"Runs timed on a busy machine ({len(noisy)}); {study.busy} comparisons of benchmarks timed while it "
+            "was busy are not judged by the rule and not counted above:",
+            "",
+            *[f"- {line}" for line in noisy],
+            "",
+        ]
     alarms = aa_total.hits + study.slowed_false.hits
     if alarms:
         out += [f"False alarms ({len(alarms)}):", "", *[f"- {code(w)}" for w in alarms[:50]], ""]

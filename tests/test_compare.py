@@ -11,6 +11,7 @@ import pytest
 
 from reports.compare import (
     CANNOT_TELL,
+    DEFAULT_FACTORS,
     FASTER,
     NOISE,
     NOT_GATED,
@@ -21,9 +22,11 @@ from reports.compare import (
     judge_timing,
     rounds_needed,
 )
-from reports.load import Samples, load_run
+from reports.load import GATED, Samples, load_run
 from reports.stats import benjamini_hochberg, geometric_mean, hodges_lehmann_ratio, mann_whitney_p, min_two_sided_p
 from tests.test_reports import STACK_215, make_case, noisy, row, run_report, write_result
+
+TIGHT = Rule(factors=dict.fromkeys(GATED, 1.07))  # the mechanics, whatever the defaults
 
 
 def _samples(*processes: list[float]) -> Samples:
@@ -71,7 +74,7 @@ def test_rounds_needed_grows_with_the_number_of_comparisons():
     [
         (noisy(1.0, 16, seed=1), noisy(1.3, 16, seed=2), SLOWER),
         (noisy(1.0, 16, seed=1), noisy(0.7, 16, seed=2), FASTER),
-        (noisy(1.0, 16, seed=1), noisy(1.05, 16, seed=2), WITHIN),  # beyond nothing: x1.07 by default
+        (noisy(1.0, 16, seed=1), noisy(1.05, 16, seed=2), WITHIN),  # within x1.07
         (noisy(1.0, 16, seed=1), noisy(1.10, 16, seed=2), SLOWER),  # a 10% slowdown with tight rounds
         (noisy(1.0, 10, rel_sd=0.5, seed=1), noisy(1.2, 10, rel_sd=0.5, seed=2), NOISE),
         ([1.0, 1.01, 0.99], [3.0, 3.01, 2.99], CANNOT_TELL),  # no ratio alone any more: 3 rounds tell nothing
@@ -80,14 +83,14 @@ def test_rounds_needed_grows_with_the_number_of_comparisons():
     ],
 )
 def test_timing_rule(base, new, outcome):
-    cmp = judge_timing("c", "train_step", _samples(base), _samples(new))
+    cmp = judge_timing("c", "train_step", _samples(base), _samples(new), TIGHT)
     assert cmp.outcome == outcome, cmp.describe()
 
 
 def test_the_words_of_a_judged_timing():
     cmp = judge_timing("c", "train_step", _samples(noisy(1.0, 16, seed=1)), _samples(noisy(1.3, 16, seed=2)))
     assert cmp.judged() == "SLOWER" and cmp.ratio.low < cmp.estimate < cmp.ratio.high
-    assert cmp.evidence().startswith("beyond factor x1.07 (default) and q=")
+    assert cmp.evidence().startswith(f"beyond factor x{DEFAULT_FACTORS['train_step']:.2f} (default) and q=")
     assert re.search(r"q=(\S+) \(Mann-Whitney p=\1, 16 rounds, 1 judged timings\) < 0.002$", cmp.evidence())
     few = judge_timing("c", "predict", _samples([1.0, 1.01, 0.99]), _samples([3.0, 3.01, 2.99]))
     assert "3 rounds among 1 judged timings can never give q < 0.002 (it takes 7 a side)" in few.evidence()
@@ -143,12 +146,12 @@ def test_false_discoveries_are_controlled_over_every_judged_timing_of_a_run(tmp_
     base = [*quiet, make_case("borderline", step=noisy(1.0, 16, 0.1, seed=6))]
     new = [*quiet, make_case("borderline", step=noisy(1.15, 16, 0.1, seed=106))]
     a, b = write_result(tmp_path / "a.json", *base), write_result(tmp_path / "b.json", *new)
-    found = compare_runs(load_run(a), load_run(b))
+    found = compare_runs(load_run(a), load_run(b), TIGHT)
     cmp = found[("borderline", "train_step")]
     judged = [c for c in found.values() if c.gated]
     assert len(judged) == 33 and all(c.comparisons == 33 for c in judged)
     assert cmp.p < 0.002 <= cmp.q and cmp.outcome == NOISE  # alone it would be SLOWER; among 33 it is not
-    assert judge_timing("borderline", "train_step", cmp.base, cmp.new).outcome == SLOWER
+    assert judge_timing("borderline", "train_step", cmp.base, cmp.new, TIGHT).outcome == SLOWER
     assert found[("q0", "train")].outcome == NOT_GATED
 
 
@@ -161,8 +164,8 @@ def test_a_30_percent_slowdown_is_flagged_with_its_interval(tmp_path, capsys):
     text = run_report(capsys, tmp_path / "out", base, slow)
     assert "1 regression(s), what `python -m reports.gate` would fail on" in text
     line = row(text, "`one_char`", "**SLOWER**")
-    assert "| 100 ms (16) | 129 ms (16) | ×1.30 [1.29, 1.31] | **SLOWER**: beyond factor x1.07 (default)" in line
-    assert "alpha = 0.002" in text and "train_step x1.07, predict x1.07, single_call x1.1" in text
+    assert "| 100 ms (16) | 129 ms (16) | ×1.30 [1.29, 1.31] | **SLOWER**: beyond factor x1.25 (default)" in line
+    assert "alpha = 0.002" in text and "train_step x1.25, predict x1.15, single_call x1.1" in text
     headline = row(text, "**all cases**")
     assert "| ×1.30 [1.29, 1.31] |" in headline and headline.endswith("| 1 / 0 |")
 

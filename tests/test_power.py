@@ -32,7 +32,7 @@ def test_the_table_counts_false_alarms_and_detections(tmp_path, capsys):
     aa = [_run(tmp_path / f"aa{i}.json", seed=10 * i) for i in range(3)]
     aa.append(_run(tmp_path / "aa3.json", seed=30, single=0.0023))  # the second pair: one single call x1.15
     slowed = [
-        _run(tmp_path / "s20.json", seed=50, step=12.0, slowdown={"train_step": 1.2}),
+        _run(tmp_path / "s20.json", seed=50, step=15.0, slowdown={"train_step": 1.5}),
         _run(tmp_path / "s05.json", seed=60, step=10.5, slowdown={"train_step": 1.05}),
     ]
     out = tmp_path / "power.md"
@@ -43,10 +43,10 @@ def test_the_table_counts_false_alarms_and_detections(tmp_path, capsys):
     assert row(table, "A/A: judged timings flagged").endswith("| 2 pairs | 12 | 1 | 8% | 0 |")
     assert row(table, "A/A: pairs the gate fails on a timing").endswith("| 2 pairs | 2 | 1 | 50% | 0 |")
     assert "| A/A: single_call flagged (largest ratio either way ×1.1" in table
-    assert row(table, "train_step +20%: benchmarks flagged SLOWER").endswith(
+    assert row(table, "train_step +50%: benchmarks flagged SLOWER").endswith(
         "| 1 run(s) x 4 baselines | 8 | 8 | 100% | always |"
     )
-    assert row(table, "train_step +20%: comparisons the gate fails").endswith("| 4 | 4 | 100% | always |")
+    assert row(table, "train_step +50%: comparisons the gate fails").endswith("| 4 | 4 | 100% | always |")
     assert row(table, "train_step +5%: benchmarks flagged SLOWER").endswith("| 8 | 0 | 0% | — |")
     assert "aa2.json vs aa3.json: sine single_call SLOWER" in table  # a listed false alarm
     assert "slowed runs: other timings flagged" in table
