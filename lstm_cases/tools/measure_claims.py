@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     label = compat.stack_label(stack)
     print(f"# {label}, profile {args.profile}, seeds {seeds}", flush=True)
 
+    commit = commit_id()  # the code this run imports, before anyone edits the checkout
     results = CaseResults(args.profile, seeds)
     for case in cases:
         try:
@@ -135,7 +136,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.write or args.out:
         command = " ".join([PROG, *(shlex.quote(a) for a in argv)])
         date = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-        commit = commit_id()
         entries = {cid: case_entry(res, command, commit, date) for cid, res in results.items()}
         path = args.out or provenance.measurement_path(args.profile, label)
         try:
