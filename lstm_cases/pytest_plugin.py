@@ -5,6 +5,8 @@ Options (each also settable by environment variable):
   --seeds N              LSTM_BENCH_SEEDS      seeds judged per claim (quick 3, full 5)
   --seed-base S          LSTM_BENCH_SEED_BASE  first seed; seeds are S, S+1, ...
   --case ID              (repeatable)          run only these cases
+  --null-model                                 the self-test: every case untrained, every
+                                               claim must fail (one that holds is vacuous)
   data paths             each family's DATA_PATHS (e.g. --imdb-dir, LSTM_BENCH_IMDB_DIR):
                          a given option is copied into its environment variable; a case
                          whose data is not given is skipped, naming the option
@@ -38,7 +40,7 @@ from lstm_cases.core import (
 )
 from lstm_cases.record import KEY as RECORD_KEY
 from lstm_cases.record import run_record
-from lstm_cases.results import CaseResults
+from lstm_cases.results import CaseResults, NullTally
 
 _ENV = {"profile": "LSTM_BENCH_PROFILE", "seeds": "LSTM_BENCH_SEEDS", "seed_base": "LSTM_BENCH_SEED_BASE"}
 
@@ -49,6 +51,7 @@ class Settings:
     seeds: list[int]
     seed_base: int
     case_names: list[str]
+    null_model: bool = False
 
 
 def _int_setting(config: pytest.Config, name: str, flag: str) -> int | None:
@@ -78,7 +81,10 @@ def parse_settings(config: pytest.Config) -> Settings:
         registry.select_cases(case_names)
     except UnknownNameError as err:
         raise pytest.UsageError(str(err)) from None
-    return Settings(profile, seeds_for(profile, n_seeds, seed_base), seed_base, case_names)
+    null_model = bool(config.getoption("null_model"))
+    if null_model and config.getoption("benchmark_only", default=False):
+        raise pytest.UsageError("--null-model times nothing; leave out --benchmark-only")
+    return Settings(profile, seeds_for(profile, n_seeds, seed_base), seed_base, case_names, null_model)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -102,6 +108,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"first seed; a run uses S, S+1, ... (env {_ENV['seed_base']}; default 0)",
     )
     group.addoption("--case", dest="lstm_case", action="append", default=[], help="run only this case id (repeatable)")
+    group.addoption(
+        "--null-model",
+        dest="null_model",
+        action="store_true",
+        help="self-test: judge every claim on untrained models; a claim that still holds is vacuous (fails)",
+    )
     for path in registry.data_paths():
         group.addoption(
             path.flag,
@@ -134,6 +146,8 @@ _JSON_TARGET = pytest.StashKey[Path]()
 _EXIT = pytest.StashKey[int]()
 _PREVIOUS_ENV = pytest.StashKey[dict]()
 _XDIST_RUN = pytest.StashKey[xdist_support.XdistRun]()
+_NULL_TALLY = pytest.StashKey[NullTally]()
+_COLLECTED_WORDS = pytest.StashKey[set]()
 
 
 def settings(config: pytest.Config) -> Settings:
@@ -146,6 +160,11 @@ def settings(config: pytest.Config) -> Settings:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SETTINGS] = parse_settings(config)
+    if config.getoption("benchmark_only", default=False) and xdist_support.runs_case_tests(config):
+        raise pytest.UsageError(
+            "--benchmark-only would skip every contract and claim test of bench/ and pass with nothing judged; "
+            "time without judging nothing else: leave it out (claims reuse the timed runs)"
+        )
     config.stash[_PREVIOUS_ENV] = _export_data_paths(config)
     distributing = xdist_support.distributing(config)
     if distributing:
@@ -206,6 +225,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    tally = config.stash.get(_NULL_TALLY, None)
+    if tally is not None:
+        terminalreporter.write_line(tally.line(), red=bool(tally.vacuous), green=not tally.vacuous)
     run = config.stash.get(_XDIST_RUN, None)
     line = run.summary() if run is not None else None
     if line:
@@ -245,7 +267,7 @@ def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output
     results = config.stash.get(_RESULTS, None)
     if results is not None:
         output_json[RECORD_KEY] = run_record(
-            results, selected_cases(config), compat.stack(), settings(config).seed_base
+            results, selected_cases(config), compat.stack(), settings(config).seed_base, null_model=results.null_model
         )
     if xdist_support.is_worker(config):
         xdist_support.stamp_worker(config, output_json)
@@ -267,7 +289,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("case_claim", pairs, ids=[f"{c.id}-{claim.id}" for c, claim in pairs])
 
 
+@pytest.hookimpl(tryfirst=True)  # before -k deselects: the words -k can match
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    config.stash[_COLLECTED_WORDS] = {str(word).lower() for item in items for word in item.keywords}
     # Run concerns in order (contract, training, inference, claims) so that training is
     # timed once and the later concerns reuse its models.
     items.sort(key=lambda item: getattr(getattr(item, "module", None), "CONCERN_ORDER", 0))
@@ -301,13 +325,19 @@ def _mark_known_breakages(config: pytest.Config, items: list[pytest.Item]) -> No
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """``-k NAME`` that matches no case is a typo more often than a wish for no tests."""
+    """A word of ``-k`` that matches nothing collected is a typo more often than a wish for
+    fewer tests (``-k "sentimnt or char_gen"`` would quietly drop one family)."""
     keyword = session.config.getoption("keyword")
-    if session.items or not keyword or not re.fullmatch(r"\w+", keyword):
+    collected = session.config.stash.get(_COLLECTED_WORDS, set())
+    if not keyword or not collected:
         return
-    names = sorted(registry.all_cases())
-    if not any(keyword in name for name in names):
-        raise pytest.UsageError(f"-k {keyword!r} matches no case; valid cases: {', '.join(names)}")
+    words = [w for w in re.findall(r"[\w.-]+", keyword) if w not in ("and", "or", "not")]
+    unknown = [w for w in words if not any(w.lower() in name for name in collected)]
+    if unknown:
+        cases = ", ".join(sorted(registry.all_cases()))
+        raise pytest.UsageError(
+            f"-k {keyword!r}: {', '.join(map(repr, unknown))} matches no test; valid cases: {cases}"
+        )
 
 
 def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]) -> list[str]:
@@ -317,6 +347,7 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
     info = compat.stack()
     lines = [
         f"lstm-bench: profile {s.profile}, seeds {s.seeds} (rerun one seed: --seeds 1 --seed-base SEED)",
+        *(["lstm-bench: NULL MODEL: every case untrained; every claim must fail"] if s.null_model else []),
         f"lstm-bench: {compat.stack_label(info)}: tensorflow {info['tensorflow_version']}, "
         f"keras {info['keras_version']}, numpy {info['numpy_version']}, python {info['python_version']}",
     ]
@@ -353,5 +384,13 @@ def case_results(pytestconfig: pytest.Config) -> CaseResults:
     """The session's trained results, shared by every concern and read by the result record."""
     if _RESULTS not in pytestconfig.stash:
         s = settings(pytestconfig)
-        pytestconfig.stash[_RESULTS] = CaseResults(s.profile, s.seeds)
+        pytestconfig.stash[_RESULTS] = CaseResults(s.profile, s.seeds, null_model=s.null_model)
     return pytestconfig.stash[_RESULTS]
+
+
+@pytest.fixture(scope="session")
+def null_tally(pytestconfig: pytest.Config) -> NullTally:
+    """The null-model run's count of claims that failed as they should and of vacuous ones."""
+    if _NULL_TALLY not in pytestconfig.stash:
+        pytestconfig.stash[_NULL_TALLY] = NullTally()
+    return pytestconfig.stash[_NULL_TALLY]

@@ -67,6 +67,7 @@ def run_record(
     stack: Mapping[str, Any],
     seed_base: int,
     xdist_workers: int | None = None,
+    null_model: bool = False,
 ) -> dict[str, Any]:
     """The record of a run: every case of ``cases`` that the run trained, judged now."""
     return {
@@ -76,6 +77,7 @@ def run_record(
         "seeds": list(results.seeds),
         "seed_base": seed_base,
         "xdist_workers": xdist_workers,
+        "null_model": null_model,  # the self-test's untrained models: never a result to compare
         "cases": {
             case.id: case_record(case, results.get(case.id), results.profile, results.verdicts(case, stack))
             for case in cases
