@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.core import TRAIN_SECONDS, Case, CaseData, Claim, Expected, Recipe
 from lstm_cases.families.sentiment.corpus import N_REVIEWS, VECTOR_DIMS, generated_data
 from lstm_cases.families.sentiment.pipeline import (
     SHORT_MAXLEN,
@@ -94,9 +94,10 @@ def _beats_majority(rules: dict, measured_on: dict) -> Claim:
     )
 
 
-def _faster_at_short(compare_to: str, rules: dict, measured_on: dict, metric: str) -> Claim:
-    """``metric``: STEADY_EPOCH_SECONDS where a new model's tracing (the same at either maxlen) is
-    a large share of a short run; TRAIN_SECONDS at real scale, where it is not."""
+def _faster_at_short(compare_to: str, rules: dict, measured_on: dict, metric: str, unmeasured: str = "") -> Claim:
+    """``metric``: ``train_step_seconds`` (the median of many steps after training) where a short
+    run's one steady epoch is at the mercy of a busy CPU; TRAIN_SECONDS at real scale, where a
+    whole run is long enough to judge."""
     return Claim(
         id="maxlen200_trains_faster",
         text="halving maxlen from 400 to 200 makes training faster (the source: more than twice as fast)",
@@ -105,7 +106,7 @@ def _faster_at_short(compare_to: str, rules: dict, measured_on: dict, metric: st
         compare_to=compare_to,
         rules=rules,
         measured_on=measured_on,
-        unmeasured="" if all(measured_on.values()) else IMDB_UNMEASURED,
+        unmeasured=unmeasured or ("" if all(measured_on.values()) else IMDB_UNMEASURED),
         null_exempt="a claim about the cost of a training step at two lengths, not about learning",
     )
 
@@ -185,12 +186,13 @@ SENTIMENT_LSTM_400 = _case(
             {"full": AtLeast(0.02), "quick": AtLeast(0.04)},
             _GEN_MEASURED,
         ),
-        # the steady epoch: a new model's tracing, the same at either maxlen, swamps a short run's ratio
+        # the median step: a short run's one steady epoch moved with a busy CPU (any-seeds, docs)
         _faster_at_short(
             "sentiment_lstm_maxlen200",
-            {"full": PairedRatio(1.2, 2 / 3), "quick": PairedRatio(1.2, 2 / 3)},
-            _GEN_MEASURED,
-            STEADY_EPOCH_SECONDS,
+            {"full": PairedRatio(1.2, 2 / 3), "quick": PairedRatio(1.5, 2 / 3)},
+            {"quick": CI_STACKS, "full": ()},
+            "train_step_seconds",
+            unmeasured="full: step times not yet measured in full (its earlier steady-epoch ratios: docs/findings.md)",
         ),
     ),
 )
