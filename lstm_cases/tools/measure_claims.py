@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             result = results.train_missing(case)
             for claim in case.claims:
-                for needed in results.cases_needed(case, claim):
+                for needed in results.cases_needed(case, claim) if claim.judged_in(args.profile) else ():
                     results.train_missing(needed)
         except DataUnavailable as err:  # real-scale data not given: say so and go on
             print(f"\n{case.id}: skipped: {err}", flush=True)
@@ -129,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         for metric in sorted(result.runs[0].metrics):
             print(f"  {metric}: {_summary(result.values(metric))}  values {result.values(metric)}")
         for claim in case.claims:
+            if not claim.judged_in(args.profile):
+                print(f"  claim {claim.id}: not judged in {args.profile} ({claim.unjudged})")
+                continue
             verdict = results.verdict(case, claim, stack)
             print(f"  claim {claim.id}: {verdict.status} ({verdict.detail})")
         sys.stdout.flush()
