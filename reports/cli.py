@@ -1,4 +1,5 @@
-"""Command line: ``python -m reports RESULTS.json [MORE.json ...] -o OUT_DIR`` (see ``reports.__main__``)."""
+"""Command line: ``python -m reports RESULTS.json [MORE.json ...] -o OUT_DIR`` (see ``reports.__main__``),
+and its subcommands ``merge`` (``reports.merge``) and ``history`` (``reports.history``)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ def _parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Write a Markdown report (README.md + PNG figures) from lstm-bench result files. The first "
         "file is the baseline for comparisons, judged by the same rule as python -m reports.gate.",
+        epilog=f"Other commands: {PROG} merge PART.json ... -o OUT.json (join a run's shards); "
+        f"{PROG} history PATH ... -o OUT_DIR (claim margins and timings over commits, per stack).",
     )
     parser.add_argument("results", nargs="+", type=Path, metavar="RESULTS.json", help="--benchmark-json output files")
     parser.add_argument("-o", "--out", required=True, type=Path, metavar="OUT_DIR", help="folder for README.md + PNGs")
@@ -29,8 +32,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run(argv: list[str]) -> int:
+    """``python -m reports``: a subcommand (``merge``, ``history``) or the report."""
+    if argv and argv[0] == "merge":
+        from reports.merge import main as merge
+
+        return merge(argv[1:])
+    if argv and argv[0] == "history":
+        from reports.history import main as history
+
+        return history(argv[1:])
+    return main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command; 0 on success, 2 (with one line on stderr) for unusable input."""
+    """The report; 0 on success, 2 (with one line on stderr) for unusable input."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if any(a == "--ratio" or a.startswith("--ratio=") for a in argv):
         return error(PROG, "--ratio is now --factor (the same rule as python -m reports.gate; default 1.1)")
