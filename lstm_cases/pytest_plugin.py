@@ -35,7 +35,7 @@ from lstm_cases import compat, progress, registry, shards, summary, xdist_suppor
 from lstm_cases.core import DEFAULT_PROFILE, PROFILES, Case, DataError, DataPath, DataUnavailable
 from lstm_cases.record import KEY as RECORD_KEY
 from lstm_cases.record import run_record
-from lstm_cases.result_file import ResultFile
+from lstm_cases.result_file import ResultFile, plain_params
 from lstm_cases.results import CaseResults
 from lstm_cases.settings import DEFAULT_PROGRESS_AFTER, ENV, Settings, parse_settings
 
@@ -263,6 +263,7 @@ def pytest_testnodedown(node: Any, error: object | None) -> None:
 
 def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output_json: dict[str, Any]) -> None:
     """The run's one result record, judged on the session's final results."""
+    plain_params(output_json)
     record = _record(config)
     if record is not None:
         output_json[RECORD_KEY] = record

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from pytest_benchmark.utils import safe_dumps
 
+from lstm_cases.core import Case
 from lstm_cases.record import KEY as RECORD_KEY
 from reports.atomic import write_atomic
 
@@ -43,6 +44,14 @@ def document(config: pytest.Config) -> dict[str, Any]:
     )
     hook.pytest_benchmark_update_json(config=config, benchmarks=[], output_json=doc)
     return doc
+
+
+def plain_params(output_json: dict[str, Any]) -> None:
+    """Each benchmark's ``params`` by name: the case parameter is a ``Case``, which
+    pytest-benchmark would write as an ``UNSERIALIZABLE[...]`` repr (memory addresses and all)."""
+    for bench in output_json.get("benchmarks", []):
+        params = bench.get("params") or {}
+        bench["params"] = {name: value.id if isinstance(value, Case) else value for name, value in params.items()}
 
 
 @dataclass

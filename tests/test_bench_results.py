@@ -63,6 +63,7 @@ def test_benchmarks_carry_their_case_and_the_record_carries_the_rest(bench_run):
     ]
     assert sorted(b["extra_info"]["kind"] for b in data["benchmarks"]) == ["predict", "single_call", "train"]
     assert all(b["extra_info"]["case"] == "batch_state" for b in data["benchmarks"])
+    assert all(b["params"]["case"] == "batch_state" for b in data["benchmarks"])  # not a repr of the Case
     train = next(b for b in data["benchmarks"] if b["group"] == "train")
     assert train["stats"]["rounds"] == 2  # one timed round per seed
     run = data["lstm_bench"]
