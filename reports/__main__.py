@@ -6,6 +6,7 @@ Usage::
                       [--no-figures]
     python -m reports merge PART.json [PART.json ...] -o OUT.json    # shards of one run as one file (reports.merge)
     python -m reports history PATH [PATH ...] -o OUT_DIR            # metrics over commits (reports.history)
+    python -m reports headline PATH [PATH ...]                      # verdicts per file, Markdown (reports.headline)
 
     # e.g. the two tox stacks, TF 2.21 as the baseline:
     python -m reports results/tf221-quick.json results/tf215-quick.json -o report/

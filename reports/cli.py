@@ -1,5 +1,6 @@
 """Command line: ``python -m reports RESULTS.json [MORE.json ...] -o OUT_DIR`` (see ``reports.__main__``),
-and its subcommands ``merge`` (``reports.merge``) and ``history`` (``reports.history``)."""
+and its subcommands ``merge`` (``reports.merge``), ``history`` (``reports.history``) and ``headline``
+(``reports.headline``)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Write a Markdown report (README.md + PNG figures) from lstm-bench result files. The first "
         "file is the baseline for comparisons, judged by the same rule as python -m reports.gate.",
         epilog=f"Other commands: {PROG} merge PART.json ... -o OUT.json (join a run's shards); "
-        f"{PROG} history PATH ... -o OUT_DIR (claim margins and timings over commits, per stack).",
+        f"{PROG} history PATH ... -o OUT_DIR (claim margins and timings over commits, per stack); "
+        f"{PROG} headline PATH ... (each file's verdicts in a few lines of Markdown, for a CI job summary).",
     )
     parser.add_argument("results", nargs="+", type=Path, metavar="RESULTS.json", help="--benchmark-json output files")
     parser.add_argument("-o", "--out", required=True, type=Path, metavar="OUT_DIR", help="folder for README.md + PNGs")
@@ -33,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str]) -> int:
-    """``python -m reports``: a subcommand (``merge``, ``history``) or the report."""
+    """``python -m reports``: a subcommand (``merge``, ``history``, ``headline``) or the report."""
     if argv and argv[0] == "merge":
         from reports.merge import main as merge
 
@@ -42,6 +44,10 @@ def run(argv: list[str]) -> int:
         from reports.history import main as history
 
         return history(argv[1:])
+    if argv and argv[0] == "headline":
+        from reports.headline import main as headline
+
+        return headline(argv[1:])
     return main(argv)
 
 
