@@ -14,6 +14,8 @@ pytestmark = pytest.mark.case
 
 @pytest.mark.parametrize("kind", ["predict", "single_call"])
 def test_inference(case, kind, benchmark, bench_settings, case_results):
+    if bench_settings.null_model:
+        pytest.skip("--null-model: untrained models, nothing to time")
     prepared = case_results.train_missing(case).last
     call = runner.predict_all if kind == "predict" else runner.single_call
     benchmark.group = kind

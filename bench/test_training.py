@@ -1,5 +1,6 @@
 """Training time: one timed round per seed (model building excluded), metrics from the
-same runs. Under --benchmark-disable every seed still trains once."""
+same runs. Under --benchmark-disable every seed still trains once; under --null-model
+none does (the self-test's untrained models)."""
 
 import pytest
 
@@ -11,6 +12,9 @@ pytestmark = pytest.mark.case
 
 @pytest.mark.filterwarnings("ignore:Benchmark fixture was not used")
 def test_train(case, benchmark, bench_settings, case_results):
+    if bench_settings.null_model:  # untrained models for the self-test: nothing to time
+        case_results.train_missing(case)
+        return
     prepared: list[runner.Prepared] = []
     seeds = iter(bench_settings.seeds)
 

@@ -9,6 +9,8 @@ Options (each also settable by environment variable):
                                                (``lstm_cases.shards``; join them: python -m reports merge)
   --progress-after S     LSTM_BENCH_PROGRESS_AFTER  a seed that trains longer than S seconds (default
                                                30) shows its progress (``lstm_cases.progress``)
+  --null-model                                 the self-test: every case untrained, every
+                                               claim must fail (one that holds is vacuous)
   data paths             each family's DATA_PATHS (e.g. --imdb-dir, LSTM_BENCH_IMDB_DIR):
                          a given option is copied into its environment variable; a case
                          whose data is not given is skipped, naming the option
@@ -36,7 +38,7 @@ from lstm_cases.core import DEFAULT_PROFILE, PROFILES, Case, DataError, DataPath
 from lstm_cases.record import KEY as RECORD_KEY
 from lstm_cases.record import run_record
 from lstm_cases.result_file import ResultFile, plain_params
-from lstm_cases.results import CaseResults
+from lstm_cases.results import CaseResults, NullTally
 from lstm_cases.settings import DEFAULT_PROGRESS_AFTER, ENV, Settings, parse_settings
 
 
@@ -77,6 +79,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"show the progress of a seed that trains longer than this (env {ENV['progress_after']}; "
         f"default {DEFAULT_PROGRESS_AFTER:g})",
     )
+    group.addoption(
+        "--null-model",
+        dest="null_model",
+        action="store_true",
+        help="self-test: judge every claim on untrained models; a claim that still holds is vacuous (fails)",
+    )
     for path in registry.data_paths():
         group.addoption(
             path.flag,
@@ -109,6 +117,8 @@ _RESULT_FILE = pytest.StashKey[ResultFile]()
 _WRITTEN = pytest.StashKey[Path]()
 _PREVIOUS_ENV = pytest.StashKey[dict]()
 _XDIST_RUN = pytest.StashKey[xdist_support.XdistRun]()
+_NULL_TALLY = pytest.StashKey[NullTally]()
+_COLLECTED_WORDS = pytest.StashKey[set]()
 
 
 def settings(config: pytest.Config) -> Settings:
@@ -121,6 +131,11 @@ def settings(config: pytest.Config) -> Settings:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SETTINGS] = parse_settings(config)
+    if config.getoption("benchmark_only", default=False) and xdist_support.runs_case_tests(config):
+        raise pytest.UsageError(
+            "--benchmark-only would skip every contract and claim test of bench/ and pass with nothing judged; "
+            "time without judging nothing else: leave it out (claims reuse the timed runs)"
+        )
     config.stash[_PREVIOUS_ENV] = _export_data_paths(config)
     distributing = xdist_support.distributing(config)
     if distributing:
@@ -196,11 +211,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)  # the run ends with it, after pytest-benchmark's tables
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """The table of verdicts per case, then where the result file went."""
+    """The null model's tally, or the table of verdicts per case; then where the result file went."""
+    tally = config.stash.get(_NULL_TALLY, None)
+    if tally is not None:
+        terminalreporter.write_line(tally.line(), red=bool(tally.vacuous), green=not tally.vacuous)
     run = config.stash.get(_XDIST_RUN, None)
     record = run.record if run is not None else _record(config)
     s = settings(config)
-    if record and record.get("cases"):
+    if record and record.get("cases") and not s.null_model:  # untrained models' verdicts mean nothing
         terminalreporter.write_sep("=", "lstm-bench verdicts")
         if s.shard is not None:
             terminalreporter.write_line(
@@ -226,11 +244,8 @@ def _record(config: pytest.Config) -> dict[str, Any] | None:
     if results is None or not results.items():
         return None
     s = settings(config)
-    return run_record(results, selected_cases(config), compat.stack(), s.seed_base, shard=_shard_label(s))
-
-
-def _shard_label(s: Settings) -> str | None:
-    return str(s.shard) if s.shard is not None else None
+    shard = str(s.shard) if s.shard is not None else None
+    return run_record(results, selected_cases(config), compat.stack(), s.seed_base, results.null_model, shard=shard)
 
 
 # --------------------------------------------------------------------------- pytest-xdist
@@ -287,7 +302,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("case_claim", pairs, ids=[f"{c.id}-{claim.id}" for c, claim in pairs])
 
 
+@pytest.hookimpl(tryfirst=True)  # before -k deselects: the words -k can match
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    config.stash[_COLLECTED_WORDS] = {str(word).lower() for item in items for word in item.keywords}
     # Run concerns in order (contract, training, inference, claims) so that training is
     # timed once and the later concerns reuse its models.
     items.sort(key=lambda item: _concern(item))
@@ -342,13 +359,19 @@ def _mark_known_breakages(config: pytest.Config, items: list[pytest.Item]) -> No
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """``-k NAME`` that matches no case is a typo more often than a wish for no tests."""
+    """A word of ``-k`` that matches nothing collected is a typo more often than a wish for
+    fewer tests (``-k "sentimnt or char_gen"`` would quietly drop one family)."""
     keyword = session.config.getoption("keyword")
-    if session.items or not keyword or not re.fullmatch(r"\w+", keyword):
+    collected = session.config.stash.get(_COLLECTED_WORDS, set())
+    if not keyword or not collected:
         return
-    names = sorted(registry.all_cases())
-    if not any(keyword in name for name in names):
-        raise pytest.UsageError(f"-k {keyword!r} matches no case; valid cases: {', '.join(names)}")
+    words = [w for w in re.findall(r"[\w.-]+", keyword) if w not in ("and", "or", "not")]
+    unknown = [w for w in words if not any(w.lower() in name for name in collected)]
+    if unknown:
+        cases = ", ".join(sorted(registry.all_cases()))
+        raise pytest.UsageError(
+            f"-k {keyword!r}: {', '.join(map(repr, unknown))} matches no test; valid cases: {cases}"
+        )
 
 
 def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]) -> list[str]:
@@ -358,6 +381,7 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
     info = compat.stack()
     lines = [
         f"lstm-bench: profile {s.profile}, seeds {s.seeds} (rerun one seed: --seeds 1 --seed-base SEED)",
+        *(["lstm-bench: NULL MODEL: every case untrained; every claim must fail"] if s.null_model else []),
         f"lstm-bench: {compat.stack_label(info)}: tensorflow {info['tensorflow_version']}, "
         f"keras {info['keras_version']}, numpy {info['numpy_version']}, python {info['python_version']}",
     ]
@@ -403,5 +427,15 @@ def case_results(pytestconfig: pytest.Config) -> CaseResults:
     """The session's trained results, shared by every concern and read by the result record."""
     if _RESULTS not in pytestconfig.stash:
         s = settings(pytestconfig)
-        pytestconfig.stash[_RESULTS] = CaseResults(s.profile, s.seeds, s.case_seeds if s.shard else None)
+        pytestconfig.stash[_RESULTS] = CaseResults(
+            s.profile, s.seeds, null_model=s.null_model, case_seeds=s.case_seeds if s.shard else None
+        )
     return pytestconfig.stash[_RESULTS]
+
+
+@pytest.fixture(scope="session")
+def null_tally(pytestconfig: pytest.Config) -> NullTally:
+    """The null-model run's count of claims that failed as they should and of vacuous ones."""
+    if _NULL_TALLY not in pytestconfig.stash:
+        pytestconfig.stash[_NULL_TALLY] = NullTally()
+    return pytestconfig.stash[_NULL_TALLY]

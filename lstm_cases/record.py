@@ -31,7 +31,7 @@ KEY = "lstm_bench"  # the top-level key in the pytest-benchmark JSON
 PER_SEED = ("train_seconds", "first_epoch_seconds", "steady_epoch_seconds", "peak_rss_mb", "history", "artifacts")
 # What every part of a run says alike about a case.
 SAME_IN_EVERY_PART = ("family", "source", "notes", "recipe", "expected", "claims")
-RUN_KEYS = ("schema", "stack", "profile", "seeds", "seed_base")  # alike in every part of a run
+RUN_KEYS = ("schema", "stack", "profile", "seeds", "seed_base", "null_model")  # alike in every part of a run
 
 
 def case_record(case: Case, result: CaseResult, profile: str, verdicts: Mapping[str, Any]) -> dict[str, Any]:
@@ -90,6 +90,7 @@ def run_record(
     stack: Mapping[str, Any],
     seed_base: int,
     xdist_workers: int | None = None,
+    null_model: bool = False,
     shard: str | None = None,
 ) -> dict[str, Any]:
     """The record of a run: every case of ``cases`` that the run trained, judged now (a shard's
@@ -101,6 +102,7 @@ def run_record(
         "seeds": list(results.seeds),
         "seed_base": seed_base,
         "xdist_workers": xdist_workers,
+        "null_model": null_model,  # the self-test's untrained models: never a result to compare
         "shard": shard,
         "cases": {
             case.id: case_record(

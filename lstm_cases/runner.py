@@ -168,8 +168,18 @@ def train(prepared: Prepared) -> Prepared:
     return prepared
 
 
+def untrained(prepared: Prepared) -> Prepared:
+    """The null model: the seed's freshly built model, no training at all (no history, no
+    training time). Claims judged on it must fail; one that holds is vacuous."""
+    if prepared.recipe.fast_input:  # as after a fast-input fit: predict() one batch at a time
+        compat.single_step_execution(prepared.model)
+    return prepared
+
+
 def evaluate(prepared: Prepared) -> SeedRun:
     outcome = prepared.case.evaluate(prepared.model, prepared.data)
+    if prepared.case.history_metrics is not None:
+        outcome = {**outcome, **prepared.case.history_metrics(prepared.history)}
     metrics = {k: float(v) for k, v in outcome.items() if isinstance(v, (int, float, np.number))}
     artifacts = {k: v for k, v in outcome.items() if k not in metrics}
     return SeedRun(
@@ -183,12 +193,14 @@ def evaluate(prepared: Prepared) -> SeedRun:
     )
 
 
-def run_case(case: Case, profile: str, seeds: list[int] | None = None) -> CaseResult:
-    """Prepare, train and evaluate every seed, untimed by pytest-benchmark."""
+def run_case(case: Case, profile: str, seeds: list[int] | None = None, null_model: bool = False) -> CaseResult:
+    """Prepare, train (or, for the null model, leave untrained) and evaluate every seed,
+    untimed by pytest-benchmark."""
     seeds = seeds if seeds is not None else seeds_for(profile)
+    step = untrained if null_model else train
     runs, prepared = [], None
     for seed in seeds:
-        prepared = train(prepare(case, profile, seed))
+        prepared = step(prepare(case, profile, seed))
         runs.append(evaluate(prepared))
     assert prepared is not None  # seeds_for never returns an empty list
     return CaseResult(case_id=case.id, profile=profile, runs=runs, last=prepared)

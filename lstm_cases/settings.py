@@ -33,6 +33,7 @@ class Settings:
     seeds: list[int]  # the run's seeds (every shard's)
     seed_base: int
     case_names: list[str]
+    null_model: bool = False
     shard: shards.Shard | None = None
     case_seeds: dict[str, list[int]] = dataclasses.field(default_factory=dict)  # a shard's seeds per case
     progress_after: float = DEFAULT_PROGRESS_AFTER
@@ -97,10 +98,12 @@ def parse_settings(config: pytest.Config) -> Settings:
         registry.select_cases(case_names)
     except UnknownNameError as err:
         raise pytest.UsageError(str(err)) from None
+    null_model = bool(config.getoption("null_model"))
+    if null_model and config.getoption("benchmark_only", default=False):
+        raise pytest.UsageError("--null-model times nothing; leave out --benchmark-only")
     progress_after = _seconds_setting(config, "progress_after", "--progress-after", DEFAULT_PROGRESS_AFTER)
-    settings = Settings(
-        profile, seeds_for(profile, n_seeds, seed_base), seed_base, case_names, progress_after=progress_after
-    )
+    seeds = seeds_for(profile, n_seeds, seed_base)
+    settings = Settings(profile, seeds, seed_base, case_names, null_model, progress_after=progress_after)
     raw_shard, source = _raw(config, "shard", "--shard")
     if raw_shard is None:
         return settings

@@ -33,7 +33,9 @@ def test_reading_never_trains(no_training):
 def test_train_missing_trains_once_and_only_what_is_missing(monkeypatch):
     trained = []
     monkeypatch.setattr(
-        runner, "run_case", lambda case, profile, seeds: trained.append(case.id) or _result(case.id, [1, 1])
+        runner,
+        "run_case",
+        lambda case, profile, seeds, null_model=False: trained.append(case.id) or _result(case.id, [1, 1]),
     )
     results = CaseResults("quick", [0, 1])
     results.put(_result("feature_window", [0.5, 0.6]))

@@ -14,7 +14,9 @@ pytest_plugins = ["pytester"]
 PLUGIN = ("-p", "lstm_cases.pytest_plugin", "-p", "no:cacheprovider")
 # Three families: alphabet (two cases, one claim pairs them), binary_increment, sine_wave.
 CASES = ("--case", "feature_window", "--case", "timestep_window", "--case", "binary_increment", "--case", "sine_simple")
-PASSED = 4 + 4 * 2 + 8  # train per case, inference per case and kind, 8 claims
+CASE_IDS = [c for c in CASES if c != "--case"]
+CLAIMS = sum(len(registry.get_case(c).claims) for c in CASE_IDS)
+PASSED = 4 + 4 * 2 + CLAIMS  # train per case, inference per case and kind, every claim
 BENCHMARKS = 4 + 4 * 2
 
 BENCH = """
@@ -135,7 +137,7 @@ def test_minus_n_writes_one_json_with_the_benchmarks_of_a_serial_run(pytester):
     # one result record of every case, as the serial run's, saying it ran on 2 workers
     assert b["lstm_bench"]["profile"] == "quick" and b["lstm_bench"]["xdist_workers"] == 2
     assert a["lstm_bench"]["xdist_workers"] is None
-    assert set(b["lstm_bench"]["cases"]) == set(a["lstm_bench"]["cases"]) == {c for c in CASES if c != "--case"}
+    assert set(b["lstm_bench"]["cases"]) == set(a["lstm_bench"]["cases"]) == set(CASE_IDS)
     verdicts = {c: r["verdicts"] for c, r in a["lstm_bench"]["cases"].items()}
     assert {c: r["verdicts"] for c, r in b["lstm_bench"]["cases"].items()} == verdicts
     assert {x["extra_info"]["xdist_worker"] for x in b["benchmarks"]} == {"gw0", "gw1"}
@@ -165,7 +167,8 @@ def test_one_family_on_two_workers_without_benchmark_json(pytester, monkeypatch)
     """One worker times everything, the other nothing; the table shows, no temp file is left."""
     monkeypatch.setenv("TMPDIR", str(pytester.mkdir("tmp")))
     result = _bench(pytester, "-n", "2", cases=CASES[:4])  # feature_window, timestep_window: alphabet
-    result.assert_outcomes(passed=2 + 2 * 2 + 3)
+    alphabet_claims = sum(len(registry.get_case(c).claims) for c in CASE_IDS[:2])
+    result.assert_outcomes(passed=2 + 2 * 2 + alphabet_claims)
     result.stdout.fnmatch_lines(
         ["*benchmark 'single_call': 2 tests*", "lstm-bench: 6 benchmarks timed on 2 xdist workers;*"]
     )
