@@ -245,7 +245,8 @@ def _record(config: pytest.Config) -> dict[str, Any] | None:
         return None
     s = settings(config)
     shard = str(s.shard) if s.shard is not None else None
-    return run_record(results, selected_cases(config), compat.stack(), s.seed_base, results.null_model, shard=shard)
+    cases = selected_cases(config)
+    return run_record(results, cases, compat.stack(), s.seed_base, null_model=results.null_model, shard=shard)
 
 
 # --------------------------------------------------------------------------- pytest-xdist
