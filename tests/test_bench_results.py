@@ -50,6 +50,7 @@ def test_progress_lines_and_the_verdict_table(bench_run):
     assert table[2].split()[:3] == ["batch_state", "3,", "4"]
     assert table[3].startswith("1 claims judged: ")
     assert f"lstm-bench: result file written to {out}" in proc.stdout
+    assert "null model:" not in proc.stdout  # the self-test's tally, only in a --null-model run
 
 
 def test_benchmarks_carry_their_case_and_the_record_carries_the_rest(bench_run):
