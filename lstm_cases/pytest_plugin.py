@@ -5,14 +5,21 @@ Options (each also settable by environment variable):
   --seeds N              LSTM_BENCH_SEEDS      seeds judged per claim (quick 3, full 5)
   --seed-base S          LSTM_BENCH_SEED_BASE  first seed; seeds are S, S+1, ...
   --case ID              (repeatable)          run only these cases
+  --shard K/N            LSTM_BENCH_SHARD      run the K-th of N shares of the (case, seed) work
+                                               (``lstm_cases.shards``; join them: python -m reports merge)
+  --progress-after S     LSTM_BENCH_PROGRESS_AFTER  a seed that trains longer than S seconds (default
+                                               30) shows its progress (``lstm_cases.progress``)
   --null-model                                 the self-test: every case untrained, every
                                                claim must fail (one that holds is vacuous)
   data paths             each family's DATA_PATHS (e.g. --imdb-dir, LSTM_BENCH_IMDB_DIR):
                          a given option is copied into its environment variable; a case
                          whose data is not given is skipped, naming the option
 
-What the hooks hand over to: the session's trained results (``lstm_cases.results``), the
-result record written into the JSON (``lstm_cases.record``), pytest-xdist support
+What the hooks hand over to: the settings (``lstm_cases.settings``), the session's trained
+results (``lstm_cases.results``), the result record written into the JSON
+(``lstm_cases.record``) and the file itself (``lstm_cases.result_file``, which also writes a
+claims-only run's), shards (``lstm_cases.shards``), progress lines (``lstm_cases.progress``),
+the closing table of verdicts (``lstm_cases.summary``), pytest-xdist support
 (``lstm_cases.xdist_support``). A data builder that raises core.DataUnavailable skips its
 test with that reason; one that raises core.DataError fails it with that one line.
 """
@@ -21,70 +28,18 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from lstm_cases import compat, registry, xdist_support
-from lstm_cases.core import (
-    DEFAULT_PROFILE,
-    PROFILES,
-    Case,
-    DataError,
-    DataPath,
-    DataUnavailable,
-    UnknownNameError,
-    seeds_for,
-)
+from lstm_cases import compat, progress, registry, shards, summary, xdist_support
+from lstm_cases.core import DEFAULT_PROFILE, PROFILES, Case, DataError, DataPath, DataUnavailable
 from lstm_cases.record import KEY as RECORD_KEY
 from lstm_cases.record import run_record
+from lstm_cases.result_file import ResultFile, plain_params
 from lstm_cases.results import CaseResults, NullTally
-
-_ENV = {"profile": "LSTM_BENCH_PROFILE", "seeds": "LSTM_BENCH_SEEDS", "seed_base": "LSTM_BENCH_SEED_BASE"}
-
-
-@dataclass(frozen=True)
-class Settings:
-    profile: str
-    seeds: list[int]
-    seed_base: int
-    case_names: list[str]
-    null_model: bool = False
-
-
-def _int_setting(config: pytest.Config, name: str, flag: str) -> int | None:
-    raw = config.getoption(name)
-    source = flag
-    if raw is None and os.environ.get(_ENV[name]):
-        raw, source = os.environ[_ENV[name]], _ENV[name]
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise pytest.UsageError(f"{source} must be an integer, got {raw!r}") from None
-
-
-def parse_settings(config: pytest.Config) -> Settings:
-    """Read and validate the suite's options; bad values raise a one-line UsageError."""
-    profile = config.getoption("lstm_profile") or os.environ.get(_ENV["profile"]) or DEFAULT_PROFILE
-    if profile not in PROFILES:
-        raise pytest.UsageError(str(UnknownNameError("profile", profile, PROFILES)))
-    n_seeds = _int_setting(config, "seeds", "--seeds")
-    if n_seeds is not None and n_seeds < 1:
-        raise pytest.UsageError(f"--seeds must be >= 1, got {n_seeds}")
-    seed_base = _int_setting(config, "seed_base", "--seed-base") or 0
-    case_names = config.getoption("lstm_case") or []
-    try:
-        registry.select_cases(case_names)
-    except UnknownNameError as err:
-        raise pytest.UsageError(str(err)) from None
-    null_model = bool(config.getoption("null_model"))
-    if null_model and config.getoption("benchmark_only", default=False):
-        raise pytest.UsageError("--null-model times nothing; leave out --benchmark-only")
-    return Settings(profile, seeds_for(profile, n_seeds, seed_base), seed_base, case_names, null_model)
+from lstm_cases.settings import DEFAULT_PROGRESS_AFTER, ENV, Settings, parse_settings
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -93,21 +48,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--profile",
         dest="lstm_profile",
         default=None,
-        help=f"recipe profile: {', '.join(PROFILES)} (env {_ENV['profile']}; default {DEFAULT_PROFILE})",
+        help=f"recipe profile: {', '.join(PROFILES)} (env {ENV['profile']}; default {DEFAULT_PROFILE})",
     )
     group.addoption(
         "--seeds",
         dest="seeds",
         default=None,
-        help=f"number of seeds per case (env {_ENV['seeds']}; default quick 3, full 5)",
+        help=f"number of seeds per case (env {ENV['seeds']}; default quick 3, full 5)",
     )
     group.addoption(
         "--seed-base",
         dest="seed_base",
         default=None,
-        help=f"first seed; a run uses S, S+1, ... (env {_ENV['seed_base']}; default 0)",
+        help=f"first seed; a run uses S, S+1, ... (env {ENV['seed_base']}; default 0)",
     )
     group.addoption("--case", dest="lstm_case", action="append", default=[], help="run only this case id (repeatable)")
+    group.addoption(
+        "--shard",
+        dest="shard",
+        default=None,
+        metavar="K/N",
+        help=f"run the K-th of N deterministic shares of the (case, seed) work; every shard with the same "
+        f"options, then join the files with python -m reports merge (env {ENV['shard']})",
+    )
+    group.addoption(
+        "--progress-after",
+        dest="progress_after",
+        default=None,
+        metavar="SECONDS",
+        help=f"show the progress of a seed that trains longer than this (env {ENV['progress_after']}; "
+        f"default {DEFAULT_PROGRESS_AFTER:g})",
+    )
     group.addoption(
         "--null-model",
         dest="null_model",
@@ -142,8 +113,8 @@ def _export_data_paths(config: pytest.Config) -> dict[str, str | None]:
 
 _SETTINGS = pytest.StashKey[Settings]()
 _RESULTS = pytest.StashKey[CaseResults]()
-_JSON_TARGET = pytest.StashKey[Path]()
-_EXIT = pytest.StashKey[int]()
+_RESULT_FILE = pytest.StashKey[ResultFile]()
+_WRITTEN = pytest.StashKey[Path]()
 _PREVIOUS_ENV = pytest.StashKey[dict]()
 _XDIST_RUN = pytest.StashKey[xdist_support.XdistRun]()
 _NULL_TALLY = pytest.StashKey[NullTally]()
@@ -169,20 +140,33 @@ def pytest_configure(config: pytest.Config) -> None:
     distributing = xdist_support.distributing(config)
     if distributing:
         xdist_support.check_dist_mode(config)
-    elif xdist_support.is_worker(config):
-        # An xdist worker writes its benchmarks to its own file, which the controller merges.
-        config.option.benchmark_json = xdist_support.worker_json(config)
-    # pytest-benchmark writes --benchmark-json in place; write to a temp file instead and
-    # rename it when the session is over, so the file is whole or not there at all.
-    target = getattr(config.option, "benchmark_json", None)
-    if target is not None and not hasattr(config, "workerinput"):
-        target = Path(target)
-        # Create the folder now: finding it missing after an hour of training loses the results.
-        target.parent.mkdir(parents=True, exist_ok=True)
-        config.stash[_JSON_TARGET] = target
-        config.option.benchmark_json = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    # Before pytest-benchmark reads --benchmark-json: a temp file, renamed at the end (whole or
+    # not at all); an xdist worker writes its own file, which the controller merges.
+    worker_file = xdist_support.worker_json(config) if xdist_support.is_worker(config) else None
+    result_file = ResultFile.configure(config, worker_file)
+    if result_file is not None:
+        config.stash[_RESULT_FILE] = result_file
     if distributing:
-        config.stash[_XDIST_RUN] = xdist_support.XdistRun(target=config.stash.get(_JSON_TARGET, None))
+        config.stash[_XDIST_RUN] = xdist_support.XdistRun(target=result_file.target if result_file else None)
+    elif not hasattr(config, "workerinput"):  # a worker's output never reaches the terminal
+        progress.install(progress.Reporter(_terminal_writer(config), after=settings(config).progress_after))
+
+
+def _terminal_writer(config: pytest.Config) -> Any:
+    """A function that writes one line to pytest's terminal, also from inside a test."""
+
+    def write(line: str) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        if reporter is None:
+            return
+        if capture is None:
+            reporter.write_line(line)
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+
+    return write
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -190,48 +174,79 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         xdist_support.time_benchmarks_on_worker(session.config)
 
 
-@pytest.hookimpl(trylast=True)  # an xdist controller: after xdist's, which takes the workers down
+@pytest.hookimpl(trylast=True)  # after pytest-benchmark saved (its sessionfinish is a hookwrapper)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
-    config.stash[_EXIT] = int(exitstatus)
     run = config.stash.get(_XDIST_RUN, None)
-    if run is not None:  # before the terminal summary (a wrapper's end), which shows the result
+    if run is not None:  # an xdist controller: after xdist's, which takes the workers down
         run.finish(config, int(exitstatus))
+        return
+    result_file = config.stash.get(_RESULT_FILE, None)
+    if result_file is None or not result_file.write_if_missing(config):
+        return
+    if xdist_support.is_worker(config):
+        xdist_support.report_worker_file(config, result_file.tmp)
+        return
+    written = result_file.finish(interrupted=int(exitstatus) in xdist_support.INTERRUPTED)
+    if written is not None:
+        config.stash[_WRITTEN] = written
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_sessionfinish")
 def pytest_sessionfinish_on_worker(session: pytest.Session):
     """An xdist worker, before pytest-benchmark saves (its sessionfinish is a hookwrapper)."""
     if xdist_support.is_worker(session.config):
-        xdist_support.report_worker_benchmarks(session.config)
+        xdist_support.quiet_empty_worker(session.config)
     return (yield)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    progress.uninstall()
     for env, value in config.stash.get(_PREVIOUS_ENV, {}).items():
         if value is None:
             os.environ.pop(env, None)
         else:
             os.environ[env] = value
-    target = config.stash.get(_JSON_TARGET, None)
-    if target is None:
-        return
-    tmp = Path(config.option.benchmark_json)
-    if not tmp.exists():
-        return
-    interrupted = config.stash.get(_EXIT, 0) in xdist_support.INTERRUPTED
-    final = target.with_name(target.name + ".partial") if interrupted else target
-    os.replace(tmp, final)
 
 
+@pytest.hookimpl(trylast=True)  # the run ends with it, after pytest-benchmark's tables
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The null model's tally, or the table of verdicts per case; then where the result file went."""
+    s = settings(config)
     tally = config.stash.get(_NULL_TALLY, None)
-    if tally is not None:
+    if tally is not None and s.null_model:  # test_claim asks for the tally in every run
         terminalreporter.write_line(tally.line(), red=bool(tally.vacuous), green=not tally.vacuous)
     run = config.stash.get(_XDIST_RUN, None)
+    record = run.record if run is not None else _record(config)
+    if record and record.get("cases") and not s.null_model:  # untrained models' verdicts mean nothing
+        terminalreporter.write_sep("=", "lstm-bench verdicts")
+        if s.shard is not None:
+            terminalreporter.write_line(
+                f"shard {s.shard}: {len(record['cases'])} case(s) trained on their share of seeds {s.seeds}; "
+                "claims are judged once the shards are merged: python -m reports merge FILES -o OUT.json"
+            )
+        else:
+            for line in summary.verdict_table(record):
+                terminalreporter.write_line(line)
+            terminalreporter.write_line(summary.totals(record))
     line = run.summary() if run is not None else None
+    written = config.stash.get(_WRITTEN, None)
+    if line is None and written is not None:
+        what = " (claims only, no timings)" if config.stash[_RESULT_FILE].claims_only else ""
+        line = f"lstm-bench: result file{what} written to {written}"
     if line:
         terminalreporter.write_line(line, yellow=True)
+
+
+def _record(config: pytest.Config) -> dict[str, Any] | None:
+    """This process's result record, judged on its final results; None when nothing trained."""
+    results = config.stash.get(_RESULTS, None)
+    if results is None or not results.items():
+        return None
+    s = settings(config)
+    shard = str(s.shard) if s.shard is not None else None
+    cases = selected_cases(config)
+    return run_record(results, cases, compat.stack(), s.seed_base, null_model=results.null_model, shard=shard)
 
 
 # --------------------------------------------------------------------------- pytest-xdist
@@ -264,11 +279,10 @@ def pytest_testnodedown(node: Any, error: object | None) -> None:
 
 def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output_json: dict[str, Any]) -> None:
     """The run's one result record, judged on the session's final results."""
-    results = config.stash.get(_RESULTS, None)
-    if results is not None:
-        output_json[RECORD_KEY] = run_record(
-            results, selected_cases(config), compat.stack(), settings(config).seed_base, null_model=results.null_model
-        )
+    plain_params(output_json)
+    record = _record(config)
+    if record is not None:
+        output_json[RECORD_KEY] = record
     if xdist_support.is_worker(config):
         xdist_support.stamp_worker(config, output_json)
 
@@ -277,7 +291,7 @@ def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output
 
 
 def selected_cases(config: pytest.Config) -> list[Case]:
-    return registry.select_cases(settings(config).case_names)
+    return settings(config).cases()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -294,8 +308,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     config.stash[_COLLECTED_WORDS] = {str(word).lower() for item in items for word in item.keywords}
     # Run concerns in order (contract, training, inference, claims) so that training is
     # timed once and the later concerns reuse its models.
-    items.sort(key=lambda item: getattr(getattr(item, "module", None), "CONCERN_ORDER", 0))
+    items.sort(key=lambda item: _concern(item))
+    _deselect_other_shards(config, items)
     _mark_known_breakages(config, items)
+
+
+def _concern(item: pytest.Item) -> int:
+    return getattr(getattr(item, "module", None), "CONCERN_ORDER", 0)
+
+
+def _deselect_other_shards(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under --shard, the case tests of the other shards' work are deselected (``shards.keeps``)."""
+    s = settings(config)
+    if s.shard is None:
+        return
+    kept, dropped = [], []
+    for item in items:
+        case = _item_case(item)
+        claim_test = "case_claim" in getattr(getattr(item, "callspec", None), "params", {})
+        keep = case is None or shards.keeps(case.id, _concern(item), claim_test, s.case_seeds, s.seeds)
+        (kept if keep else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def _item_case(item: pytest.Item) -> Case | None:
@@ -315,7 +350,7 @@ def _mark_known_breakages(config: pytest.Config, items: list[pytest.Item]) -> No
     stack, profile = compat.stack(), settings(config).profile
     for item in items:
         case = _item_case(item)
-        if case is None or getattr(getattr(item, "module", None), "CONCERN_ORDER", 0) < 1:
+        if case is None or _concern(item) < 1:
             continue
         breakage = next((b for b in case.breaks_on if b.matches(stack, profile)), None)
         if breakage is not None:
@@ -351,6 +386,13 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
         f"lstm-bench: {compat.stack_label(info)}: tensorflow {info['tensorflow_version']}, "
         f"keras {info['keras_version']}, numpy {info['numpy_version']}, python {info['python_version']}",
     ]
+    if s.shard is not None:
+        mine = sum(len(seeds) for seeds in s.case_seeds.values())
+        total = sum(len(s.seeds) for _ in s.case_seeds)
+        lines.append(
+            f"lstm-bench: shard {s.shard}: {mine} of {total} (case, seed) trainings; claims are judged when the "
+            "shards are merged (python -m reports merge)"
+        )
     paths = registry.data_paths()
     if paths:
         given = ", ".join(f"{p.flag} {p.get() or '(not given)'}" for p in paths)
@@ -374,9 +416,11 @@ def pytest_runtest_call(item: pytest.Item):
 # --------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="session")
-def bench_settings(pytestconfig: pytest.Config) -> Settings:
-    return settings(pytestconfig)
+@pytest.fixture
+def bench_settings(request: pytest.FixtureRequest) -> Settings:
+    """The run's settings; for a test of one case, with the seeds this run trains of it (a shard's share)."""
+    s = settings(request.config)
+    return s.for_case(request.getfixturevalue("case")) if "case" in request.fixturenames else s
 
 
 @pytest.fixture(scope="session")
@@ -384,7 +428,9 @@ def case_results(pytestconfig: pytest.Config) -> CaseResults:
     """The session's trained results, shared by every concern and read by the result record."""
     if _RESULTS not in pytestconfig.stash:
         s = settings(pytestconfig)
-        pytestconfig.stash[_RESULTS] = CaseResults(s.profile, s.seeds, null_model=s.null_model)
+        pytestconfig.stash[_RESULTS] = CaseResults(
+            s.profile, s.seeds, null_model=s.null_model, case_seeds=s.case_seeds if s.shard else None
+        )
     return pytestconfig.stash[_RESULTS]
 
 

@@ -9,7 +9,7 @@ judged here, on whatever the store holds when they are asked for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,11 +22,24 @@ from lstm_cases.runner import CaseResult
 
 
 class CaseResults:
-    """Per-case results for one profile and seed list (of untrained models, for the null model)."""
+    """Per-case results for one profile and seed list (of untrained models, for the null model).
+    ``case_seeds`` gives a case's own seeds where a run trains only some of them (a shard,
+    ``lstm_cases.shards``)."""
 
-    def __init__(self, profile: str, seeds: list[int], null_model: bool = False) -> None:
+    def __init__(
+        self,
+        profile: str,
+        seeds: list[int],
+        null_model: bool = False,
+        case_seeds: Mapping[str, Sequence[int]] | None = None,
+    ) -> None:
         self.profile, self.seeds, self.null_model = profile, list(seeds), null_model
+        self.case_seeds = {case_id: list(s) for case_id, s in (case_seeds or {}).items()}
         self._results: dict[str, CaseResult] = {}
+
+    def seeds_of(self, case_id: str) -> list[int]:
+        """The seeds this run trains of the case."""
+        return list(self.case_seeds.get(case_id, self.seeds))
 
     def put(self, result: CaseResult) -> None:
         self._results[result.case_id] = result
@@ -44,14 +57,18 @@ class CaseResults:
         return list(self._results.items())
 
     def train_missing(self, case: Case) -> CaseResult:
-        """The case's result, training it now (untimed, every seed) when no benchmark did."""
+        """The case's result, training it now (untimed, every seed of it) when no benchmark did."""
         if case.id not in self._results:
-            self.put(runner.run_case(case, self.profile, self.seeds, null_model=self.null_model))
+            self.put(runner.run_case(case, self.profile, self.seeds_of(case.id), null_model=self.null_model))
         return self._results[case.id]
 
     def cases_needed(self, case: Case, claim: Claim) -> list[Case]:
         """The cases a claim is judged on: its own and, for a paired claim, the other one."""
         return [case] + ([registry.get_case(claim.compare_to)] if claim.compare_to is not None else [])
+
+    def values_of(self, case_id: str, metric: str) -> list[float] | None:
+        """A stored case's per-seed values of a metric; None when the case is not stored."""
+        return self.get(case_id).values(metric) if self.has(case_id) else None
 
     def verdict(self, case: Case, claim: Claim, stack: Mapping[str, Any]) -> Verdict:
         """Judge one claim over the seeds; every case it needs must be stored."""
@@ -62,11 +79,7 @@ class CaseResults:
     def verdicts(self, case: Case, stack: Mapping[str, Any]) -> dict[str, Verdict]:
         """Every claim of the case that can be judged on what is stored (a paired claim whose
         other case did not run in this session is left out)."""
-        return {
-            claim.id: self.verdict(case, claim, stack)
-            for claim in case.claims
-            if claim.judged_in(self.profile) and all(self.has(c.id) for c in self.cases_needed(case, claim))
-        }
+        return judge(case, self.profile, stack, self.values_of)
 
     def null_outcome(self, case: Case, claim: Claim) -> NullOutcome:
         """Whether the claim's rule, blind to expected failures, fails on the null model's
@@ -80,6 +93,24 @@ class CaseResults:
         except ValueError as err:  # e.g. NaN: the untrained model has nothing the rule can read
             return NullOutcome(FAILED, f"cannot be judged on an untrained model ({err})")
         return NullOutcome(VACUOUS if held else FAILED, detail)
+
+
+ValuesOf = Callable[[str, str], "list[float] | None"]  # (case id, metric) -> per-seed values, None: no such case
+
+
+def judge(case: Case, profile: str, stack: Mapping[str, Any], values_of: ValuesOf) -> dict[str, Verdict]:
+    """Every claim of the case judged in this profile whose values (and, for a paired claim, the
+    other case's) are given by ``values_of``: the store's, or a result record's (``lstm_cases.record``)."""
+    verdicts = {}
+    for claim in case.claims:
+        if not claim.judged_in(profile):
+            continue
+        values = values_of(case.id, claim.metric)
+        others = values_of(claim.compare_to, claim.metric) if claim.compare_to is not None else None
+        if values is None or (claim.compare_to is not None and others is None):
+            continue
+        verdicts[claim.id] = claim.judge(profile, values, stack, others)
+    return verdicts
 
 
 FAILED, VACUOUS, EXEMPT = "failed as it should", "vacuous", "exempt"

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from lstm_cases import compat, memory
+from lstm_cases import compat, memory, progress
 from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, CaseData, Recipe, seeds_for
 
 
@@ -123,12 +123,14 @@ def train(prepared: Prepared) -> Prepared:
     x, y = prepared.data.x, prepared.data.y
     batch = recipe.batch_size or len(x)
     clock = compat.epoch_clock()
+    # the epoch clock, and a progress line now and then for a long seed (lstm_cases.progress)
+    watch = [clock, *progress.seed_callbacks(prepared.case.id, prepared.seed, recipe)]
     memory.reset_peak()
     start = time.perf_counter()
     if recipe.fit_per_epoch:  # the stateful source loop: fit one epoch, then reset
         history: dict[str, list[float]] = {}
         for _ in range(recipe.epochs):
-            h = model.fit(x, y, epochs=1, batch_size=batch, shuffle=recipe.shuffle, verbose=0, callbacks=[clock])
+            h = model.fit(x, y, epochs=1, batch_size=batch, shuffle=recipe.shuffle, verbose=0, callbacks=watch)
             for key, values in h.history.items():
                 history.setdefault(key, []).extend(float(v) for v in values)
             if recipe.reset_state_each_epoch:
@@ -136,7 +138,7 @@ def train(prepared: Prepared) -> Prepared:
             if recipe.stop_when and history[recipe.stop_when[0]][-1] >= recipe.stop_when[1]:
                 break
     else:
-        callbacks = [clock, compat.reset_states_callback()] if recipe.reset_state_each_epoch else [clock]
+        callbacks = [*watch, compat.reset_states_callback()] if recipe.reset_state_each_epoch else [*watch]
         if recipe.stop_when:
             callbacks.append(compat.stop_when_callback(*recipe.stop_when))
         dataset = None

@@ -41,7 +41,8 @@ class Gallery:
         return [f"![{alt}]({name})", ""]
 
 
-def _png(fig: Figure) -> bytes:
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG bytes (Agg, no pyplot)."""
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
@@ -108,7 +109,7 @@ def training_curves(case: str, runs: list[Run]) -> bytes | None:
         ax.grid(alpha=0.3)
         ax.set_title(f"{case}: {run.label} ({len(histories)} seeds)", fontsize=10)
     fig.legend(list(legend.values()), list(legend), loc="outside lower center", ncols=4, fontsize=8, frameon=False)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def _grouped_bars(ax: Any, cases: list[str], runs: list[Run], values: dict[tuple[str, int], tuple]) -> None:
@@ -167,7 +168,7 @@ def train_speed(cases: list[str], runs: list[Run]) -> bytes | None:
     ax.set_ylabel("seconds per seed (median; whiskers min-max)")
     ax.set_title("Training time per seed")
     ax.legend(fontsize=8)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def inference_speed(cases: list[str], runs: list[Run]) -> bytes | None:
@@ -198,7 +199,7 @@ def inference_speed(cases: list[str], runs: list[Run]) -> bytes | None:
         ax.set_ylabel("ms (median; whiskers min-max)")
         ax.set_title(title, fontsize=10)
         ax.legend(fontsize=8)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def forecast(case: str, runs: list[Run]) -> bytes | None:
@@ -230,7 +231,7 @@ def forecast(case: str, runs: list[Run]) -> bytes | None:
         ax.grid(alpha=0.3)
         ax.set_title(f"{case} — {run.label}", fontsize=10)
         ax.legend(fontsize=7)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def trailing_table(value: Any) -> dict[int, float]:
@@ -278,4 +279,4 @@ def trailing_ones(case: str, runs: list[Run]) -> bytes | None:
     ax.set_ylabel("error rate (mean over seeds; whiskers min-max)")
     ax.set_title(f"{case}: error rate by trailing ones")
     ax.legend(fontsize=8)
-    return _png(fig)
+    return png_bytes(fig)

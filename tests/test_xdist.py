@@ -77,7 +77,7 @@ def test_family_of_reads_the_case_from_the_node_id():
     assert not [name for name in families if "-" in name]
 
 
-def test_every_family_runs_on_one_worker_and_benchmark_disable_stays_off(pytester):
+def test_every_family_runs_on_one_worker_and_benchmark_disable_writes_a_claims_only_file(pytester):
     target = pytester.path / "n2.json"
     result = _bench(pytester, "-n", "2", "--benchmark-disable", "--benchmark-json", str(target))
     result.assert_outcomes(passed=PASSED)
@@ -88,7 +88,20 @@ def test_every_family_runs_on_one_worker_and_benchmark_disable_stays_off(pyteste
     assert set(workers) == {"alphabet", "binary_increment", "sine_wave"}
     assert all(len(w) == 1 and w != {"serial"} for w in workers.values()), workers
     assert len(set().union(*workers.values())) == 2, "both workers got work"
-    assert not target.exists() and "lstm-bench: " not in result.stdout.str()
+    # no timings, but the workers' records merged into one result file, and the verdicts closing the run
+    doc = _load(target)
+    assert doc["benchmarks"] == [] and doc["lstm_bench"]["xdist_workers"] == 2
+    assert set(doc["lstm_bench"]["cases"]) == {c for c in CASES if c != "--case"}
+    assert doc["lstm_bench"]["cases"]["timestep_window"]["verdicts"]["beats_feature_window"]["status"] == "fail"
+    assert "benchmarks timed" not in result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*= lstm-bench verdicts =*",
+            "*timestep_window*0, 1, 2*beats_feature_window (fail)*",
+            "lstm-bench: claims only, no timings, from 2 xdist workers, written to *n2.json",
+        ]
+    )
+    assert [p.name for p in pytester.path.glob(".n2.json.*")] == [], "temp files left"
 
 
 @pytest.mark.parametrize("mode", ["each", "loadfile", "loadscope", "worksteal"])
