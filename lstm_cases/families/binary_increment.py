@@ -1,4 +1,4 @@
-"""Binary increment: add one to an n-bit number (SCENARIOS.md section B; seed 001).
+"""Binary increment: add one to an n-bit number (docs/scenarios.md; seed 001).
 
 Source 001 is a TF1 notebook ("Tensorflow 로 LSTM 만들기"). Every number 0 .. 2^20 - 2 is
 an input, its successor the target, both as 20 bits with the least significant bit first
@@ -7,7 +7,7 @@ order); the 2^20 - 1 pairs are shuffled once, the first 2^18 train and the other
 are held out. The model reads the bits as a sequence and must write all 20 output bits
 from its last state ("many to one"); the metric is exact match of all bits.
 
-What this case builds, following the source's code (not SCENARIOS.md's "dense 32 -> 40"):
+What this case builds, following the source's code (not a summary's "dense 32 -> 40"):
 Embedding(2, 10) -> LSTM(32, return_sequences) -> LSTM(32) -> Dense(40) -> Reshape(20, 2),
 i.e. the source's ``last_state @ weight[32, 40] + bias[40]``, one dense layer with no hidden
 layer between. Its initialisers follow the source too: the embedding matrix from

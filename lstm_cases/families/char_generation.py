@@ -1,4 +1,4 @@
-"""Character-level text generation (SCENARIOS.md section E; seed 004 part 5).
+"""Character-level text generation (docs/scenarios.md; seed 004 part 5).
 
 The source: lower-case text, windows of 40 characters every 3 characters, one-hot inputs
 (N, 40, vocabulary) and the next character one-hot as target; LSTM(128) -> Dense(vocabulary)

@@ -1,5 +1,5 @@
-"""Sine wave regression: predict the next value from a window of past values (SCENARIOS.md
-section C; seed 002).
+"""Sine wave regression: predict the next value from a window of past values
+(docs/scenarios.md; seed 002).
 
 Source 002 is a Keras 2 tutorial ("Keras RNN & LSTM 구현"). The series is
 ``sin(arange(6400) * 20 * pi / 1000)`` (period 100 steps), MinMax-scaled to [0, 1]. Windows

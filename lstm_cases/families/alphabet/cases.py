@@ -34,7 +34,7 @@ _QUICK_WINDOW = Recipe(
         "150 epochs instead of 500; input as tf.data, 10 epochs per Keras epoch (the same "
         "batch-1 Adam updates; history every 10 epochs). Why: 500 epochs x 3 seeds x 3 cases does not fit the quick "
         "budget. Batch 1 and Adam's default rate are kept: a larger batch or rate erases or "
-        "reverses the timesteps-vs-features difference (SCENARIOS.md A; Adam(0.003) made "
+        "reverses the timesteps-vs-features difference (docs/scenarios.md, alphabet; Adam(0.003) made "
         "timestep_window unstable here, 0.57-1.0 at 200 epochs). At 150 epochs feature_window "
         "sits below the source's band; its quick band is the one measured for this recipe."
     ),
