@@ -3,7 +3,8 @@ the work): predict() over the case's inputs (their first k batches where the cas
 full predict long), and one direct call on a single sample. Warm-up, the work of a round and rounds
 in each process: lstm_cases.timing; the plan and every process's rounds are in extra_info. It runs
 right after the contract, before any training in this process (which would weigh on it), and builds
-models only: a stack whose training crashes (KnownBreakage) still times its inference."""
+models only: a stack whose training crashes (KnownBreakage) still times its inference. Skipped under
+--null-model (nothing is timed); under --shard only the shard holding the case's last seed runs it."""
 
 import pytest
 
@@ -12,5 +13,7 @@ pytestmark = pytest.mark.case
 
 
 @pytest.mark.parametrize("kind", ["predict", "single_call"])
-def test_inference(case, kind, benchmark, steady_timing):
+def test_inference(case, kind, benchmark, bench_settings, steady_timing):
+    if bench_settings.null_model:
+        pytest.skip("--null-model: untrained models, nothing to time")
     steady_timing.run(benchmark, case, kind)

@@ -153,6 +153,31 @@ def reset_states(model: Any) -> None:
             layer.reset_state()
 
 
+def rnn_states(model: Any) -> list[np.ndarray]:
+    """The carried states of the model's stateful RNN layers, as arrays (h and c of an LSTM)."""
+    states = []
+    for layer in model.layers:
+        if getattr(layer, "stateful", False):
+            for state in layer.states:
+                value = keras().ops.convert_to_numpy(state) if keras_major() >= 3 else state.numpy()
+                states.append(np.asarray(value))
+    return states
+
+
+def step_counter() -> Any:
+    """A callback that counts the training batches ``fit`` runs, in ``.count``."""
+
+    class StepCounter(keras().callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.count = 0
+
+        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            self.count += 1
+
+    return StepCounter()
+
+
 def reset_states_callback() -> Any:
     """A callback that resets the model's RNN states at the end of every epoch."""
 

@@ -162,6 +162,9 @@ class ExpectedFailure:
     # model, fails), so it is not judged: the verdict is xfail whichever way the rule goes,
     # with the rule's outcome in the detail; an "unexpected pass" there would be noise.
     strict: bool = True
+    # The finding's own measured range, judged whenever the claim fails as expected: an
+    # expected failure must not hide a model that broke further (a strict one needs it).
+    floor: Rule | None = None
 
     def matches(self, stack: Mapping[str, Any], profile: str) -> bool:
         return (
@@ -203,18 +206,30 @@ class Claim:
     compare_to: str | None = None  # case id, for paired rules
     expected_failures: tuple[ExpectedFailure, ...] = ()
     unmeasured: str = ""  # why a profile has no measurement (measured_on empty there)
+    unjudged: str = ""  # why a profile has no rule (e.g. only the full recipe trains long enough)
+    # Why the claim is about structure, not learning, so that an untrained model may pass it
+    # (exempt from the null-model self-test, ``pytest bench --null-model``).
+    null_exempt: str = ""
 
     def __post_init__(self) -> None:
         missing = [p for p in PROFILES if p not in self.rules]
-        if missing:
-            raise ValueError(f"claim {self.id!r} has no rule for profile(s) {missing}")
-        unmeasured = [p for p in PROFILES if not self.measured_on.get(p)]
+        if not self.rules or (missing and not self.unjudged):
+            raise ValueError(f"claim {self.id!r} has no rule for profile(s) {missing} and no reason in unjudged")
+        for xfail in self.expected_failures:
+            if xfail.strict and xfail.floor is None and not isinstance(xfail, KnownBreakage):
+                raise ValueError(f"claim {self.id!r}: a strict expected failure needs a floor ({xfail.reason[:40]}...)")
+            if xfail.floor is not None and xfail.floor.paired != (self.compare_to is not None):
+                raise ValueError(f"claim {self.id!r}: the floor of an expected failure pairs as the claim does")
+        unmeasured = [p for p in self.rules if not self.measured_on.get(p)]
         if unmeasured and not self.unmeasured:
             raise ValueError(f"claim {self.id!r}: no measurement named for {unmeasured} and no reason in unmeasured")
         for profile, rule in self.rules.items():
             check_profile(profile)
             if rule.paired != (self.compare_to is not None):
                 raise ValueError(f"claim {self.id!r}: a paired rule needs compare_to and vice versa ({profile})")
+
+    def judged_in(self, profile: str) -> bool:
+        return check_profile(profile) in self.rules
 
     def expected_failure(self, stack: Mapping[str, Any], profile: str) -> ExpectedFailure | None:
         return next((e for e in self.expected_failures if e.matches(stack, profile)), None)
@@ -226,7 +241,9 @@ class Claim:
         stack: Mapping[str, Any],
         others: Sequence[float] | None = None,
     ) -> Verdict:
-        rule = self.rules[check_profile(profile)]
+        if not self.judged_in(profile):
+            raise ValueError(f"claim {self.id!r} is not judged in the {profile} profile: {self.unjudged}")
+        rule = self.rules[profile]
         held, detail = rule.judge(values, others)
         xfail = self.expected_failure(stack, profile)
         if xfail is None:
@@ -235,6 +252,11 @@ class Claim:
             status, detail = XFAIL, f"not judged on this stack (held here by chance): {detail}"
         else:
             status = XPASS if held else XFAIL
+        if status == XFAIL and xfail is not None and xfail.floor is not None:
+            floor_held, floor_detail = xfail.floor.judge(values, others)
+            if not floor_held:
+                status = FAIL
+                detail = f"expected to fail, but below the finding's floor ({xfail.floor.describe()}): {floor_detail}"
         return Verdict(
             claim=self.id,
             status=status,
@@ -295,6 +317,8 @@ class Case:
     stateful_batch_size: int | None = None  # predict/evaluate batch size for stateful models
     notes: str = ""
     breaks_on: tuple[KnownBreakage, ...] = ()  # stacks where training crashes
+    # history -> {metric: float}: metrics read off the training history (a learning curve)
+    history_metrics: Callable[[Mapping[str, list[float]]], dict[str, float]] | None = None
 
     def __post_init__(self) -> None:
         missing = [p for p in PROFILES if p not in self.recipes]

@@ -114,7 +114,10 @@ def evidence(case_id: str, claim: Any, profile: str, folder: Path = FOLDER) -> l
             figures = entry["transcribed"].get(claim.id)
             if figures is None:
                 raise MeasurementError(f"{path}: no transcribed figures for {case_id}/{claim.id}")
-            found.append(Evidence(path, label, (), (), figures, "", entry.get("date", "?"), "", entry.get("note", "?")))
+            note = entry.get("note", "?")
+            found.append(
+                Evidence(path, label, (), (), (), None, figures, "", entry.get("date", "?"), "", transcribed=note)
+            )
             continue
         values = _metric(path, entry, case_id, claim.metric)
         others = None

@@ -6,111 +6,43 @@ Options (each also settable by environment variable):
   --seed-base S          LSTM_BENCH_SEED_BASE  first seed; seeds are S, S+1, ...
   --case ID              (repeatable)          run only these cases
   --threads N|default    LSTM_BENCH_THREADS    the framework's intra- and inter-op threads (default 1)
-  --timing-processes N   LSTM_BENCH_TIMING_PROCESSES  processes that time each steady-state
-                                               benchmark (default 2: this one and one worker)
-  (test-only)            LSTM_BENCH_SLOWDOWN   deliberate slowdown for the detection-power study,
-                                               e.g. train:1.2 (stated in the header, the summary,
-                                               the record and every slowed benchmark)
+  --timing-processes N   LSTM_BENCH_TIMING_PROCESSES  processes timing each steady-state benchmark (2)
+  (test-only)            LSTM_BENCH_SLOWDOWN   slowdown for the detection-power study, e.g. train:1.2
+  --shard K/N            LSTM_BENCH_SHARD      run the K-th of N shares of the (case, seed) work
+                                               (``lstm_cases.shards``; join them: python -m reports merge)
+  --progress-after S     LSTM_BENCH_PROGRESS_AFTER  a seed that trains longer than S seconds (default
+                                               30) shows its progress (``lstm_cases.progress``)
+  --null-model                                 the self-test: every case untrained, every
+                                               claim must fail (one that holds is vacuous)
   data paths             each family's DATA_PATHS (e.g. --imdb-dir, LSTM_BENCH_IMDB_DIR):
                          a given option is copied into its environment variable; a case
                          whose data is not given is skipped, naming the option
 
-What the hooks hand over to: the session's trained results (``lstm_cases.results``), the
-result record written into the JSON (``lstm_cases.record``), steady-state timing and the process
-settings (``lstm_cases.timing``), pytest-xdist support (``lstm_cases.xdist_support``). A data
-builder that raises core.DataUnavailable skips its test with that reason; one that raises
-core.DataError fails it with that one line.
+What the hooks hand over to: the settings (``lstm_cases.settings``), the session's trained results
+(``lstm_cases.results``), the result record written into the JSON (``lstm_cases.record``) and the
+file itself (``lstm_cases.result_file``, which also writes a claims-only run's), steady-state timing
+and the process settings (``lstm_cases.timing``), shards (``lstm_cases.shards``), progress lines
+(``lstm_cases.progress``), the closing table of verdicts (``lstm_cases.summary``), pytest-xdist
+support (``lstm_cases.xdist_support``). A data builder that raises core.DataUnavailable skips its
+test with that reason; one that raises core.DataError fails it with that one line.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from lstm_cases import compat, registry, timing, xdist_support
-from lstm_cases.core import (
-    DEFAULT_PROFILE,
-    PROFILES,
-    Case,
-    DataError,
-    DataPath,
-    DataUnavailable,
-    UnknownNameError,
-    seeds_for,
-)
+from lstm_cases import compat, progress, registry, shards, summary, timing, xdist_support
+from lstm_cases.core import DEFAULT_PROFILE, PROFILES, Case, DataError, DataPath, DataUnavailable
 from lstm_cases.record import KEY as RECORD_KEY
 from lstm_cases.record import run_record
-from lstm_cases.results import CaseResults
-
-_ENV = {
-    "profile": "LSTM_BENCH_PROFILE",
-    "seeds": "LSTM_BENCH_SEEDS",
-    "seed_base": "LSTM_BENCH_SEED_BASE",
-    "threads": timing.THREADS_ENV,
-    "processes": timing.PROCESSES_ENV,
-}
-
-
-@dataclass(frozen=True)
-class Settings:
-    profile: str
-    seeds: list[int]
-    seed_base: int
-    case_names: list[str]
-    threads: int | None = timing.DEFAULT_THREADS  # None: the framework's default pools
-    processes: int = timing.PROCESSES
-    slowdown: timing.Slowdown = timing.Slowdown()
-
-
-def _int_setting(config: pytest.Config, name: str, flag: str) -> int | None:
-    raw = config.getoption(name)
-    source = flag
-    if raw is None and os.environ.get(_ENV[name]):
-        raw, source = os.environ[_ENV[name]], _ENV[name]
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise pytest.UsageError(f"{source} must be an integer, got {raw!r}") from None
-
-
-def parse_settings(config: pytest.Config) -> Settings:
-    """Read and validate the suite's options; bad values raise a one-line UsageError."""
-    profile = config.getoption("lstm_profile") or os.environ.get(_ENV["profile"]) or DEFAULT_PROFILE
-    if profile not in PROFILES:
-        raise pytest.UsageError(str(UnknownNameError("profile", profile, PROFILES)))
-    n_seeds = _int_setting(config, "seeds", "--seeds")
-    if n_seeds is not None and n_seeds < 1:
-        raise pytest.UsageError(f"--seeds must be >= 1, got {n_seeds}")
-    seed_base = _int_setting(config, "seed_base", "--seed-base") or 0
-    case_names = config.getoption("lstm_case") or []
-    try:
-        registry.select_cases(case_names)
-    except UnknownNameError as err:
-        raise pytest.UsageError(str(err)) from None
-    try:
-        threads = timing.parse_threads(*_text_setting(config, "threads", "--threads"))
-        processes = timing.parse_processes(*_text_setting(config, "processes", "--timing-processes"))
-        slowdown = timing.Slowdown.from_env()
-    except ValueError as err:
-        raise pytest.UsageError(str(err)) from None
-    return Settings(
-        profile, seeds_for(profile, n_seeds, seed_base), seed_base, case_names, threads, processes, slowdown
-    )
-
-
-def _text_setting(config: pytest.Config, name: str, flag: str) -> tuple[str | None, str]:
-    """An option's text and where it came from (the command line beats the environment)."""
-    raw = config.getoption(name)
-    if raw is None and os.environ.get(_ENV[name]):
-        return os.environ[_ENV[name]], _ENV[name]
-    return raw, flag
+from lstm_cases.result_file import ResultFile, plain_params
+from lstm_cases.results import CaseResults, NullTally
+from lstm_cases.settings import DEFAULT_PROGRESS_AFTER, ENV, Settings, parse_settings
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -119,33 +51,55 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--profile",
         dest="lstm_profile",
         default=None,
-        help=f"recipe profile: {', '.join(PROFILES)} (env {_ENV['profile']}; default {DEFAULT_PROFILE})",
+        help=f"recipe profile: {', '.join(PROFILES)} (env {ENV['profile']}; default {DEFAULT_PROFILE})",
     )
     group.addoption(
         "--seeds",
         dest="seeds",
         default=None,
-        help=f"number of seeds per case (env {_ENV['seeds']}; default quick 3, full 5)",
+        help=f"number of seeds per case (env {ENV['seeds']}; default quick 3, full 5)",
     )
     group.addoption(
         "--seed-base",
         dest="seed_base",
         default=None,
-        help=f"first seed; a run uses S, S+1, ... (env {_ENV['seed_base']}; default 0)",
+        help=f"first seed; a run uses S, S+1, ... (env {ENV['seed_base']}; default 0)",
     )
     group.addoption("--case", dest="lstm_case", action="append", default=[], help="run only this case id (repeatable)")
     group.addoption(
         "--threads",
         dest="threads",
         default=None,
-        help=f"intra- and inter-op threads of the framework, or 'default' (env {_ENV['threads']}; "
+        help=f"intra- and inter-op threads of the framework, or 'default' (env {ENV['threads']}; "
         f"default {timing.DEFAULT_THREADS})",
     )
     group.addoption(
         "--timing-processes",
         dest="processes",
         default=None,
-        help=f"processes that time each steady-state benchmark (env {_ENV['processes']}; default {timing.PROCESSES})",
+        help=f"processes that time each steady-state benchmark (env {ENV['processes']}; default {timing.PROCESSES})",
+    )
+    group.addoption(
+        "--shard",
+        dest="shard",
+        default=None,
+        metavar="K/N",
+        help=f"run the K-th of N deterministic shares of the (case, seed) work; every shard with the same "
+        f"options, then join the files with python -m reports merge (env {ENV['shard']})",
+    )
+    group.addoption(
+        "--progress-after",
+        dest="progress_after",
+        default=None,
+        metavar="SECONDS",
+        help=f"show the progress of a seed that trains longer than this (env {ENV['progress_after']}; "
+        f"default {DEFAULT_PROGRESS_AFTER:g})",
+    )
+    group.addoption(
+        "--null-model",
+        dest="null_model",
+        action="store_true",
+        help="self-test: judge every claim on untrained models; a claim that still holds is vacuous (fails)",
     )
     for path in registry.data_paths():
         group.addoption(
@@ -175,12 +129,14 @@ def _export_data_paths(config: pytest.Config) -> dict[str, str | None]:
 
 _SETTINGS = pytest.StashKey[Settings]()
 _RESULTS = pytest.StashKey[CaseResults]()
-_JSON_TARGET = pytest.StashKey[Path]()
-_EXIT = pytest.StashKey[int]()
+_RESULT_FILE = pytest.StashKey[ResultFile]()
+_WRITTEN = pytest.StashKey[Path]()
 _PREVIOUS_ENV = pytest.StashKey[dict]()
 _XDIST_RUN = pytest.StashKey[xdist_support.XdistRun]()
 _THREAD_FACTS = pytest.StashKey[dict]()
 _TIMING = pytest.StashKey[timing.SteadyTiming]()
+_NULL_TALLY = pytest.StashKey[NullTally]()
+_COLLECTED_WORDS = pytest.StashKey[set]()
 
 
 def settings(config: pytest.Config) -> Settings:
@@ -193,24 +149,42 @@ def settings(config: pytest.Config) -> Settings:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SETTINGS] = parse_settings(config)
+    if config.getoption("benchmark_only", default=False) and xdist_support.runs_case_tests(config):
+        raise pytest.UsageError(
+            "--benchmark-only would skip every contract and claim test of bench/ and pass with nothing judged; "
+            "time without judging nothing else: leave it out (claims reuse the timed runs)"
+        )
     config.stash[_PREVIOUS_ENV] = _export_data_paths(config)
     distributing = xdist_support.distributing(config)
     if distributing:
         xdist_support.check_dist_mode(config)
-    elif xdist_support.is_worker(config):
-        # An xdist worker writes its benchmarks to its own file, which the controller merges.
-        config.option.benchmark_json = xdist_support.worker_json(config)
-    # pytest-benchmark writes --benchmark-json in place; write to a temp file instead and
-    # rename it when the session is over, so the file is whole or not there at all.
-    target = getattr(config.option, "benchmark_json", None)
-    if target is not None and not hasattr(config, "workerinput"):
-        target = Path(target)
-        # Create the folder now: finding it missing after an hour of training loses the results.
-        target.parent.mkdir(parents=True, exist_ok=True)
-        config.stash[_JSON_TARGET] = target
-        config.option.benchmark_json = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    # Before pytest-benchmark reads --benchmark-json: a temp file, renamed at the end (whole or
+    # not at all); an xdist worker writes its own file, which the controller merges.
+    worker_file = xdist_support.worker_json(config) if xdist_support.is_worker(config) else None
+    result_file = ResultFile.configure(config, worker_file)
+    if result_file is not None:
+        config.stash[_RESULT_FILE] = result_file
     if distributing:
-        config.stash[_XDIST_RUN] = xdist_support.XdistRun(target=config.stash.get(_JSON_TARGET, None))
+        config.stash[_XDIST_RUN] = xdist_support.XdistRun(target=result_file.target if result_file else None)
+    elif not hasattr(config, "workerinput"):  # a worker's output never reaches the terminal
+        progress.install(progress.Reporter(_terminal_writer(config), after=settings(config).progress_after))
+
+
+def _terminal_writer(config: pytest.Config) -> Any:
+    """A function that writes one line to pytest's terminal, also from inside a test."""
+
+    def write(line: str) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        if reporter is None:
+            return
+        if capture is None:
+            reporter.write_line(line)
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+
+    return write
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -218,56 +192,85 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         xdist_support.time_benchmarks_on_worker(session.config)
 
 
-@pytest.hookimpl(trylast=True)  # an xdist controller: after xdist's, which takes the workers down
+@pytest.hookimpl(trylast=True)  # after pytest-benchmark saved (its sessionfinish is a hookwrapper)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
-    config.stash[_EXIT] = int(exitstatus)
     run = config.stash.get(_XDIST_RUN, None)
-    if run is not None:  # before the terminal summary (a wrapper's end), which shows the result
+    if run is not None:  # an xdist controller: after xdist's, which takes the workers down
         run.finish(config, int(exitstatus))
+        return
+    result_file = config.stash.get(_RESULT_FILE, None)
+    if result_file is None or not result_file.write_if_missing(config):
+        return
+    if xdist_support.is_worker(config):
+        xdist_support.report_worker_file(config, result_file.tmp)
+        return
+    written = result_file.finish(interrupted=int(exitstatus) in xdist_support.INTERRUPTED)
+    if written is not None:
+        config.stash[_WRITTEN] = written
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_sessionfinish")
 def pytest_sessionfinish_on_worker(session: pytest.Session):
     """An xdist worker, before pytest-benchmark saves (its sessionfinish is a hookwrapper)."""
     if xdist_support.is_worker(session.config):
-        xdist_support.report_worker_benchmarks(session.config)
+        xdist_support.quiet_empty_worker(session.config)
     return (yield)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    steady = config.stash.get(_TIMING, None)
-    if steady is not None:
-        steady.close()
+    if _TIMING in config.stash:
+        config.stash[_TIMING].close()
+    progress.uninstall()
     for env, value in config.stash.get(_PREVIOUS_ENV, {}).items():
         if value is None:
             os.environ.pop(env, None)
         else:
             os.environ[env] = value
-    target = config.stash.get(_JSON_TARGET, None)
-    if target is None:
-        return
-    tmp = Path(config.option.benchmark_json)
-    if not tmp.exists():
-        return
-    interrupted = config.stash.get(_EXIT, 0) in xdist_support.INTERRUPTED
-    final = target.with_name(target.name + ".partial") if interrupted else target
-    os.replace(tmp, final)
 
 
+@pytest.hookimpl(trylast=True)  # the run ends with it, after pytest-benchmark's tables
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The null model's tally, or the table of verdicts per case; then where the result file went."""
+    s = settings(config)
+    tally = config.stash.get(_NULL_TALLY, None)
+    if tally is not None and s.null_model:  # test_claim asks for the tally in every run
+        terminalreporter.write_line(tally.line(), red=bool(tally.vacuous), green=not tally.vacuous)
     run = config.stash.get(_XDIST_RUN, None)
+    record = run.record if run is not None else _record(config)
+    if record and record.get("cases") and not s.null_model:  # untrained models' verdicts mean nothing
+        terminalreporter.write_sep("=", "lstm-bench verdicts")
+        for line in summary.closing_lines(record, s.shard, s.seeds):
+            terminalreporter.write_line(line)
     line = run.summary() if run is not None else None
+    written = config.stash.get(_WRITTEN, None)
+    if line is None and written is not None:
+        what = " (claims only, no timings)" if config.stash[_RESULT_FILE].claims_only else ""
+        line = f"lstm-bench: result file{what} written to {written}"
     if line:
         terminalreporter.write_line(line, yellow=True)
-    if _SETTINGS in config.stash and settings(config).slowdown and _THREAD_FACTS in config.stash:
-        terminalreporter.write_line(_slowdown_line(settings(config).slowdown), red=True, bold=True)
+    if s.slowdown and _THREAD_FACTS in config.stash:
+        terminalreporter.write_line(timing.slowdown_line(s.slowdown), red=True, bold=True)
 
 
-def _slowdown_line(slowdown: timing.Slowdown) -> str:
-    return (
-        f"lstm-bench: TEST-ONLY SLOWDOWN {timing.SLOWDOWN_ENV}={os.environ.get(timing.SLOWDOWN_ENV)}: "
-        f"{slowdown.describe()}; these timings are deliberately slowed (the record says so)"
+def _record(config: pytest.Config) -> dict[str, Any] | None:
+    """This process's result record, judged on its final results; None when nothing trained or timed."""
+    results = config.stash.get(_RESULTS, None)
+    steady = config.stash.get(_TIMING, None)
+    if (results is None or not results.items()) and (steady is None or not steady.timed):
+        return None
+    s = settings(config)
+    results = results if results is not None else _new_results(s)  # steady-state benchmarks only
+    shard = str(s.shard) if s.shard is not None else None
+    return run_record(
+        results,
+        selected_cases(config),
+        compat.stack(),
+        s.seed_base,
+        null_model=results.null_model,
+        shard=shard,
+        timing=_timing_record(config),
+        timed=steady.timed if steady is not None else (),
     )
 
 
@@ -301,19 +304,10 @@ def pytest_testnodedown(node: Any, error: object | None) -> None:
 
 def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output_json: dict[str, Any]) -> None:
     """The run's one result record, judged on the session's final results."""
-    results = config.stash.get(_RESULTS, None)
-    steady = config.stash.get(_TIMING, None)
-    if results is None and steady is not None:  # a run of steady-state benchmarks only: nothing trained
-        results = CaseResults(settings(config).profile, settings(config).seeds)
-    if results is not None:
-        output_json[RECORD_KEY] = run_record(
-            results,
-            selected_cases(config),
-            compat.stack(),
-            settings(config).seed_base,
-            timing=_timing_record(config),
-            timed=steady.timed if steady is not None else (),
-        )
+    plain_params(output_json)
+    record = _record(config)
+    if record is not None:
+        output_json[RECORD_KEY] = record
     if xdist_support.is_worker(config):
         xdist_support.stamp_worker(config, output_json)
 
@@ -322,7 +316,7 @@ def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output
 
 
 def selected_cases(config: pytest.Config) -> list[Case]:
-    return registry.select_cases(settings(config).case_names)
+    return settings(config).cases()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -334,12 +328,36 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("case_claim", pairs, ids=[f"{c.id}-{claim.id}" for c, claim in pairs])
 
 
+@pytest.hookimpl(tryfirst=True)  # before -k deselects: the words -k can match
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    config.stash[_COLLECTED_WORDS] = {str(word).lower() for item in items for word in item.keywords}
     # Run concerns in order (contract, steady-state inference, steady-state training step, whole-recipe
     # training, claims): steady-state timing before this process trains anything, the whole recipe
     # timed once and the claims reusing its models.
-    items.sort(key=lambda item: getattr(getattr(item, "module", None), "CONCERN_ORDER", 0))
+    items.sort(key=lambda item: _concern(item))
+    _deselect_other_shards(config, items)
     _mark_known_breakages(config, items)
+
+
+def _concern(item: pytest.Item) -> int:
+    return getattr(getattr(item, "module", None), "CONCERN_ORDER", 0)
+
+
+def _deselect_other_shards(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under --shard, the case tests of the other shards' work are deselected (``shards.keeps``)."""
+    s = settings(config)
+    if s.shard is None:
+        return
+    kept, dropped = [], []
+    for item in items:
+        case = _item_case(item)
+        claim_test = "case_claim" in getattr(getattr(item, "callspec", None), "params", {})
+        steady = "steady_timing" in getattr(item, "fixturenames", ())
+        keep = case is None or shards.keeps(case.id, _concern(item), claim_test, s.case_seeds, s.seeds, steady)
+        (kept if keep else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def _item_case(item: pytest.Item) -> Case | None:
@@ -359,7 +377,7 @@ def _mark_known_breakages(config: pytest.Config, items: list[pytest.Item]) -> No
     stack, profile = compat.stack(), settings(config).profile
     for item in items:
         case = _item_case(item)
-        if case is None or getattr(getattr(item, "module", None), "CONCERN_ORDER", 0) < 1:
+        if case is None or _concern(item) < 1:
             continue
         breakage = next((b for b in case.breaks_on if b.matches(stack, profile)), None)
         if breakage is not None:
@@ -369,13 +387,19 @@ def _mark_known_breakages(config: pytest.Config, items: list[pytest.Item]) -> No
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """``-k NAME`` that matches no case is a typo more often than a wish for no tests."""
+    """A word of ``-k`` that matches nothing collected is a typo more often than a wish for
+    fewer tests (``-k "sentimnt or char_gen"`` would quietly drop one family)."""
     keyword = session.config.getoption("keyword")
-    if session.items or not keyword or not re.fullmatch(r"\w+", keyword):
+    collected = session.config.stash.get(_COLLECTED_WORDS, set())
+    if not keyword or not collected:
         return
-    names = sorted(registry.all_cases())
-    if not any(keyword in name for name in names):
-        raise pytest.UsageError(f"-k {keyword!r} matches no case; valid cases: {', '.join(names)}")
+    words = [w for w in re.findall(r"[\w.-]+", keyword) if w not in ("and", "or", "not")]
+    unknown = [w for w in words if not any(w.lower() in name for name in collected)]
+    if unknown:
+        cases = ", ".join(sorted(registry.all_cases()))
+        raise pytest.UsageError(
+            f"-k {keyword!r}: {', '.join(map(repr, unknown))} matches no test; valid cases: {cases}"
+        )
 
 
 def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]) -> list[str]:
@@ -385,20 +409,22 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
     info = compat.stack()
     lines = [
         f"lstm-bench: profile {s.profile}, seeds {s.seeds} (rerun one seed: --seeds 1 --seed-base SEED)",
+        *(["lstm-bench: NULL MODEL: every case untrained; every claim must fail"] if s.null_model else []),
         f"lstm-bench: {compat.stack_label(info)}: tensorflow {info['tensorflow_version']}, "
         f"keras {info['keras_version']}, numpy {info['numpy_version']}, python {info['python_version']}",
     ]
+    if s.shard is not None:
+        mine = sum(len(seeds) for seeds in s.case_seeds.values())
+        total = sum(len(s.seeds) for _ in s.case_seeds)
+        lines.append(
+            f"lstm-bench: shard {s.shard}: {mine} of {total} (case, seed) trainings; claims are judged when the "
+            "shards are merged (python -m reports merge)"
+        )
     paths = registry.data_paths()
     if paths:
         given = ", ".join(f"{p.flag} {p.get() or '(not given)'}" for p in paths)
         lines.append(f"lstm-bench: data: {given}")
-    lines.append(
-        f"lstm-bench: timing: {timing.threads_text(s.threads)} (--threads); steady-state benchmarks: "
-        f"{timing.ROUNDS[s.profile]} rounds of fixed work in each of {s.processes} process(es) "
-        f"(--timing-processes), after {timing.WARMUP} warm-up calls"
-    )
-    if s.slowdown:
-        lines.append(_slowdown_line(s.slowdown))
+    lines += timing.header_lines(s)
     return lines
 
 
@@ -418,49 +444,34 @@ def pytest_runtest_call(item: pytest.Item):
 # --------------------------------------------------------------------------- fixtures
 
 
-def _process_settings(config: pytest.Config) -> dict[str, Any]:
-    """Apply the thread setting once, before the first case test runs anything; its facts."""
-    if _THREAD_FACTS not in config.stash:
-        try:
-            config.stash[_THREAD_FACTS] = timing.apply_threads(settings(config).threads)
-        except RuntimeError as err:
-            raise pytest.UsageError(str(err)) from None
-    return config.stash[_THREAD_FACTS]
-
-
 def _timing_record(config: pytest.Config) -> dict[str, Any] | None:
     """The record's ``timing``: thread facts and steady-state settings (None before any case test)."""
-    if _THREAD_FACTS not in config.stash:
-        return None
-    steady = config.stash.get(_TIMING, None) or _steady_timing(config)
-    return {**config.stash[_THREAD_FACTS], **steady.facts()}
-
-
-def _steady_timing(config: pytest.Config) -> timing.SteadyTiming:
-    from lstm_cases.timing_worker import TimingWorkers
-
-    s = settings(config)
-    workers = TimingWorkers(s.processes - 1, s.threads) if s.processes > 1 else None
-    return timing.SteadyTiming(s.profile, s.seeds[0], s.threads, s.processes, s.slowdown, workers)
+    steady = config.stash.get(_TIMING, None) or settings(config).steady_timing()
+    return {**config.stash[_THREAD_FACTS], **steady.facts()} if _THREAD_FACTS in config.stash else None
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """The thread setting, before the first case test (or its fixtures) runs anything."""
-    if item.get_closest_marker("case") is not None:
-        _process_settings(item.config)
+    """The thread setting, applied once before the first case test (or its fixtures) runs anything."""
+    if item.get_closest_marker("case") is not None and _THREAD_FACTS not in item.config.stash:
+        try:
+            item.config.stash[_THREAD_FACTS] = timing.apply_threads(settings(item.config).threads)
+        except RuntimeError as err:
+            raise pytest.UsageError(str(err)) from None
 
 
-@pytest.fixture(scope="session")
-def bench_settings(pytestconfig: pytest.Config) -> Settings:
-    return settings(pytestconfig)
+@pytest.fixture
+def bench_settings(request: pytest.FixtureRequest) -> Settings:
+    """The run's settings; for a test of one case, with the seeds this run trains of it (a shard's share)."""
+    s = settings(request.config)
+    return s.for_case(request.getfixturevalue("case")) if "case" in request.fixturenames else s
 
 
 @pytest.fixture(scope="session")
 def steady_timing(pytestconfig: pytest.Config) -> timing.SteadyTiming:
     """The session's steady-state timing (``lstm_cases.timing``); its worker processes end with the session."""
     if _TIMING not in pytestconfig.stash:
-        pytestconfig.stash[_TIMING] = _steady_timing(pytestconfig)
+        pytestconfig.stash[_TIMING] = settings(pytestconfig).steady_timing()
     return pytestconfig.stash[_TIMING]
 
 
@@ -468,6 +479,17 @@ def steady_timing(pytestconfig: pytest.Config) -> timing.SteadyTiming:
 def case_results(pytestconfig: pytest.Config) -> CaseResults:
     """The session's trained results, shared by every concern and read by the result record."""
     if _RESULTS not in pytestconfig.stash:
-        s = settings(pytestconfig)
-        pytestconfig.stash[_RESULTS] = CaseResults(s.profile, s.seeds)
+        pytestconfig.stash[_RESULTS] = _new_results(settings(pytestconfig))
     return pytestconfig.stash[_RESULTS]
+
+
+def _new_results(s: Settings) -> CaseResults:
+    return CaseResults(s.profile, s.seeds, null_model=s.null_model, case_seeds=s.case_seeds if s.shard else None)
+
+
+@pytest.fixture(scope="session")
+def null_tally(pytestconfig: pytest.Config) -> NullTally:
+    """The null-model run's count of claims that failed as they should and of vacuous ones."""
+    if _NULL_TALLY not in pytestconfig.stash:
+        pytestconfig.stash[_NULL_TALLY] = NullTally()
+    return pytestconfig.stash[_NULL_TALLY]

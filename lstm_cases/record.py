@@ -2,12 +2,19 @@
 
 Built once, when the JSON is written, from the session's final results: every case's
 recipe, expected shapes, per-seed metrics, timings of the whole-recipe run, histories,
-artifacts, and each claim's verdict judged on those same results; and the run's timing settings
-(threads, steady-state rounds and processes, a test-only slowdown). Benchmarks keep what is
-theirs: their timings, and in ``extra_info`` the case id and kind and, for the steady-state
-kinds, the plan (warm-up, rounds, work per round), the other processes' rounds and the
-between-process spread (``lstm_cases.timing``). Readers (``reports``)
-refuse any other ``schema``.
+artifacts, and each claim's verdict (with its margin, ``lstm_cases.margins``) judged on
+those same results; and the run's timing settings (threads, steady-state rounds and
+processes, a test-only slowdown). Benchmarks keep what is theirs: their timings, and in
+``extra_info`` the case id and kind and, for the steady-state kinds, the plan (warm-up,
+rounds, work per round), the other processes' rounds and the between-process spread
+(``lstm_cases.timing``). Readers (``reports``) refuse any other ``schema``.
+
+A shard's record (``pytest bench --shard K/N``, ``lstm_cases.shards``) says ``"shard": "K/N"``
+and holds no verdicts: its cases have only some of the run's seeds. ``merge_records`` joins
+parts of one run: xdist workers' records (disjoint cases) and the shards' (a case's seeds
+spread over several), whose claims it then judges on the joined seeds, as one unsharded run
+would have judged them. Every part must have been timed under the same timing settings
+(``TIMING_SETTINGS``); the merged record keeps them.
 """
 
 from __future__ import annotations
@@ -15,13 +22,22 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from lstm_cases.core import Case
+from lstm_cases import registry
+from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, UnknownNameError
+from lstm_cases.margins import margin
 from lstm_cases.provenance import measurement_path
-from lstm_cases.results import CaseResults
+from lstm_cases.results import CaseResults, ValuesOf, judge
 from lstm_cases.runner import CaseResult
 
 SCHEMA = 1
 KEY = "lstm_bench"  # the top-level key in the pytest-benchmark JSON
+# A case's per-seed lists, in the order of its "seeds"; "metrics" holds one such list per metric.
+PER_SEED = ("train_seconds", "first_epoch_seconds", "steady_epoch_seconds", "peak_rss_mb", "history", "artifacts")
+# What every part of a run says alike about a case.
+SAME_IN_EVERY_PART = ("family", "source", "notes", "recipe", "expected", "claims")
+RUN_KEYS = ("schema", "stack", "profile", "seeds", "seed_base", "null_model")  # alike in every part of a run
+# The record's "timing" settings that every part of a run must share (the rest are the machine's facts).
+TIMING_SETTINGS = ("threads", "processes", "rounds_per_process", "warmup_calls", "work_per_round", "seed", "slowdown")
 
 
 def case_record(case: Case, result: CaseResult | None, profile: str, verdicts: Mapping[str, Any]) -> dict[str, Any]:
@@ -62,8 +78,18 @@ def case_record(case: Case, result: CaseResult | None, profile: str, verdicts: M
             }
             for c in case.claims
         },
-        "verdicts": {cid: v.as_dict() for cid, v in verdicts.items()},
+        "verdicts": dict(verdicts),
     }
+
+
+def verdict_records(case: Case, profile: str, stack: Mapping[str, Any], values_of: ValuesOf) -> dict[str, Any]:
+    """The verdicts of a case as the record keeps them: each verdict's fields and its margin."""
+    out = {}
+    for claim_id, verdict in judge(case, profile, stack, values_of).items():
+        claim = case.claim(claim_id)
+        others = values_of(claim.compare_to, claim.metric) if claim.compare_to is not None else None
+        out[claim_id] = {**verdict.as_dict(), "margin": margin(claim.rules[profile], verdict.values, others)}
+    return out
 
 
 def run_record(
@@ -72,12 +98,15 @@ def run_record(
     stack: Mapping[str, Any],
     seed_base: int,
     xdist_workers: int | None = None,
+    null_model: bool = False,
+    shard: str | None = None,
     timing: Mapping[str, Any] | None = None,
     timed: Collection[str] = (),
 ) -> dict[str, Any]:
-    """The record of a run: every case of ``cases`` that the run trained, judged now, or timed in
-    steady state (ids in ``timed``). ``timing``: the process settings timings were taken under and the
-    steady-state settings (``lstm_cases.timing``), the test-only ``slowdown`` included (empty when none)."""
+    """The record of a run: every case of ``cases`` that the run trained, judged now (a shard's
+    cases are not judged: the merged record is), or timed in steady state (ids in ``timed``).
+    ``timing``: the process settings timings were taken under and the steady-state settings
+    (``lstm_cases.timing``), the test-only ``slowdown`` included (empty when none)."""
     return {
         "schema": SCHEMA,
         "stack": dict(stack),
@@ -85,13 +114,17 @@ def run_record(
         "seeds": list(results.seeds),
         "seed_base": seed_base,
         "xdist_workers": xdist_workers,
+        "null_model": null_model,  # the self-test's untrained models: never a result to compare
+        "shard": shard,
         "timing": dict(timing) if timing is not None else None,
         "cases": {
             case.id: case_record(
                 case,
                 results.get(case.id) if results.has(case.id) else None,
                 results.profile,
-                results.verdicts(case, stack) if results.has(case.id) else {},
+                {}
+                if shard or not results.has(case.id)
+                else verdict_records(case, results.profile, stack, results.values_of),
             )
             for case in cases
             if results.has(case.id) or case.id in timed
@@ -99,23 +132,122 @@ def run_record(
     }
 
 
+# --------------------------------------------------------------------------- merging parts of a run
+
+
 class RecordMismatch(ValueError):
-    """Records that are not parts of one run (another schema, stack, profile or seeds)."""
+    """Records that are not parts of one run (another schema, stack, profile or seeds), or
+    parts that overlap; ``str()`` is one line."""
+
+
+def record_values(case: Mapping[str, Any], metric: str) -> list[float]:
+    """A recorded case's per-seed values of a claim's metric (as ``runner.CaseResult.values``)."""
+    own_list = metric in (TRAIN_SECONDS, STEADY_EPOCH_SECONDS)
+    values = case.get(metric) if own_list else case.get("metrics", {}).get(metric)
+    if values is None:
+        raise RecordMismatch(f"a case of the record has no values of metric {metric!r}")
+    return list(values)
+
+
+def _join_case(case_id: str, parts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One case from the parts that hold some of its seeds: per-seed lists joined in seed order."""
+    first = parts[0]
+    for part in parts[1:]:
+        for key in (*SAME_IN_EVERY_PART, "metrics"):
+            mine, theirs = part.get(key), first.get(key)
+            if key == "metrics":
+                mine, theirs = sorted(mine or {}), sorted(theirs or {})
+            if mine != theirs:
+                raise RecordMismatch(f"case {case_id!r}: its {key} differs between the parts")
+    rows = [(seed, part, i) for part in parts for i, seed in enumerate(part["seeds"])]
+    rows.sort(key=lambda row: row[0])
+    seeds = [seed for seed, _part, _i in rows]
+    twice = sorted({s for s in seeds if seeds.count(s) > 1})
+    if twice:
+        raise RecordMismatch(f"case {case_id!r}: seed(s) {', '.join(map(str, twice))} in two parts")
+    joined = {key: first.get(key) for key in SAME_IN_EVERY_PART}
+    joined["seeds"] = seeds
+    joined["metrics"] = {m: [part["metrics"][m][i] for _s, part, i in rows] for m in first.get("metrics", {})}
+    joined.update({key: [part[key][i] for _s, part, i in rows] for key in PER_SEED if key in first})
+    joined["verdicts"] = {}
+    return joined
+
+
+def _shards(records: Sequence[Mapping[str, Any]]) -> list[str] | None:
+    """The shards the records are (K/N, each K of one N at least once) when they are several
+    shards of one run; None when they are all one shard or none (an xdist run's workers)."""
+    labels = [r.get("shard") for r in records]
+    if len(set(labels)) == 1:
+        return None
+    if None in labels:
+        raise RecordMismatch("a shard's record and an unsharded run's do not merge")
+    counts = {label.split("/")[1] for label in labels}
+    if len(counts) > 1:
+        raise RecordMismatch(f"shards of different splits: {', '.join(sorted(set(labels)))}")
+    count = int(counts.pop())
+    missing = [f"{k}/{count}" for k in range(1, count + 1) if f"{k}/{count}" not in labels]
+    if missing:
+        raise RecordMismatch(f"shard(s) {', '.join(missing)} missing: a merged run needs all {count}")
+    return sorted(set(labels), key=lambda label: int(label.split("/")[0]))
+
+
+def _same_timing(records: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The parts' ``timing`` (the first part's that has one); RecordMismatch when two parts were
+    timed under different settings (``TIMING_SETTINGS``: threads, processes, rounds, work, slowdown)."""
+    timed = [part["timing"] for part in records if part.get("timing") is not None]
+    for other in timed[1:]:
+        for key in TIMING_SETTINGS:
+            if other.get(key) != timed[0].get(key):
+                why = f"{timed[0].get(key)!r} vs {other.get(key)!r}"
+                raise RecordMismatch(f"records were timed under different timing settings: {key} {why}")
+    return dict(timed[0]) if timed else None
 
 
 def merge_records(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Parts of one run (xdist workers) as one record: the same schema, stack, profile and
-    seeds, each case from the part that has it. A case in two parts is a mismatch."""
+    """Parts of one run as one record: the same schema, stack, profile and seeds.
+
+    The parts of one process (xdist workers, of a shard or not) hold disjoint cases, judged
+    already. The shards of a run (every K of K/N) hold each case's seeds between them: a
+    case's per-seed lists are joined in seed order and its claims judged on the joined seeds
+    (registry's claims, this commit's rules); the merged record says ``"merged_shards": N``."""
     if not records:
         raise RecordMismatch("no records to merge")
     first = records[0]
-    merged: dict[str, Any] = {**first, "cases": {}}
     for part in records:
-        for key in ("schema", "stack", "profile", "seeds", "seed_base"):
+        for key in RUN_KEYS:
             if part.get(key) != first.get(key):
                 raise RecordMismatch(f"records differ in {key}: {first.get(key)!r} vs {part.get(key)!r}")
+    timing = _same_timing(records)
+    shards = _shards(records)
+    by_case: dict[str, list[Mapping[str, Any]]] = {}
+    for part in records:
         for case_id, case in part.get("cases", {}).items():
-            if case_id in merged["cases"]:
-                raise RecordMismatch(f"case {case_id!r} is in two records")
-            merged["cases"][case_id] = case
+            by_case.setdefault(case_id, []).append(case)
+    twice = [case_id for case_id, parts in by_case.items() if len(parts) > 1]
+    if twice and shards is None:
+        raise RecordMismatch(f"case {twice[0]!r} is in two records")
+    workers = {part.get("xdist_workers") for part in records} - {None}
+    merged: dict[str, Any] = {**first, "xdist_workers": max(workers) if workers else None, "cases": {}}
+    merged["timing"] = timing
+    for case_id, parts in by_case.items():
+        merged["cases"][case_id] = _join_case(case_id, parts) if shards else dict(parts[0])
+    if shards:
+        merged.update(shard=None, merged_shards=len(shards))
+        _judge_merged(merged)
     return merged
+
+
+def _judge_merged(record: dict[str, Any]) -> None:
+    """Judge every case of a merged record on its joined seeds, in place."""
+    cases = record["cases"]
+
+    def values_of(case_id: str, metric: str) -> list[float] | None:
+        return record_values(cases[case_id], metric) if case_id in cases else None
+
+    for case_id, case in cases.items():
+        try:
+            known = registry.get_case(case_id)
+        except UnknownNameError:
+            why = "merge with the suite's commit that wrote the files"
+            raise RecordMismatch(f"case {case_id!r} is not a case of this checkout: {why}") from None
+        case["verdicts"] = verdict_records(known, record["profile"], record["stack"], values_of)

@@ -137,16 +137,20 @@ def _seeds_needed(fraction: float, n: int) -> int:
 @dataclass(frozen=True)
 class PairedGreater(Rule):
     """Paired over the same seeds: mean(this - other) >= ``min_mean_diff`` and this > other
-    on at least ``min_win_fraction`` of the seeds."""
+    on at least ``min_win_fraction`` of the seeds. ``floor``: also this >= floor on every seed,
+    for a "not worse than" claim (a negative ``min_mean_diff``), which two models that learned
+    nothing would otherwise pass."""
 
     min_mean_diff: float
     min_win_fraction: float = 1.0
+    floor: float | None = None
     paired = True
 
     def describe(self) -> str:
+        floor = f" and this >= {self.floor:g} on every seed" if self.floor is not None else ""
         return (
             f"paired over the same seeds: mean difference >= {self.min_mean_diff:g} and "
-            f"wins on >= {self.min_win_fraction:.0%} of seeds"
+            f"wins on >= {self.min_win_fraction:.0%} of seeds{floor}"
         )
 
     def judge(self, values, others=None):
@@ -155,10 +159,12 @@ class PairedGreater(Rule):
         mean = statistics.fmean(diffs)
         wins = sum(d > 0 for d in diffs)
         needed = _seeds_needed(self.min_win_fraction, len(diffs))
-        held = mean >= self.min_mean_diff and wins >= needed
+        above = self.floor is None or min(values) >= self.floor
+        held = mean >= self.min_mean_diff and wins >= needed and above
+        floor = f"; this >= {self.floor:g} on every seed: {above}" if self.floor is not None else ""
         return held, (
             f"mean difference {mean:.4g} (need >= {self.min_mean_diff:g}); wins {wins}/{len(diffs)} "
-            f"(need {needed}); this {_fmt(values)} vs other {_fmt(others)}"
+            f"(need {needed}){floor}; this {_fmt(values)} vs other {_fmt(others)}"
         )
 
 

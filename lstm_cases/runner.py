@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from lstm_cases import compat, memory
+from lstm_cases import compat, memory, progress
 from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, CaseData, Recipe, seeds_for
 
 
@@ -135,12 +135,14 @@ def train(prepared: Prepared) -> Prepared:
     x, y = prepared.data.x, prepared.data.y
     batch = recipe.batch_size or len(x)
     clock = compat.epoch_clock()
+    # the epoch clock, and a progress line now and then for a long seed (lstm_cases.progress)
+    watch = [clock, *progress.seed_callbacks(prepared.case.id, prepared.seed, recipe)]
     memory.reset_peak()
     start = time.perf_counter()
     if recipe.fit_per_epoch:  # the stateful source loop: fit one epoch, then reset
         history: dict[str, list[float]] = {}
         for _ in range(recipe.epochs):
-            h = model.fit(x, y, epochs=1, batch_size=batch, shuffle=recipe.shuffle, verbose=0, callbacks=[clock])
+            h = model.fit(x, y, epochs=1, batch_size=batch, shuffle=recipe.shuffle, verbose=0, callbacks=watch)
             for key, values in h.history.items():
                 history.setdefault(key, []).extend(float(v) for v in values)
             if recipe.reset_state_each_epoch:
@@ -148,7 +150,7 @@ def train(prepared: Prepared) -> Prepared:
             if recipe.stop_when and history[recipe.stop_when[0]][-1] >= recipe.stop_when[1]:
                 break
     else:
-        callbacks = [clock, compat.reset_states_callback()] if recipe.reset_state_each_epoch else [clock]
+        callbacks = [*watch, compat.reset_states_callback()] if recipe.reset_state_each_epoch else [*watch]
         if recipe.stop_when:
             callbacks.append(compat.stop_when_callback(*recipe.stop_when))
         dataset = training_dataset(prepared)
@@ -208,8 +210,18 @@ def step_call(prepared: Prepared, steps: int) -> Callable[[], Any]:
     return lambda: model.fit(xs, ys, epochs=1, batch_size=batch, shuffle=recipe.shuffle, verbose=0, callbacks=callbacks)
 
 
+def untrained(prepared: Prepared) -> Prepared:
+    """The null model: the seed's freshly built model, no training at all (no history, no
+    training time). Claims judged on it must fail; one that holds is vacuous."""
+    if prepared.recipe.fast_input:  # as after a fast-input fit: predict() one batch at a time
+        compat.single_step_execution(prepared.model)
+    return prepared
+
+
 def evaluate(prepared: Prepared) -> SeedRun:
     outcome = prepared.case.evaluate(prepared.model, prepared.data)
+    if prepared.case.history_metrics is not None:
+        outcome = {**outcome, **prepared.case.history_metrics(prepared.history)}
     metrics = {k: float(v) for k, v in outcome.items() if isinstance(v, (int, float, np.number))}
     artifacts = {k: v for k, v in outcome.items() if k not in metrics}
     return SeedRun(
@@ -223,12 +235,14 @@ def evaluate(prepared: Prepared) -> SeedRun:
     )
 
 
-def run_case(case: Case, profile: str, seeds: list[int] | None = None) -> CaseResult:
-    """Prepare, train and evaluate every seed, untimed by pytest-benchmark."""
+def run_case(case: Case, profile: str, seeds: list[int] | None = None, null_model: bool = False) -> CaseResult:
+    """Prepare, train (or, for the null model, leave untrained) and evaluate every seed,
+    untimed by pytest-benchmark."""
     seeds = seeds if seeds is not None else seeds_for(profile)
+    step = untrained if null_model else train
     runs, prepared = [], None
     for seed in seeds:
-        prepared = train(prepare(case, profile, seed))
+        prepared = step(prepare(case, profile, seed))
         runs.append(evaluate(prepared))
     assert prepared is not None  # seeds_for never returns an empty list
     return CaseResult(case_id=case.id, profile=profile, runs=runs, last=prepared)

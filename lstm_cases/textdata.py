@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from lstm_cases.core import DataError, DataPath, DataUnavailable
+from lstm_cases.core import DataError, DataPath
 
 # --------------------------------------------------------------------------- data locations
 
@@ -58,12 +58,16 @@ PANG_LEE_ENCODING = "cp1252"
 
 
 def gensim_test_file(name: str) -> Path:
-    """A file in the installed gensim's test data folder (``gensim.test.utils.datapath``)."""
+    """A file in the installed gensim's test data folder (``gensim.test.utils.datapath``): the
+    offline default data of the text families, so its absence is an error, not a skip."""
     from gensim.test.utils import datapath
 
     path = Path(datapath(name))
     if not path.is_file():
-        raise DataUnavailable(f"{path}: gensim's test data file {name} is not installed with this gensim")
+        raise DataError(
+            f"{path}: gensim's test data file {name} is missing, and it is the default data of the text cases; "
+            "reinstall gensim (pip install --force-reinstall gensim) so that its test data is installed"
+        )
     return path
 
 

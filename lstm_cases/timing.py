@@ -372,3 +372,21 @@ class SteadyTiming:
     def close(self) -> None:
         if self.workers is not None:
             self.workers.close()
+
+
+def header_lines(s: Any) -> list[str]:
+    """The run header's lines about timing, from the run's ``settings.Settings``."""
+    lines = [
+        f"lstm-bench: timing: {threads_text(s.threads)} (--threads); steady-state benchmarks: "
+        f"{ROUNDS[s.profile]} rounds of fixed work in each of {s.processes} process(es) "
+        f"(--timing-processes), after {WARMUP} warm-up calls"
+    ]
+    return lines + ([slowdown_line(s.slowdown)] if s.slowdown else [])
+
+
+def slowdown_line(slowdown: Slowdown) -> str:
+    """The run header's and summary's warning about a test-only slowdown."""
+    return (
+        f"lstm-bench: TEST-ONLY SLOWDOWN {SLOWDOWN_ENV}={os.environ.get(SLOWDOWN_ENV)}: "
+        f"{slowdown.describe()}; these timings are deliberately slowed (the record says so)"
+    )

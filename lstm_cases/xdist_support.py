@@ -1,5 +1,6 @@
 """pytest-xdist support for ``pytest bench -n N``: every test of one case family on one worker,
-benchmarks timed on the workers, their JSON merged into one file on the controller.
+benchmarks timed on the workers, their JSON merged into one file on the controller
+(``reports.merge.merge_documents``, the merge of ``python -m reports merge``).
 
 A family's claims pair its cases and reuse their trained models, so a family never splits
 across workers: ``--dist`` modes other than load/loadgroup are refused when the run reaches
@@ -23,8 +24,9 @@ from typing import Any
 import pytest
 
 from lstm_cases.record import KEY as RECORD_KEY
-from lstm_cases.record import RecordMismatch, merge_records
+from lstm_cases.record import RecordMismatch
 from reports.atomic import write_atomic
+from reports.merge import merge_documents
 
 GROUPING_MODES = ("load", "loadgroup")  # load: what -n N picks by itself; it becomes loadgroup
 # What the controller tells a worker (node.workerinput), and the worker answers (workeroutput).
@@ -118,16 +120,19 @@ def time_benchmarks_on_worker(config: pytest.Config) -> None:
         bench_session.disabled = False
 
 
-def report_worker_benchmarks(config: pytest.Config) -> None:
-    """Tell the controller where this worker's benchmarks are. pytest-benchmark writes them next,
-    in its own sessionfinish, before xdist sends workeroutput to the controller (after its own)."""
+def quiet_empty_worker(config: pytest.Config) -> None:
+    """A worker that timed nothing leaves its file to the suite (``lstm_cases.result_file``),
+    rather than have pytest-benchmark warn "Not saving anything". Runs before pytest-benchmark
+    saves (its sessionfinish is a hookwrapper)."""
     bench_session = _benchmark_session(config)
-    if bench_session is None or bench_session.disabled or bench_session.skip:
-        return
-    if bench_session.benchmarks:
-        config.workeroutput[WORKER_OUTPUT] = str(bench_session.json)
-    else:  # a worker that timed nothing writes nothing (rather than warn "Not saving anything")
+    if bench_session is not None and not bench_session.benchmarks:
         bench_session.json = None
+
+
+def report_worker_file(config: pytest.Config, path: Path) -> None:
+    """Tell the controller where this worker's result file is (xdist sends ``workeroutput`` after
+    every sessionfinish hook of the worker has run)."""
+    config.workeroutput[WORKER_OUTPUT] = str(path)
 
 
 def worker_json(config: pytest.Config) -> Path:
@@ -158,6 +163,7 @@ class XdistRun:
     benchmarks: list[dict[str, Any]] = field(default_factory=list)
     final: Path | None = None
     incomplete: str = ""  # why the merged file is .partial
+    record: dict[str, Any] | None = None  # the workers' records merged: the run's verdicts
 
     def hand_out(self, node: Any) -> None:
         """Before a worker starts: the file it writes its benchmarks to."""
@@ -191,18 +197,18 @@ class XdistRun:
         elif self.crashed or unreadable:
             lost = sorted(self.crashed | set(unreadable))
             self.incomplete = f"worker{'s' if len(lost) > 1 else ''} {', '.join(lost)} crashed"
-        if self.benchmarks and self.target is not None:
+        if docs:
             # pytest-benchmark's format: machine_info, commit_info, datetime and version from one
             # worker (one machine, one run), the benchmarks of all, one record of all cases.
-            merged = {**docs[0], "benchmarks": self.benchmarks}
-            records = [doc[RECORD_KEY] for doc in docs if RECORD_KEY in doc]
-            if records:
-                try:
-                    merged[RECORD_KEY] = merge_records(records)
-                except RecordMismatch as err:
-                    self.incomplete = f"worker records do not merge: {err}"
-            final = self.target.with_name(self.target.name + ".partial") if self.incomplete else self.target
-            self.final = write_atomic(final, json.dumps(merged, indent=4))
+            try:
+                merged = merge_documents(docs)
+                self.record = merged[RECORD_KEY]
+            except RecordMismatch as err:
+                self.incomplete = f"worker records do not merge: {err}"
+                merged = {**docs[0], "benchmarks": self.benchmarks}
+            if self.target is not None:
+                final = self.target.with_name(self.target.name + ".partial") if self.incomplete else self.target
+                self.final = write_atomic(final, json.dumps(merged, indent=4))
         for path in self.handed.values():
             path.unlink(missing_ok=True)
         if self.target is None and self.folder is not None:
@@ -225,11 +231,11 @@ class XdistRun:
         )
 
     def summary(self) -> str | None:
-        if not self.benchmarks:
-            return None
         where = f", written to {self.final}" if self.final else ""
         if self.incomplete:
             where += f" ({self.incomplete})"
+        if not self.benchmarks:
+            return f"lstm-bench: claims only, no timings, from {self.workers} xdist workers{where}" if where else None
         return (
             f"lstm-bench: {len(self.benchmarks)} benchmarks timed on {self.workers} xdist workers{where}; "
             "timings under -n contend for the CPUs: not comparable with serial runs"

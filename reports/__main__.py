@@ -4,6 +4,9 @@ Usage::
 
     python -m reports RESULTS.json [MORE.json ...] -o OUT_DIR [--factor F] [--alpha 0.002] [--noise NOISE.json]
                       [--no-figures]
+    python -m reports merge PART.json [PART.json ...] -o OUT.json    # shards of one run as one file (reports.merge)
+    python -m reports history PATH [PATH ...] -o OUT_DIR            # metrics over commits (reports.history)
+    python -m reports headline PATH [PATH ...]                      # verdicts per file, Markdown (reports.headline)
 
     # e.g. the two tox stacks, TF 2.21 as the baseline:
     python -m reports results/tf221-quick.json results/tf215-quick.json -o report/
@@ -35,7 +38,7 @@ missing cases.
 
 import sys
 
-from reports.cli import main
+from reports.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(sys.argv[1:]))

@@ -1,4 +1,6 @@
-"""Command line: ``python -m reports RESULTS.json [MORE.json ...] -o OUT_DIR`` (see ``reports.__main__``)."""
+"""Command line: ``python -m reports RESULTS.json [MORE.json ...] -o OUT_DIR`` (see ``reports.__main__``),
+and its subcommands ``merge`` (``reports.merge``), ``history`` (``reports.history``) and ``headline``
+(``reports.headline``)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Write a Markdown report (README.md + PNG figures) from lstm-bench result files. The first "
         "file is the baseline for comparisons, judged by the same rule as python -m reports.gate.",
+        epilog=f"Other commands: {PROG} merge PART.json ... -o OUT.json (join a run's shards); "
+        f"{PROG} history PATH ... -o OUT_DIR (claim margins and timings over commits, per stack); "
+        f"{PROG} headline PATH ... (each file's verdicts in a few lines of Markdown, for a CI job summary).",
     )
     parser.add_argument("results", nargs="+", type=Path, metavar="RESULTS.json", help="--benchmark-json output files")
     parser.add_argument("-o", "--out", required=True, type=Path, metavar="OUT_DIR", help="folder for README.md + PNGs")
@@ -29,8 +34,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run(argv: list[str]) -> int:
+    """``python -m reports``: a subcommand (``merge``, ``history``, ``headline``) or the report."""
+    if argv and argv[0] == "merge":
+        from reports.merge import main as merge
+
+        return merge(argv[1:])
+    if argv and argv[0] == "history":
+        from reports.history import main as history
+
+        return history(argv[1:])
+    if argv and argv[0] == "headline":
+        from reports.headline import main as headline
+
+        return headline(argv[1:])
+    return main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command; 0 on success, 2 (with one line on stderr) for unusable input."""
+    """The report; 0 on success, 2 (with one line on stderr) for unusable input."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if any(a == "--ratio" or a.startswith("--ratio=") for a in argv):
         return error(PROG, "--ratio is now --factor (the rule of python -m reports.gate; defaults per metric: --help)")

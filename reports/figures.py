@@ -42,7 +42,8 @@ class Gallery:
         return [f"![{alt}]({name})", ""]
 
 
-def _png(fig: Figure) -> bytes:
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG bytes (Agg, no pyplot)."""
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
@@ -109,7 +110,7 @@ def training_curves(case: str, runs: list[Run]) -> bytes | None:
         ax.grid(alpha=0.3)
         ax.set_title(f"{case}: {run.label} ({len(histories)} seeds)", fontsize=10)
     fig.legend(list(legend.values()), list(legend), loc="outside lower center", ncols=4, fontsize=8, frameon=False)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def _grouped_bars(ax: Any, cases: list[str], runs: list[Run], values: dict[tuple[str, int], tuple]) -> None:
@@ -247,7 +248,7 @@ def ratio_chart(cases: list[str], runs: list[Run], comparisons: dict[str, dict[t
     handles.append(Line2D([], [], marker="s", ls="", color="0.3", label="flagged SLOWER / FASTER"))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), fontsize=8, frameon=False)
     fig.suptitle(f"Ratio to {runs[0].label} (below 1: faster); band: default factor", fontsize=10)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def timing_chart(cases: list[str], runs: list[Run]) -> bytes | None:
@@ -283,7 +284,7 @@ def timing_chart(cases: list[str], runs: list[Run]) -> bytes | None:
     handles = [Line2D([], [], marker="o", ls="", color=f"C{j}", label=run.label) for j, run in enumerate(runs)]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), fontsize=8, frameon=False)
     fig.suptitle("Median time per case and run (log scale)", fontsize=10)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def forecast(case: str, runs: list[Run]) -> bytes | None:
@@ -315,7 +316,7 @@ def forecast(case: str, runs: list[Run]) -> bytes | None:
         ax.grid(alpha=0.3)
         ax.set_title(f"{case} — {run.label}", fontsize=10)
         ax.legend(fontsize=7)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def trailing_table(value: Any) -> dict[int, float]:
@@ -363,4 +364,4 @@ def trailing_ones(case: str, runs: list[Run]) -> bytes | None:
     ax.set_ylabel("error rate (mean over seeds; whiskers min-max)")
     ax.set_title(f"{case}: error rate by trailing ones")
     ax.legend(fontsize=8)
-    return _png(fig)
+    return png_bytes(fig)

@@ -1,21 +1,72 @@
-"""Timings across runs: the per-stack headline (geometric-mean ratio to the baseline, with its interval,
-per family) and the per-case tables (steady step time, inference, whole-recipe training, first epoch,
-peak memory), one column per run. The ratios are the rule's (``reports.compare.compare_runs``); this
-module only aggregates and lays them out.
+"""The headline of a set of result files, in one place: ``python -m reports headline PATH [PATH ...]``
+(the workflow's CI job summary) and the timing headline of the report and ``reports.matrix``.
+
+Verdicts (``verdicts``): one row per result file (a folder stands for the result files in it), with
+its stack, profile, seeds, whether it timed anything, how many claims passed, failed, failed as
+expected or passed unexpectedly, and which did not pass, case by case.
+
+Timings (``headline``): with two or more runs, each run against the first: per run and family, the
+geometric-mean ratio to the baseline with its interval, from the rule's per-case ratios
+(``reports.compare.compare_runs``); then the per-case tables (steady step time, inference,
+whole-recipe training, first epoch, peak memory), one column per run. This module only aggregates
+and lays them out.
+
+The subcommand prints both (the timings from two files on, judged with the rule's options) on
+stdout; exit status 0, or 2 with one line on stderr when a path holds no result file or the files
+do not compare. Reads results only.
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 import statistics
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from lstm_cases.summary import STATUSES, verdict_rows
+from reports.command import error
 from reports.compare import FASTER, SLOWER, TimingComparison
-from reports.compare_view import Comparisons
-from reports.load import GATED, CaseRecord, Run
+from reports.compare_view import Comparisons, comparisons_of
+from reports.history import find_files
+from reports.load import GATED, CaseRecord, InputError, Run, load_runs
 from reports.markdown import DASH, code, metric_value, seconds, table
+from reports.options import add_rule_options, rule_from_args
 from reports.stats import Ratio, geometric_mean
+
+PROG = "python -m reports headline"
+
+
+def verdicts(runs: list[Run]) -> str:
+    """The Markdown: a title, one row per run, and one line on what did not pass."""
+    rows, failing = [], 0
+    for run in runs:
+        cases = verdict_rows(run.record)
+        counts = {status: sum(row[status] for row in cases) for status in STATUSES}
+        failing += counts["fail"] + counts["xpass"]
+        off = [f"{code(row['case'])}: {row['not passing']}" for row in cases if row["not passing"]]
+        rows.append(
+            [
+                code(run.path.name),
+                run.base_label(),
+                run.profile,
+                ", ".join(map(str, run.seeds)),
+                "yes" if run.has_benchmarks else "no (claims only)",
+                *counts.values(),
+                "; ".join(off),
+            ]
+        )
+    headers = ["file", "stack", "profile", "seeds", "timings", *STATUSES, "not passing"]
+    verdict = (
+        f"**{failing} claim verdict(s) fail or pass unexpectedly.**"
+        if failing
+        else "Every claim holds, or fails where it is expected to."
+    )
+    title = f"## lstm-bench: {len(runs)} result file(s)"
+    return "\n".join([title, "", table(headers, rows, "lllllrrrrl"), "", verdict, ""])
+
 
 HEADLINE_METRICS = (*GATED, "train")  # the judged ones, and the whole-recipe training beside them
 ALL = "all cases"
@@ -195,3 +246,28 @@ def spread_summary(runs: list[Run]) -> list[str]:
                 + (" (above ×1.10: that machine was noisy)" if worst > 1.1 and not math.isnan(worst) else "")
             )
     return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="verdicts per result file; from two files on, timings against the first (Markdown)"
+    )
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="result files, or folders of them")
+    add_rule_options(parser)
+    args = parser.parse_args(argv)
+    files = find_files(args.paths)
+    if not files:
+        return error(PROG, f"{', '.join(map(str, args.paths))}: no result file")
+    try:
+        runs = load_runs(files)
+        timings = headline(runs, comparisons_of(runs, rule_from_args(args)[0])) if len(runs) > 1 else []
+    except (InputError, ValueError) as err:
+        return error(PROG, str(err))
+    print(verdicts(runs))
+    if timings:
+        print("\n".join(timings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,4 +1,4 @@
-"""Read lstm-bench result files, schema 1 (``/work/runs/RECORD_SPEC.md``): the JSON that
+"""Read lstm-bench result files, schema 1 (README.md, "The result file"): the JSON that
 ``pytest bench --benchmark-json FILE`` writes.
 
 Everything here is plain Python: no TensorFlow, no Keras, no ``lstm_cases`` import.

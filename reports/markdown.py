@@ -1,4 +1,4 @@
-"""Markdown helpers: tables GitHub renders as they are, and number formatting."""
+"""Markdown helpers: tables GitHub renders as they are (built by pandas and tabulate), and number formatting."""
 
 from __future__ import annotations
 
@@ -20,15 +20,17 @@ def cell(value: Any) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | None = None) -> str:
-    """A GitHub table; ``align`` is one letter per column (l, r, c), default left."""
+    """A GitHub table (pandas ``DataFrame.to_markdown``, through tabulate's pipe format); ``align``
+    is one letter per column (l, r, c), default left. Cells go through :func:`cell` first and
+    tabulate never reparses them as numbers, so a formatted value is printed as given."""
+    import pandas as pd  # the gate and the loaders need no pandas: imported on the first table
+
     align = (align or "l" * len(headers)).ljust(len(headers), "l")
-    marks = {"l": ":--", "r": "--:", "c": ":-:"}
-    lines = [
-        "| " + " | ".join(cell(h) for h in headers) + " |",
-        "| " + " | ".join(marks.get(a, "---") for a in align) + " |",
-    ]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
+    names = {"l": "left", "r": "right", "c": "center"}
+    frame = pd.DataFrame([[cell(v) for v in row] for row in rows], columns=[cell(h) for h in headers], dtype=object)
+    return frame.to_markdown(
+        index=False, colalign=[names.get(a, "left") for a in align], disable_numparse=True, tablefmt="pipe"
+    )
 
 
 def num(value: float | None, digits: int = 4) -> str:

@@ -1,28 +1,36 @@
-"""End to end: `pytest bench` on one cheap case writes a complete result JSON (~30 s)."""
+"""End to end: `pytest bench` on one cheap case writes a complete result JSON, steady-state timings
+in two processes included (~30 s); so do a claims-only run and two shards, whose merged file holds
+what the whole run holds (~45 s)."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from reports.cli import main as report_main
+from reports.load import load_run
+from reports.merge import main as merge_main
 
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK_KEYS = {"tensorflow_version", "keras_version", "keras_major", "backend", "numpy_version", "python_version"}
+CASE = ("--case", "batch_state", "--seeds", "2", "--seed-base", "3")
+
+
+def _bench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", str(ROOT / "bench"), "-p", "no:cacheprovider", "-q", *CASE, *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def bench_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench") / "not-yet" / "results.json"  # the folder is created
-    import subprocess
-    import sys
-
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", str(ROOT / "bench"), "-p", "no:cacheprovider", "-q",
-         "--case", "batch_state", "--seeds", "2", "--seed-base", "3", "--benchmark-json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    return proc, out
+    return _bench("--benchmark-json", str(out), "--progress-after", "0"), out
 
 
 def test_run_passes_and_writes_json_whole(bench_run):
@@ -31,6 +39,19 @@ def test_run_passes_and_writes_json_whole(bench_run):
     assert out.exists()
     assert not list(out.parent.glob(".*.tmp")), "temp file left behind"
     assert "profile quick, seeds [3, 4]" in proc.stdout
+
+
+def test_progress_lines_and_the_verdict_table(bench_run):
+    proc, out = bench_run
+    lines = proc.stdout.splitlines()
+    assert any(line.startswith("lstm-bench: batch_state seed 3: epoch ") for line in lines), proc.stdout[-3000:]
+    assert "lstm-bench: batch_state seed 4: trained " in proc.stdout
+    table = lines[lines.index(next(line for line in lines if "lstm-bench verdicts" in line)) + 1 :]
+    assert table[0].split()[:6] == ["case", "seeds", "pass", "fail", "xfail", "xpass"]
+    assert table[2].split()[:3] == ["batch_state", "3,", "4"]
+    assert table[3].startswith("1 claims judged: ")
+    assert f"lstm-bench: result file written to {out}" in proc.stdout
+    assert "null model:" not in proc.stdout  # the self-test's tally, only in a --null-model run
 
 
 def test_benchmarks_carry_their_case_and_the_record_carries_the_rest(bench_run):
@@ -46,6 +67,7 @@ def test_benchmarks_carry_their_case_and_the_record_carries_the_rest(bench_run):
     kinds = sorted(b["extra_info"]["kind"] for b in data["benchmarks"])
     assert kinds == ["predict", "single_call", "train", "train_step"]
     assert all(b["extra_info"]["case"] == "batch_state" for b in data["benchmarks"])
+    assert all(b["params"]["case"] == "batch_state" for b in data["benchmarks"])  # not a repr of the Case
     train = next(b for b in data["benchmarks"] if b["group"] == "train")
     assert train["stats"]["rounds"] == 2  # one timed round per seed
     for steady in (b for b in data["benchmarks"] if b["group"] != "train"):
@@ -67,3 +89,30 @@ def test_benchmarks_carry_their_case_and_the_record_carries_the_rest(bench_run):
     for per_seed in ("history", "artifacts", "peak_rss_mb", "first_epoch_seconds", "train_seconds"):
         assert len(case[per_seed]) == 2, per_seed
     assert case["recipe"]["batch_size"] is None and case["expected"]["total_params"] > 0
+
+
+def test_a_claims_only_run_writes_a_file_the_report_reads(tmp_path, capsys):
+    out = tmp_path / "claims.json"
+    proc = _bench("--benchmark-skip", "--seeds", "1", "--benchmark-json", str(out))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert f"lstm-bench: result file (claims only, no timings) written to {out}" in proc.stdout
+    run = load_run(out)
+    assert not run.has_benchmarks and run.cases["batch_state"].verdicts["reaches_100"]["status"] in ("pass", "fail")
+    assert report_main([str(out), "-o", str(tmp_path / "report"), "--no-figures"]) == 0
+    assert "no benchmarks (a claims-only run)" in (tmp_path / "report" / "README.md").read_text()
+
+
+def test_two_shards_merged_hold_the_whole_run(bench_run, tmp_path, capsys):
+    _, whole = bench_run
+    parts = [tmp_path / f"shard{k}.json" for k in (1, 2)]
+    for k, part in enumerate(parts, start=1):
+        proc = _bench("--shard", f"{k}/2", "--benchmark-json", str(part))
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert merge_main([*map(str, parts), "-o", str(tmp_path / "merged.json")]) == 0
+    a, b = load_run(whole), load_run(tmp_path / "merged.json")
+    assert b.record["merged_shards"] == 2 and b.seeds == a.seeds == [3, 4]
+    one, two = a.cases["batch_state"], b.cases["batch_state"]
+    assert two.seeds == [3, 4] and two.train.rounds == 2 and sorted(two.benches) == sorted(one.benches)
+    # the same seeds train to the same accuracy, and the claim is judged the same on them
+    assert two.metric_values("accuracy") == pytest.approx(one.metric_values("accuracy"), abs=0.05)
+    assert {k: v["status"] for k, v in two.verdicts.items()} == {k: v["status"] for k, v in one.verdicts.items()}

@@ -28,3 +28,17 @@ def test_atomic_json_leaves_no_partial_file(tmp_path):
         measure_claims.write_json_atomic(target, {"bad": object()})  # not serialisable
     assert target.read_text().strip().startswith("{")  # the old file is intact
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+def test_measure_claims_reports_a_claim_not_judged_in_the_profile(monkeypatch, capsys):
+    """one_char and feature_window quick, one seed each, without training (the null model)."""
+    from lstm_cases import runner
+
+    real = runner.run_case
+    monkeypatch.setattr(
+        runner, "run_case", lambda case, profile, seeds, null_model=False: real(case, profile, seeds, True)
+    )
+    assert measure_claims.main(["--profile", "quick", "--seeds", "1", "--case", "feature_window"]) == 0
+    out = capsys.readouterr().out
+    assert "claim mediocre_band: not judged in quick (quick: 150 epochs" in out
+    assert "claim undertrained_at_quick: fail" in out  # an untrained model fails it

@@ -100,7 +100,8 @@ def test_claim_uses_the_profile_rule():
 
 
 def test_expected_failure_applies_only_on_its_stack():
-    claim = _claim(AtLeast(0.99), expected_failures=(ExpectedFailure("slow on K2", keras_major=2),))
+    slow = ExpectedFailure("slow on K2", keras_major=2, floor=AtLeast(0.4))
+    claim = _claim(AtLeast(0.99), expected_failures=(slow,))
     assert claim.judge("quick", [0.5], STACK_K2).status == XFAIL
     assert claim.judge("quick", [0.5], STACK_K2).reason == "slow on K2"
     assert claim.judge("quick", [1.0], STACK_K2).status == XPASS
@@ -237,3 +238,38 @@ def test_a_non_strict_expected_failure_is_not_judged_either_way():
     assert held.status == XFAIL and held.detail.startswith("not judged on this stack (held here by chance)")
     assert claim.judge("quick", [1, 1, 1], jax).status == XFAIL
     assert claim.judge("quick", [0, 0, 0], {"backend": "tensorflow"}).status == PASS
+
+
+def test_an_expected_failure_below_its_floor_fails():
+    floored = ExpectedFailure(reason="single letters are mediocre", floor=AtLeast(0.85, min_fraction=2 / 3))
+    claim = _claim(AtLeast(0.999, min_fraction=2 / 3), expected_failures=(floored,))
+    as_found = claim.judge("quick", [0.94, 0.93, 0.95], STACK_K3)
+    assert as_found.status == XFAIL  # the finding, within its measured range
+    broken = claim.judge("quick", [0.04, 0.0, 0.1], STACK_K3)
+    assert broken.status == FAIL and "below the finding's floor" in broken.detail
+    with pytest.raises(ValueError, match="a strict expected failure needs a floor"):
+        _claim(AtLeast(0.9), expected_failures=(ExpectedFailure(reason="no floor"),))
+
+
+def test_a_claim_judged_in_one_profile_only_says_why_and_refuses_the_other():
+    claim = Claim(
+        id="curve",
+        text="t",
+        source_figure="f",
+        metric="m",
+        rules={"full": AtLeast(0.9)},
+        measured_on={"full": ("tf2.21/keras3/tensorflow",)},
+        unjudged="quick: too short to show it",
+    )
+    assert claim.judged_in("full") and not claim.judged_in("quick")
+    with pytest.raises(ValueError, match="not judged in the quick profile: quick: too short"):
+        claim.judge("quick", [1.0], STACK_K3)
+    with pytest.raises(ValueError, match="no reason in unjudged"):
+        Claim(id="c", text="", source_figure="", metric="m", rules={"full": AtLeast(1)}, measured_on={})
+
+
+def test_a_not_worse_rule_with_a_floor_fails_two_models_that_learned_nothing():
+    rule = PairedGreater(-0.03, 0.0, floor=0.58)
+    assert rule.judge([0.66, 0.70], [0.65, 0.71])[0]
+    held, detail = rule.judge([0.50, 0.51], [0.50, 0.50])
+    assert not held and "this >= 0.58 on every seed: False" in detail

@@ -14,7 +14,18 @@ from reports import gate
 from reports.cli import main as report_main
 from reports.gate import main
 from reports.noise import main as noise_main
-from tests.test_reports import BAD_FILES, STACK_215, STACK_221, Case, make_case, noisy, row, run_report, write_result
+from tests.test_reports import (
+    BAD_FILES,
+    STACK_215,
+    STACK_221,
+    Case,
+    make_case,
+    noisy,
+    row,
+    run_report,
+    table_text,
+    write_result,
+)
 
 
 def result(path: Path, *cases: Case, profile: str = "quick", stack: dict = STACK_221, **per_seed) -> Path:
@@ -418,7 +429,7 @@ def test_the_report_flags_exactly_what_the_gate_calls_a_regression_or_a_speed_up
     gate_out = run_gate(capsys, a, b, *options, expect=1)
     assert report_main([str(a), str(b), "-o", str(tmp_path / "out"), "--no-figures", *options]) == 0
     capsys.readouterr()
-    readme = (tmp_path / "out" / "README.md").read_text()
+    readme = table_text((tmp_path / "out" / "README.md").read_text())
 
     flagged = _report_flags(readme)
     assert flagged == _gate_flags(gate_out)

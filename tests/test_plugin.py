@@ -81,7 +81,15 @@ def test_minus_k_with_no_matching_case_is_an_error_not_an_empty_pass(pytester):
     pytester.makeini("[pytest]\nmarkers =\n    case: x\n")
     result = pytester.runpytest_subprocess(*PLUGIN, "-k", "timestepwindow")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*-k 'timestepwindow' matches no case; valid cases: *timestep_window*"])
+    result.stderr.fnmatch_lines(
+        ["*-k 'timestepwindow': 'timestepwindow' matches no test; valid cases: *timestep_window*"]
+    )
+    # a word of an expression that matches nothing is named too, though the other word matches
+    result = pytester.runpytest_subprocess(*PLUGIN, "-k", "test_x and not one_chr", "--case", "one_char")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*'one_chr' matches no test*"])
+    result = pytester.runpytest_subprocess(*PLUGIN, "-k", "test_x and not one_char")
+    assert result.ret == pytest.ExitCode.OK
 
 
 def test_cases_parametrise_with_readable_ids(pytester):

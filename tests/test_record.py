@@ -33,7 +33,9 @@ def test_reading_never_trains(no_training):
 def test_train_missing_trains_once_and_only_what_is_missing(monkeypatch):
     trained = []
     monkeypatch.setattr(
-        runner, "run_case", lambda case, profile, seeds: trained.append(case.id) or _result(case.id, [1, 1])
+        runner,
+        "run_case",
+        lambda case, profile, seeds, null_model=False: trained.append(case.id) or _result(case.id, [1, 1]),
     )
     results = CaseResults("quick", [0, 1])
     results.put(_result("feature_window", [0.5, 0.6]))
@@ -90,3 +92,28 @@ def test_the_writer_and_the_readers_agree_on_the_schema():
     from reports.load import SCHEMA
 
     assert record.SCHEMA == SCHEMA
+
+
+def test_margins_are_the_deciding_statistic_s_distance_from_the_threshold():
+    from lstm_cases.margins import margin
+    from lstm_cases.rules import AtLeast, AtMost, MedianInBand, PairedGreater, PairedRatio
+
+    assert margin(AtLeast(0.8, min_fraction=2 / 3), [0.5, 0.95, 0.9]) == pytest.approx(0.1)  # the 2nd best seed
+    assert margin(AtLeast(0.8), [0.5, 0.95, 0.9]) == pytest.approx(-0.3)  # every seed: the worst one
+    assert margin(AtMost(0.015), [0.01, 0.012]) == pytest.approx(0.003)
+    assert margin(MedianInBand(0.6, 0.92), [0.7, 0.8, 0.9]) == pytest.approx(0.12)
+    assert margin(PairedGreater(0.3), [0.9, 1.0], [0.5, 0.6]) == pytest.approx(0.1)
+    assert margin(PairedRatio(1.5), [4.0, 4.0], [2.0, 2.0]) == pytest.approx(0.5)
+
+
+def test_the_record_keeps_each_verdict_s_margin(no_training):
+    results = CaseResults("quick", [0, 1])
+    results.put(_result("timestep_window", [1.0, 0.9]))
+    results.put(_result("feature_window", [0.5, 0.6]))
+    rec = record.run_record(results, [get_case("timestep_window")], STACK, seed_base=0)
+    paired = rec["cases"]["timestep_window"]["verdicts"]["beats_feature_window"]
+    assert paired["margin"] == pytest.approx(
+        0.4 - get_case("timestep_window").claim("beats_feature_window").rules["quick"].min_mean_diff
+    )
+    shard = record.run_record(results, [get_case("timestep_window")], STACK, seed_base=0, shard="1/2")
+    assert shard["shard"] == "1/2" and shard["cases"]["timestep_window"]["verdicts"] == {}

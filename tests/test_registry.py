@@ -23,7 +23,7 @@ def test_every_case_declares_the_full_contract():
                 assert recipe.changes, f"{case.id}: a quick recipe that differs must say why"
         for claim in case.claims:
             assert claim.source_figure, f"{case.id}/{claim.id} has no source figure"
-            for profile in PROFILES:
+            for profile in claim.rules:
                 assert claim.measured_on.get(profile) or claim.unmeasured, f"{case.id}/{claim.id}: {profile}"
 
 
@@ -56,3 +56,34 @@ def test_docs_claims_page_is_current():
     from lstm_cases.tools import claims_doc
 
     assert claims_doc.DOC.read_text() == claims_doc.page(), "run: python -m lstm_cases.tools.claims_doc --write"
+
+
+# The stacks of the tox matrix, as compat.stack() describes them.
+MATRIX_STACKS = {
+    "tf215-keras2": {"tensorflow_version": "2.15.1", "keras_major": 2, "backend": "tensorflow"},
+    "tf216-keras3": {"tensorflow_version": "2.16.2", "keras_major": 3, "backend": "tensorflow"},
+    "tf218-keras3": {"tensorflow_version": "2.18.1", "keras_major": 3, "backend": "tensorflow"},
+    "tf221-keras3": {"tensorflow_version": "2.21.0", "keras_major": 3, "backend": "tensorflow"},
+    "tf221-tfkeras": {"tensorflow_version": "2.21.0", "keras_major": 2, "backend": "tensorflow", "legacy_keras": True},
+    "keras3-jax": {"tensorflow_version": None, "keras_major": 3, "backend": "jax"},
+    "keras3-torch": {"tensorflow_version": None, "keras_major": 3, "backend": "torch"},
+}
+
+
+def _judged(claim, stack, profile) -> bool:
+    """The claim gives a verdict that can fail here: it has a rule in the profile and no
+    expected failure hides it (an expected failure with a floor is still judged by the floor)."""
+    xfail = claim.expected_failure(stack, profile)
+    return claim.judged_in(profile) and (xfail is None or xfail.floor is not None)
+
+
+@pytest.mark.parametrize("env", sorted(MATRIX_STACKS))
+def test_every_case_has_a_judged_claim_on_every_stack(env):
+    stack = MATRIX_STACKS[env]
+    cases = registry.all_cases()
+    for profile in PROFILES:
+        judged = {c.id for c in cases.values() for cl in c.claims if _judged(cl, stack, profile)}
+        judged |= {cl.compare_to for c in cases.values() for cl in c.claims if _judged(cl, stack, profile)}
+        crashes = {c.id for c in cases.values() if any(b.matches(stack, profile) for b in c.breaks_on)}
+        missing = sorted(set(cases) - judged - crashes)
+        assert not missing, f"{env} {profile}: cases without a judged claim: {missing}"

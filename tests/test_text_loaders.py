@@ -139,8 +139,8 @@ def test_the_gensim_polarity_files_are_not_utf8_and_load_as_cp1252():
     assert "clichés" in kv and "\u2014" in kv  # the same words as in the .cor file
 
 
-def test_gensim_test_file_missing_is_unavailable():
-    with pytest.raises(DataUnavailable, match="no_such_file.cor"):
+def test_gensim_test_file_missing_is_an_error_not_a_skip():
+    with pytest.raises(DataError, match="no_such_file.cor is missing, and it is the default data"):
         textdata.gensim_test_file("no_such_file.cor")
 
 

@@ -14,7 +14,9 @@ pytest_plugins = ["pytester"]
 PLUGIN = ("-p", "lstm_cases.pytest_plugin", "-p", "no:cacheprovider")
 # Three families: alphabet (two cases, one claim pairs them), binary_increment, sine_wave.
 CASES = ("--case", "feature_window", "--case", "timestep_window", "--case", "binary_increment", "--case", "sine_simple")
-PASSED = 4 + 4 * 2 + 8  # train per case, inference per case and kind, 8 claims
+CASE_IDS = [c for c in CASES if c != "--case"]
+CLAIMS = sum(len(registry.get_case(c).claims) for c in CASE_IDS)
+PASSED = 4 + 4 * 2 + CLAIMS  # train per case, inference per case and kind, every claim
 BENCHMARKS = 4 + 4 * 2
 
 BENCH = """
@@ -75,7 +77,7 @@ def test_family_of_reads_the_case_from_the_node_id():
     assert not [name for name in families if "-" in name]
 
 
-def test_every_family_runs_on_one_worker_and_benchmark_disable_stays_off(pytester):
+def test_every_family_runs_on_one_worker_and_benchmark_disable_writes_a_claims_only_file(pytester):
     target = pytester.path / "n2.json"
     result = _bench(pytester, "-n", "2", "--benchmark-disable", "--benchmark-json", str(target))
     result.assert_outcomes(passed=PASSED)
@@ -86,7 +88,20 @@ def test_every_family_runs_on_one_worker_and_benchmark_disable_stays_off(pyteste
     assert set(workers) == {"alphabet", "binary_increment", "sine_wave"}
     assert all(len(w) == 1 and w != {"serial"} for w in workers.values()), workers
     assert len(set().union(*workers.values())) == 2, "both workers got work"
-    assert not target.exists() and "lstm-bench: " not in result.stdout.str()
+    # no timings, but the workers' records merged into one result file, and the verdicts closing the run
+    doc = _load(target)
+    assert doc["benchmarks"] == [] and doc["lstm_bench"]["xdist_workers"] == 2
+    assert set(doc["lstm_bench"]["cases"]) == {c for c in CASES if c != "--case"}
+    assert doc["lstm_bench"]["cases"]["timestep_window"]["verdicts"]["beats_feature_window"]["status"] == "fail"
+    assert "benchmarks timed" not in result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*= lstm-bench verdicts =*",
+            "*timestep_window*0, 1, 2*beats_feature_window (fail)*",
+            "lstm-bench: claims only, no timings, from 2 xdist workers, written to *n2.json",
+        ]
+    )
+    assert [p.name for p in pytester.path.glob(".n2.json.*")] == [], "temp files left"
 
 
 @pytest.mark.parametrize("mode", ["each", "loadfile", "loadscope", "worksteal"])
@@ -122,7 +137,7 @@ def test_minus_n_writes_one_json_with_the_benchmarks_of_a_serial_run(pytester):
     # one result record of every case, as the serial run's, saying it ran on 2 workers
     assert b["lstm_bench"]["profile"] == "quick" and b["lstm_bench"]["xdist_workers"] == 2
     assert a["lstm_bench"]["xdist_workers"] is None
-    assert set(b["lstm_bench"]["cases"]) == set(a["lstm_bench"]["cases"]) == {c for c in CASES if c != "--case"}
+    assert set(b["lstm_bench"]["cases"]) == set(a["lstm_bench"]["cases"]) == set(CASE_IDS)
     verdicts = {c: r["verdicts"] for c, r in a["lstm_bench"]["cases"].items()}
     assert {c: r["verdicts"] for c, r in b["lstm_bench"]["cases"].items()} == verdicts
     assert {x["extra_info"]["xdist_worker"] for x in b["benchmarks"]} == {"gw0", "gw1"}
@@ -152,7 +167,8 @@ def test_one_family_on_two_workers_without_benchmark_json(pytester, monkeypatch)
     """One worker times everything, the other nothing; the table shows, no temp file is left."""
     monkeypatch.setenv("TMPDIR", str(pytester.mkdir("tmp")))
     result = _bench(pytester, "-n", "2", cases=CASES[:4])  # feature_window, timestep_window: alphabet
-    result.assert_outcomes(passed=2 + 2 * 2 + 3)
+    alphabet_claims = sum(len(registry.get_case(c).claims) for c in CASE_IDS[:2])
+    result.assert_outcomes(passed=2 + 2 * 2 + alphabet_claims)
     result.stdout.fnmatch_lines(
         ["*benchmark 'single_call': 2 tests*", "lstm-bench: 6 benchmarks timed on 2 xdist workers;*"]
     )

@@ -1,4 +1,4 @@
-"""Binary increment: add one to an n-bit number (SCENARIOS.md section B; seed 001).
+"""Binary increment: add one to an n-bit number (docs/scenarios.md; seed 001).
 
 Source 001 is a TF1 notebook ("Tensorflow 로 LSTM 만들기"). Every number 0 .. 2^20 - 2 is
 an input, its successor the target, both as 20 bits with the least significant bit first
@@ -7,7 +7,7 @@ order); the 2^20 - 1 pairs are shuffled once, the first 2^18 train and the other
 are held out. The model reads the bits as a sequence and must write all 20 output bits
 from its last state ("many to one"); the metric is exact match of all bits.
 
-What this case builds, following the source's code (not SCENARIOS.md's "dense 32 -> 40"):
+What this case builds, following the source's code (not a summary's "dense 32 -> 40"):
 Embedding(2, 10) -> LSTM(32, return_sequences) -> LSTM(32) -> Dense(40) -> Reshape(20, 2),
 i.e. the source's ``last_state @ weight[32, 40] + bias[40]``, one dense layer with no hidden
 layer between. Its initialisers follow the source too: the embedding matrix from
@@ -26,7 +26,7 @@ import numpy as np
 from lstm_cases import compat
 from lstm_cases.core import Case, CaseData, Claim, Expected, Recipe
 from lstm_cases.provenance import CI_STACKS, TF221
-from lstm_cases.rules import AtLeast
+from lstm_cases.rules import AtLeast, MedianInBand
 from lstm_cases.runner import compile_model
 
 SOURCE_BITS = 20  # Source: 001 "'{0:020b}'.format(i) for i in range(data_size)", data_size = 2**20
@@ -207,6 +207,15 @@ QUICK_RECIPE = Recipe(
 
 # Source: 001 training log (training-set exact match, %, after each epoch); the log stops at epoch 21.
 SOURCE_CURVE = {0: 0.002, 5: 3.798, 10: 50.917, 15: 94.948, 20: 98.257}
+CURVE_EPOCHS = (10, 20)  # the points of the curve the claims judge
+
+
+def learning_curve(history: dict[str, list[float]]) -> dict[str, float]:
+    """Training exact match after the source's epochs 10 and 20, where the history has one
+    point per epoch (the full recipe; NaN otherwise, or where training stopped earlier)."""
+    curve = history.get("exact_match", [])
+    return {f"train_exact_epoch{e}": float(curve[e]) if len(curve) > e else float("nan") for e in CURVE_EPOCHS}
+
 
 # Full thresholds: one seed (35 min on 2 cores); provisional until more seeds run (measurement files).
 
@@ -219,7 +228,26 @@ BINARY_INCREMENT = Case(
     evaluate=held_out_metrics,
     recipes={"full": SOURCE_RECIPE, "quick": QUICK_RECIPE},
     expected={"full": _expected(SOURCE_BITS), "quick": _expected(QUICK_BITS)},  # full: 15,164 parameters
+    history_metrics=learning_curve,
     claims=(
+        Claim(
+            id="curve_half_at_epoch_10",
+            text="training is slow to start: after epoch 10 about half the training numbers are right",
+            source_figure="50.9% after epoch 10 (0.002% after epoch 0, 3.8% after 5)",
+            metric="train_exact_epoch10",
+            rules={"full": MedianInBand(0.2, 0.85)},
+            measured_on={"full": (TF221,)},
+            unjudged="quick: 20 epochs of another recipe, logged per 5 epochs: only the source's recipe has its curve",
+        ),
+        Claim(
+            id="curve_passes_95_by_epoch_20",
+            text="then it climbs fast: after epoch 20 more than 95% of the training numbers are right",
+            source_figure="94.9% after epoch 15, 98.3% after epoch 20",
+            metric="train_exact_epoch20",
+            rules={"full": AtLeast(0.95, min_fraction=2 / 3)},
+            measured_on={"full": (TF221,)},
+            unjudged="quick: 20 epochs of another recipe, logged per 5 epochs: only the source's recipe has its curve",
+        ),
         Claim(
             id="held_out_exact",
             text="numbers never seen in training are incremented right in every bit (exact match, held out)",

@@ -1,4 +1,4 @@
-"""Character-level text generation (SCENARIOS.md section E; seed 004 part 5).
+"""Character-level text generation (docs/scenarios.md; seed 004 part 5).
 
 The source: lower-case text, windows of 40 characters every 3 characters, one-hot inputs
 (N, 40, vocabulary) and the next character one-hot as target; LSTM(128) -> Dense(vocabulary)
@@ -23,7 +23,7 @@ import numpy as np
 from lstm_cases import compat, textdata
 from lstm_cases.core import Case, CaseData, Claim, Expected, Recipe
 from lstm_cases.provenance import CI_STACKS, TF221
-from lstm_cases.rules import AtLeast, AtMost
+from lstm_cases.rules import AtLeast
 from lstm_cases.runner import compile_model
 
 MAXLEN = 40  # Source: 004 "maxlen = 40"
@@ -264,7 +264,9 @@ SHAKESPEARE_UNMEASURED = "NLTK's Gutenberg corpus was not on the measuring machi
 
 
 def _claims(rules: dict[str, dict], measured_on: dict[str, tuple[str, ...]], unmeasured: str = "") -> tuple[Claim, ...]:
-    """The four claims, with the rules per claim id and profile and where they were measured."""
+    """The claims about a trained model, with the rules per claim id and profile and where they were
+    measured. (The sampler's own properties, argmax at a small temperature and never a character
+    outside the vocabulary, hold for any model: they are unit tests, not claims.)"""
     return (
         Claim(
             id="heldout_below_unigram",
@@ -276,29 +278,11 @@ def _claims(rules: dict[str, dict], measured_on: dict[str, tuple[str, ...]], unm
             unmeasured=unmeasured,
         ),
         Claim(
-            id="small_t_is_argmax",
-            text="as the temperature goes to 0, sampling picks the most likely character",
-            source_figure="004 section 5.5: sample() at 0.2 repeats the most likely text ('the plesse / ham. the str')",
-            metric="argmax_agreement_small_t",
-            rules={"full": AtLeast(0.999), "quick": AtLeast(0.999)},
-            measured_on=measured_on,
-            unmeasured=unmeasured,
-        ),
-        Claim(
             id="higher_t_more_diverse",
             text="a higher temperature gives more diverse samples: sample entropy rises from T=0.2 to 0.5 to 1.0",
             source_figure="004 section 5.5: 'some randomness is needed to make new text'; samples at 0.2, 0.5, 1.0",
             metric="sample_entropy_rise",
             rules=rules["higher_t_more_diverse"],
-            measured_on=measured_on,
-            unmeasured=unmeasured,
-        ),
-        Claim(
-            id="never_outside_vocabulary",
-            text="the sampling function never emits a character outside the vocabulary",
-            source_figure="004 section 5.5: indices_char[sample(preds, diversity)]",
-            metric="chars_outside_vocabulary",
-            rules={"full": AtMost(0), "quick": AtMost(0)},
             measured_on=measured_on,
             unmeasured=unmeasured,
         ),
@@ -336,8 +320,8 @@ CHAR_GENERATION = Case(
     claims=_claims(
         {
             "heldout_below_unigram": {"full": AtLeast(0.5), "quick": AtLeast(0.4)},
-            # full: 0.1, a margin below the smallest rise of two 10-seed runs (measurement file)
-            "higher_t_more_diverse": {"full": AtLeast(0.1), "quick": AtLeast(0.3)},
+            # full: a margin below the smallest rise of two 10-seed runs (0.24, 0.35)
+            "higher_t_more_diverse": {"full": AtLeast(0.2), "quick": AtLeast(0.3)},
         },
         {"quick": CI_STACKS, "full": (TF221,)},
     ),
@@ -369,7 +353,8 @@ CHAR_SHAKESPEARE = Case(
     claims=_claims(
         {
             "heldout_below_unigram": {"full": AtLeast(1.0), "quick": AtLeast(0.5)},
-            "higher_t_more_diverse": {"full": AtLeast(0.05), "quick": AtLeast(0.05)},
+            # not measured: the default corpus's measured rise until someone measures Shakespeare
+            "higher_t_more_diverse": {"full": AtLeast(0.2), "quick": AtLeast(0.3)},
         },
         {"quick": (), "full": ()},
         SHAKESPEARE_UNMEASURED,

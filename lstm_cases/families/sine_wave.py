@@ -1,5 +1,5 @@
-"""Sine wave regression: predict the next value from a window of past values (SCENARIOS.md
-section C; seed 002).
+"""Sine wave regression: predict the next value from a window of past values
+(docs/scenarios.md; seed 002).
 
 Source 002 is a Keras 2 tutorial ("Keras RNN & LSTM 구현"). The series is
 ``sin(arange(6400) * 20 * pi / 1000)`` (period 100 steps), MinMax-scaled to [0, 1]. Windows
@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from lstm_cases import compat
-from lstm_cases.core import Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.core import Case, CaseData, Claim, Expected, ExpectedFailure, Recipe
 from lstm_cases.provenance import CI_STACKS, TF221
 from lstm_cases.rules import AtMost
 from lstm_cases.runner import compile_model
@@ -243,6 +243,28 @@ def quick_recipe(epochs: int, learning_rate: float, epochs_per_pass: int) -> Rec
 _LSTM_128, _DENSE_128 = 4 * 128 * (1 + 128 + 1), 128 + 1  # 66,560 and 129
 _LSTM_32_IN_1, _LSTM_32_IN_32, _DENSE_32 = 4 * 32 * (1 + 32 + 1), 4 * 32 * (32 + 32 + 1), 32 + 1
 _NAIVE = "the naive one-step RMSE is 0.0222 on the same windows"
+# The source's whole-span forecast: the suite finds it drifting out of phase (notes).
+_DRIFTS = ExpectedFailure(
+    reason=(
+        "over the whole 1,278-step test span the recursive forecast keeps the sine's amplitude but not its "
+        "period and drifts out of phase: RMSE 0.47 (simple) and 0.57 (stacked), full, seed 0, TF 2.21; "
+        "holding the last value scores 0.60"
+    ),
+    floor=AtMost(0.65),  # no worse than holding the last value, by a margin: the forecast still oscillates
+)
+
+
+def _whole_span_claim(source_figure: str) -> Claim:
+    return Claim(
+        id="whole_span_follows",
+        text="fed its own predictions over the whole 1,278-step test span, the forecast follows the sine",
+        source_figure=source_figure,
+        metric="forecast_rmse_span",
+        rules={"full": AtMost(0.25)},
+        measured_on={"full": (TF221,)},
+        expected_failures=(_DRIFTS,),
+        unjudged="quick: its forecast covers one period; the whole span is the source recipe's (forecast_follows)",
+    )
 
 
 def _expected(total: int, layers: dict[str, int]) -> dict[str, Expected]:
@@ -291,6 +313,7 @@ SINE_SIMPLE = Case(
             rules={"full": AtMost(0.25), "quick": AtMost(0.25)},
             measured_on={"quick": CI_STACKS, "full": (TF221,)},
         ),
+        _whole_span_claim("a plot over the 1,278-step test span: 'the result came out surprisingly well'"),
     ),
     notes=(
         "Dense(1, relu) output: on 6 of 20 seeds (TF 2.21) it outputs exactly 0 for every window at "
@@ -343,6 +366,7 @@ SINE_STACKED = Case(
             rules={"full": AtMost(0.25, min_fraction=2 / 3), "quick": AtMost(0.25, min_fraction=2 / 3)},
             measured_on={"quick": CI_STACKS, "full": (TF221,)},
         ),
+        _whole_span_claim("a forecast plot over the 1,278-step test span, no figure"),
     ),
     notes=(
         "Dense(1, relu) output: it outputs exactly 0 for every window at initialisation on 10 of 20 seeds "

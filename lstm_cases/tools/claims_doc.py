@@ -40,6 +40,13 @@ def where(expected: ExpectedFailure) -> str:
     return f"on {stacks}" + ("" if expected.strict else "; not judged there")
 
 
+def profile_cell(case: Case, claim: Claim, profile: str) -> str:
+    """One profile's rule and the measurements behind it, in one cell."""
+    if not claim.judged_in(profile):
+        return f"not judged: {claim.unjudged}"
+    return f"{claim.rules[profile].describe()}; {measured_text(case, claim, profile)}"
+
+
 def measured_text(case: Case, claim: Claim, profile: str) -> str:
     """The measurements behind one profile's rule, in one cell."""
     if not claim.measured_on.get(profile):
@@ -58,9 +65,12 @@ def claims_table() -> str:
     rows = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for case in registry.all_cases().values():
         for claim in case.claims:
-            xfail = "; ".join(f"{e.reason} ({where(e)})" for e in claim.expected_failures)
+            xfail = "; ".join(
+                f"{e.reason} ({where(e)}{f'; floor: {e.floor.describe()}' if e.floor else ''})"
+                for e in claim.expected_failures
+            )
             cells = [f"`{case.id}`", f"`{claim.id}`: {claim.text}", claim.source_figure]
-            cells += [f"{claim.rules[p].describe()}; {measured_text(case, claim, p)}" for p in PROFILES]
+            cells += [profile_cell(case, claim, p) for p in PROFILES]
             rows.append("| " + " | ".join([*cells, xfail]) + " |")
     return "\n".join(rows)
 

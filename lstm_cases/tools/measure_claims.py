@@ -110,12 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     label = compat.stack_label(stack)
     print(f"# {label}, profile {args.profile}, seeds {seeds}", flush=True)
 
+    commit = commit_id()  # the code this run imports, before anyone edits the checkout
     results = CaseResults(args.profile, seeds)
     for case in cases:
         try:
             result = results.train_missing(case)
             for claim in case.claims:
-                for needed in results.cases_needed(case, claim):
+                for needed in results.cases_needed(case, claim) if claim.judged_in(args.profile) else ():
                     results.train_missing(needed)
         except DataUnavailable as err:  # real-scale data not given: say so and go on
             print(f"\n{case.id}: skipped: {err}", flush=True)
@@ -128,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         for metric in sorted(result.runs[0].metrics):
             print(f"  {metric}: {_summary(result.values(metric))}  values {result.values(metric)}")
         for claim in case.claims:
+            if not claim.judged_in(args.profile):
+                print(f"  claim {claim.id}: not judged in {args.profile} ({claim.unjudged})")
+                continue
             verdict = results.verdict(case, claim, stack)
             print(f"  claim {claim.id}: {verdict.status} ({verdict.detail})")
         sys.stdout.flush()
@@ -135,7 +139,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.write or args.out:
         command = " ".join([PROG, *(shlex.quote(a) for a in argv)])
         date = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-        commit = commit_id()
         entries = {cid: case_entry(res, command, commit, date) for cid, res in results.items()}
         path = args.out or provenance.measurement_path(args.profile, label)
         try:

@@ -20,7 +20,7 @@ from lstm_cases.families.alphabet.model import (
     window_data,
 )
 from lstm_cases.provenance import CI_STACKS, JAX, TF221
-from lstm_cases.rules import AtLeast, AtMost, MedianInBand, PairedGreater
+from lstm_cases.rules import AtLeast, MedianInBand, PairedGreater
 
 # --------------------------------------------------------------------------- recipes
 
@@ -34,7 +34,7 @@ _QUICK_WINDOW = Recipe(
         "150 epochs instead of 500; input as tf.data, 10 epochs per Keras epoch (the same "
         "batch-1 Adam updates; history every 10 epochs). Why: 500 epochs x 3 seeds x 3 cases does not fit the quick "
         "budget. Batch 1 and Adam's default rate are kept: a larger batch or rate erases or "
-        "reverses the timesteps-vs-features difference (SCENARIOS.md A; Adam(0.003) made "
+        "reverses the timesteps-vs-features difference (docs/scenarios.md, alphabet; Adam(0.003) made "
         "timestep_window unstable here, 0.57-1.0 at 200 epochs). At 150 epochs feature_window "
         "sits below the source's band; its quick band is the one measured for this recipe."
     ),
@@ -90,10 +90,21 @@ FEATURE_WINDOW = Case(
             text="three letters as features of one step: about as mediocre as one letter",
             source_figure="86.96% (000), 78.26% (003)",
             metric="accuracy",
-            # quick stops at 150 epochs, before feature_window reaches the source's band: its quick
-            # band is the under-trained one measured for that recipe (still far below timesteps).
-            rules={"full": MedianInBand(0.7, 0.95), "quick": MedianInBand(0.1, 0.5)},
-            measured_on={"quick": CI_STACKS, "full": (JAX,)},
+            rules={"full": MedianInBand(0.7, 0.95)},
+            measured_on={"full": (JAX,)},
+            unjudged="quick: 150 epochs leave the feature window short of the source's band (undertrained_at_quick)",
+        ),
+        Claim(
+            id="undertrained_at_quick",
+            text=(
+                "after the quick recipe's 150 epochs, three letters as features of one step are still "
+                "far from learned: about 4 to 10 of the 23 windows right, where one letter gets ~80%"
+            ),
+            source_figure="none (the source trains 500 epochs: 86.96% (000), 78.26% (003))",
+            metric="accuracy",
+            rules={"quick": MedianInBand(0.15, 0.45)},
+            measured_on={"quick": CI_STACKS},
+            unjudged="full: the source's 500 epochs; its band is mediocre_band",
         ),
     ),
 )
@@ -181,6 +192,7 @@ _STATEFUL_JAX_XFAIL = ExpectedFailure(
         "so the model trains stateless: accuracy 0.04-0.16 on 10 seeds (full), walk A->B, B->B, B->B, ..."
     ),
     backend="jax",
+    floor=MedianInBand(0.02, 0.3),  # trained as a stateless model: a few letters right, not none, not most
 )
 # Keras 3.15 on torch 2.13: training a stateful LSTM fails in the first backward pass.
 _STATEFUL_TORCH_BREAKS = KnownBreakage(
@@ -194,7 +206,7 @@ _STATEFUL_TORCH_BREAKS = KnownBreakage(
 
 # The K-start claim presumes a model that learned the sequence; on JAX it did not, and
 # where K leads is then chance (seen: 2 of 3 seeds "wrong" in a quick run), so not judged.
-_STATEFUL_JAX_NOT_JUDGED = dataclasses.replace(_STATEFUL_JAX_XFAIL, strict=False)
+_STATEFUL_JAX_NOT_JUDGED = dataclasses.replace(_STATEFUL_JAX_XFAIL, strict=False, floor=None)
 
 STATEFUL = Case(
     id="stateful",
@@ -247,14 +259,15 @@ STATEFUL = Case(
             metric="walk_correct_steps",
             rules={"full": AtLeast(25, min_fraction=2 / 3), "quick": AtLeast(25, min_fraction=2 / 3)},
             measured_on={"quick": CI_STACKS, "full": (TF221,)},
-            expected_failures=(_STATEFUL_JAX_XFAIL,),
+            # on JAX the walk still starts A->B, then repeats itself
+            expected_failures=(dataclasses.replace(_STATEFUL_JAX_XFAIL, floor=AtLeast(1, min_fraction=2 / 3)),),
         ),
         Claim(
-            id="k_start_goes_wrong",
-            text="seeded with K after a reset, the model answers as if from the alphabet's start",
+            id="k_start_answers_as_from_a",
+            text="seeded with K after a reset, the model answers as if from the alphabet's start: K->B",
             source_figure="K->B, B->C, C->E, E->G, G->H (000)",
-            metric="k_start_first_correct",
-            rules={"full": AtMost(0.0, min_fraction=2 / 3), "quick": AtMost(0.0, min_fraction=2 / 3)},
+            metric="k_start_answers_b",
+            rules={"full": AtLeast(1.0, min_fraction=2 / 3), "quick": AtLeast(1.0, min_fraction=2 / 3)},
             measured_on={"quick": CI_STACKS, "full": (TF221,)},
             expected_failures=(_STATEFUL_JAX_NOT_JUDGED,),
         ),
@@ -318,7 +331,8 @@ VARIABLE_LENGTH = Case(
             metric="accuracy",
             rules={"full": AtLeast(0.999, min_fraction=2 / 3), "quick": AtLeast(0.999, min_fraction=2 / 3)},
             measured_on={"quick": CI_STACKS, "full": (JAX,)},
-            expected_failures=(_SINGLE_LETTERS_XFAIL,),
+            # short of 99.9% by the single letters only: the other runs are right
+            expected_failures=(dataclasses.replace(_SINGLE_LETTERS_XFAIL, floor=AtLeast(0.85, min_fraction=2 / 3)),),
         ),
         Claim(
             id="prefixes_right",
@@ -327,14 +341,14 @@ VARIABLE_LENGTH = Case(
             metric="prefix_accuracy",
             rules={"full": AtLeast(1.0, min_fraction=2 / 3), "quick": AtLeast(1.0, min_fraction=2 / 3)},
             measured_on={"quick": CI_STACKS, "full": (JAX,)},
-            expected_failures=(_SINGLE_LETTERS_XFAIL,),
+            expected_failures=(dataclasses.replace(_SINGLE_LETTERS_XFAIL, floor=AtLeast(0.85, min_fraction=2 / 3)),),
         ),
         Claim(
             id="multi_letter_prefixes_right",
             text="right on every prefix of 2..5 letters: with context the LSTM has the alphabet",
             source_figure="20 random patterns, all right (000)",
             metric="prefix_accuracy_len2to5",
-            rules={"full": AtLeast(1.0, min_fraction=2 / 3), "quick": AtLeast(0.98, min_fraction=2 / 3)},
+            rules={"full": AtLeast(1.0, min_fraction=2 / 3), "quick": AtLeast(1.0, min_fraction=2 / 3)},
             measured_on={"quick": CI_STACKS, "full": (JAX,)},
             expected_failures=(_TF_KERAS_221_PREFIXES,),
         ),

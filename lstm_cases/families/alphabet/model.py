@@ -172,6 +172,8 @@ def stateful_metrics(model: Any, data: CaseData) -> dict[str, Any]:
         "walk_correct_steps": float(sum(b == a + 1 for a, b in walk)),
         "k_start_correct_steps": float(sum(b == a + 1 for a, b in k_walk)),
         "k_start_first_correct": float(k_walk[0][1] == k_walk[0][0] + 1),
+        # the source's "K->B": seeded with K after a reset, the model answers as from A
+        "k_start_answers_b": float(k_walk[0][1] == ALPHABET.index("B")),
         "walk_from_a": text(walk),
         "walk_from_k": text(k_walk),
     }

@@ -1,4 +1,4 @@
-"""Sentiment with word vectors (SCENARIOS.md section D; seed 004 parts 2-3).
+"""Sentiment with word vectors (docs/scenarios.md; seed 004 parts 2-3).
 
 The source's pipeline: tokenise each review with NLTK's TreebankWordTokenizer, look every
 token up in pretrained word2vec vectors (GoogleNews, ``limit=200000``), drop the tokens the

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.core import TRAIN_SECONDS, Case, CaseData, Claim, Expected, Recipe
 from lstm_cases.families.sentiment.corpus import N_REVIEWS, VECTOR_DIMS, generated_data
 from lstm_cases.families.sentiment.pipeline import (
     SHORT_MAXLEN,
@@ -94,9 +94,10 @@ def _beats_majority(rules: dict, measured_on: dict) -> Claim:
     )
 
 
-def _faster_at_short(compare_to: str, rules: dict, measured_on: dict, metric: str) -> Claim:
-    """``metric``: STEADY_EPOCH_SECONDS where a new model's tracing (~1-2 s, the same at either
-    maxlen) is a large share of a short run; TRAIN_SECONDS at real scale, where it is not."""
+def _faster_at_short(compare_to: str, rules: dict, measured_on: dict, metric: str, unmeasured: str = "") -> Claim:
+    """``metric``: ``train_step_seconds`` (the median of many steps after training) where a short
+    run's one steady epoch is at the mercy of a busy CPU; TRAIN_SECONDS at real scale, where a
+    whole run is long enough to judge."""
     return Claim(
         id="maxlen200_trains_faster",
         text="halving maxlen from 400 to 200 makes training faster (the source: more than twice as fast)",
@@ -105,7 +106,8 @@ def _faster_at_short(compare_to: str, rules: dict, measured_on: dict, metric: st
         compare_to=compare_to,
         rules=rules,
         measured_on=measured_on,
-        unmeasured="" if all(measured_on.values()) else IMDB_UNMEASURED,
+        unmeasured=unmeasured or ("" if all(measured_on.values()) else IMDB_UNMEASURED),
+        null_exempt="a claim about the cost of a training step at two lengths, not about learning",
     )
 
 
@@ -125,9 +127,10 @@ def _beats_simplernn(compare_to: str, rules: dict, measured_on: dict) -> Claim:
 def _unk_not_worse(compare_to: str, rules: dict, measured_on: dict) -> Claim:
     return Claim(
         id="unk_not_worse_than_drop",
-        text="one UNK vector for unknown tokens does not hurt: the network learns to look past it, as past padding",
+        text="one UNK vector for unknown tokens does not hurt: the network learns to look past it, as past padding "
+        "(held-out accuracy over the majority baseline, which both cases share per seed)",
         source_figure="004 section 3.2: UNK is 'the more common approach'; no figure",
-        metric="accuracy",
+        metric="accuracy_over_majority",
         compare_to=compare_to,
         rules=rules,
         measured_on=measured_on,
@@ -184,12 +187,13 @@ SENTIMENT_LSTM_400 = _case(
             {"full": AtLeast(0.02), "quick": AtLeast(0.04)},
             _GEN_MEASURED,
         ),
-        # the steady epoch: a new model's tracing, the same at either maxlen, swamps a short run's ratio
+        # the median step: a short run's one steady epoch moved with a busy CPU (any-seeds, docs)
         _faster_at_short(
             "sentiment_lstm_maxlen200",
-            {"full": PairedRatio(1.2, 2 / 3), "quick": PairedRatio(1.2, 2 / 3)},
-            _GEN_MEASURED,
-            STEADY_EPOCH_SECONDS,
+            {"full": PairedRatio(1.2, 2 / 3), "quick": PairedRatio(1.5, 2 / 3)},
+            {"quick": CI_STACKS, "full": ()},
+            "train_step_seconds",
+            unmeasured="full: step times not yet measured in full (its earlier steady-epoch ratios: docs/findings.md)",
         ),
     ),
 )
@@ -206,23 +210,36 @@ SENTIMENT_LSTM_200 = _case(
     recipes=_GEN_RECIPES,
     claims=(
         _beats_majority(
-            {"full": AtLeast(0.03), "quick": AtLeast(0.04)},
+            # quick: 0.04 held on seeds 0-9; seed 27 of 30 scored 0.039, so 0.03 (any-seeds, docs)
+            {"full": AtLeast(0.03), "quick": AtLeast(0.03)},
             _GEN_MEASURED,
         ),
         _beats_simplernn(
             "sentiment_simplernn_maxlen200",
-            # quick: the mean difference is the claim; the LSTM can lose a seed by a hair, so one win of 3
-            {"full": PairedGreater(0.02, 1.0), "quick": PairedGreater(0.03, 1 / 3)},
+            # quick: the LSTM can lose a seed by a hair, so wins on 2 of 3 seeds (a majority)
+            {"full": PairedGreater(0.02, 1.0), "quick": PairedGreater(0.03, 2 / 3)},
             _GEN_MEASURED,
         ),
         Claim(
             id="drop_flips_negation",
-            text="dropping the unknown token \"n't\" flips negated reviews: 'I don't like' reads as 'I do like', "
-            "so they are classified below chance",
+            text='on the generated corpus, whose negations are all written with "n\'t" (a token the vectors '
+            "lack), dropping unknown tokens turns 'I don't like' into 'I like': a model that learned the "
+            "cues classifies negated reviews below chance",
             source_figure="004 section 3.2: 'I don't like movie' is reversed if \"don't\" is dropped",
             metric="negated_accuracy",
             rules={"full": AtMost(0.45), "quick": AtMost(0.45)},
             measured_on=_GEN_MEASURED,
+        ),
+        Claim(
+            id="little_accuracy_lost",
+            text="halving maxlen from 400 to 200 costs little held-out accuracy (the source: slightly lower)",
+            source_figure="004 section 3.1: accuracy slightly lower at maxlen 200, no figure",
+            metric="accuracy_over_majority",  # the same difference as of accuracies: one held-out set per seed
+            compare_to="sentiment_lstm_maxlen400",
+            # the floor: maxlen 200 beats the majority baseline, so that two models that learned nothing do not pass
+            rules={"quick": PairedGreater(-0.03, 0.0, floor=0.03)},
+            measured_on={"quick": CI_STACKS},
+            unjudged="full: the full runs' per-seed accuracies were not kept; measure_claims --profile full",
         ),
     ),
 )
@@ -253,7 +270,8 @@ SENTIMENT_UNK_200 = _case(
         _unk_not_worse(
             "sentiment_lstm_maxlen200",
             # quick: a margin below the worst 3-seed mean of the quick corpus's measurements
-            {"full": PairedGreater(-0.01, 0.0), "quick": PairedGreater(-0.03, 0.0)},
+            # the floor: UNK beats the majority baseline on every seed (it learned)
+            {"full": PairedGreater(-0.01, 0.0, floor=0.02), "quick": PairedGreater(-0.03, 0.0, floor=0.03)},
             _GEN_MEASURED,
         ),
     ),
@@ -274,6 +292,18 @@ SENTIMENT_PANG_LEE = _case(
     train_reviews=160,
     vector_dims=100,
     recipes={"full": SOURCE_RECIPE, "quick": SOURCE_RECIPE},
+    claims=(
+        Claim(
+            id="real_text_encoded",
+            text="the source's pipeline reads real text end to end: gensim's 200 labelled sentences tokenised "
+            "and looked up in their fastText vectors, under 10% of the tokens unknown",
+            source_figure="none (the source's pipeline; its IMDB run is the real-scale case)",
+            metric="unknown_fraction",
+            rules={"full": AtMost(0.1), "quick": AtMost(0.1)},
+            measured_on={"quick": CI_STACKS, "full": (TF221,)},
+            null_exempt="a claim about the data pipeline, not about learning",
+        ),
+    ),
     notes=(
         "An end-to-end run on real text (load, tokenise, vectorise, train, predict); no accuracy claim: "
         "200 sentences carry too little signal (measured: this LSTM 45.5% in 5-fold CV, unit-normalised "
@@ -348,7 +378,7 @@ IMDB_UNK_200 = _case(
     claims=(
         _unk_not_worse(
             "sentiment_imdb_lstm_maxlen200",
-            {"full": PairedGreater(-0.02, 0.0), "quick": PairedGreater(-0.02, 0.0)},
+            {"full": PairedGreater(-0.02, 0.0, floor=0.2), "quick": PairedGreater(-0.02, 0.0, floor=0.15)},
             _IMDB_MEASURED,
         ),
     ),

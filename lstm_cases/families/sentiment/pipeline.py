@@ -4,6 +4,7 @@ word vectors, drop the unknown ones (or map them to one UNK vector), truncate or
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,4 +173,24 @@ def evaluate(model: Any, data: CaseData) -> dict[str, Any]:
     if negated is not None:
         metrics["negated_accuracy"] = float(np.mean(right[negated]))
         metrics["plain_accuracy"] = float(np.mean(right[~negated]))
+    metrics["train_step_seconds"] = train_step_seconds(model, data)  # last: its steps change the weights
     return metrics
+
+
+STEP_BATCH = 64  # reviews per timed step (the quick recipe's batch)
+STEP_WARMUP, STEP_ROUNDS = 2, 15
+
+
+def train_step_seconds(model: Any, data: CaseData) -> float:
+    """The median seconds of one training step on a fixed batch, after warm-up steps: what a
+    step costs at this maxlen. A busy CPU's spikes move one epoch's time (the only steady epoch
+    of a short run) but not the median of many steps."""
+    x, y = data.x[:STEP_BATCH], data.y[:STEP_BATCH]
+    for _ in range(STEP_WARMUP):
+        model.train_on_batch(x, y)
+    seconds = []
+    for _ in range(STEP_ROUNDS):
+        start = time.perf_counter()
+        model.train_on_batch(x, y)
+        seconds.append(time.perf_counter() - start)
+    return float(np.median(seconds))

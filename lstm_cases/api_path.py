@@ -1,0 +1,148 @@
+"""The sources' own API path, checked cheaply where the quick recipe feeds data another way.
+
+The quick recipes feed ``fit`` a tf.data pipeline with many steps per execution, so they
+never make the calls the sources make: ``fit`` on numpy arrays with the source's batch size
+and shuffle setting, and the stateful fit-then-reset loop. Each check here makes the source's
+exact call for a few steps, on the source recipe's compiled model, and compares it with what
+that call must do, deterministically (no training to convergence):
+
+- ``batches_per_epoch``: arrays into ``fit`` with the source's batch size take
+  ceil(samples / batch) steps an epoch (a whole-set batch: one step);
+- ``order_kept``: with ``shuffle=False``, one ``fit`` epoch gives the same weights as
+  ``train_on_batch`` over the same batches in order (and not as in reverse order);
+- ``state_carried``: a stateful model's ``fit`` over several batches carries the state from
+  batch to batch (the same weights as batch-by-batch training without resets, not as with a
+  reset between batches), ends with a non-zero state, and ``reset_states`` clears it.
+
+Each returns a ``Check``: whether it held and one line saying what was compared.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from lstm_cases import compat
+from lstm_cases.core import Case, CaseData
+from lstm_cases.runner import prepare
+
+FEW_BATCHES = 4  # steps per check: enough to show order and carried state, cheap on any case
+TOLERANCE = 1e-5  # weights of the same updates in the same order agree to float round-off
+
+
+@dataclass(frozen=True)
+class Check:
+    held: bool
+    detail: str
+
+
+def quick_bypasses_source_path(case: Case) -> bool:
+    """The quick recipe feeds data another way than the source's arrays-into-fit (tf.data, or
+    one fit call for the source's fit-per-epoch loop): the run does not exercise that path."""
+    quick, full = case.recipe("quick"), case.recipe("full")
+    return quick.fast_input or quick.fit_per_epoch != full.fit_per_epoch
+
+
+def checks_for(case: Case) -> tuple[str, ...]:
+    """The checks that apply to a case's source recipe."""
+    full = case.recipe("full")
+    names = ["batches_per_epoch"]
+    if not full.shuffle and full.batch_size is not None:
+        names.append("order_kept")
+    if case.stateful_batch_size:
+        names.append("state_carried")
+    return tuple(names)
+
+
+def _source_model(case: Case, seed: int) -> tuple[Any, CaseData, int]:
+    """The source recipe's compiled model (one step per execution, its optimizer and batch
+    size) on the quick profile's data, which is smaller and has the same form."""
+    # arrays into fit, one step per execution: the source's call (a full recipe may use tf.data too)
+    source = replace(case.recipe("full"), fast_input=False, epochs_per_pass=1, data=case.recipe("quick").data)
+    prepared = prepare(replace(case, recipes={"quick": source, "full": source}), "quick", seed)
+    batch = source.batch_size or len(prepared.data.x)
+    return prepared.model, prepared.data, batch
+
+
+def _head(data: CaseData, batch: int) -> tuple[np.ndarray, np.ndarray]:
+    n = min(len(data.x), FEW_BATCHES * batch)
+    return np.asarray(data.x[:n]), np.asarray(data.y[:n])
+
+
+def _weights(model: Any) -> list[np.ndarray]:
+    return [np.asarray(w) for w in model.get_weights()]
+
+
+def _max_difference(a: list[np.ndarray], b: list[np.ndarray]) -> float:
+    return max(float(np.max(np.abs(x - y))) for x, y in zip(a, b, strict=True))
+
+
+def batches_per_epoch(case: Case, seed: int = 0) -> Check:
+    """``fit(x, y, batch_size=B, shuffle=S, epochs=1)`` on arrays runs ceil(n / B) steps."""
+    model, data, batch = _source_model(case, seed)
+    x, y = _head(data, batch)
+    steps = compat.step_counter()
+    model.fit(x, y, batch_size=batch, shuffle=case.recipe("full").shuffle, epochs=1, verbose=0, callbacks=[steps])
+    expected = math.ceil(len(x) / batch)
+    return Check(
+        steps.count == expected, f"fit on {len(x)} samples at batch {batch}: {steps.count} steps, expected {expected}"
+    )
+
+
+def _train_in_order(case: Case, seed: int, x: np.ndarray, y: np.ndarray, batch: int, reset_between: bool) -> list:
+    model, _, _ = _source_model(case, seed)
+    for start in range(0, len(x), batch):
+        model.train_on_batch(x[start : start + batch], y[start : start + batch])
+        if reset_between:
+            compat.reset_states(model)
+    return _weights(model)
+
+
+def order_kept(case: Case, seed: int = 0) -> Check:
+    """With ``shuffle=False`` one fit epoch equals train_on_batch over the batches in order."""
+    model, data, batch = _source_model(case, seed)
+    x, y = _head(data, batch)
+    model.fit(x, y, batch_size=batch, shuffle=False, epochs=1, verbose=0)
+    fitted = _weights(model)
+    in_order = _max_difference(fitted, _train_in_order(case, seed, x, y, batch, reset_between=False))
+    reversed_order = _max_difference(
+        fitted, _train_in_order(case, seed, _reverse_batches(x, batch), _reverse_batches(y, batch), batch, False)
+    )
+    held = in_order <= TOLERANCE < reversed_order
+    return Check(
+        held,
+        f"fit(shuffle=False) vs batches in order: max weight difference {in_order:.3g} (need <= {TOLERANCE:g}); "
+        f"vs batches reversed: {reversed_order:.3g} (need > {TOLERANCE:g})",
+    )
+
+
+def _reverse_batches(a: np.ndarray, batch: int) -> np.ndarray:
+    return np.concatenate([a[start : start + batch] for start in reversed(range(0, len(a), batch))])
+
+
+def state_carried(case: Case, seed: int = 0) -> Check:
+    """The stateful source loop's two halves: fit carries the state across the batches of one
+    call; reset_states clears it."""
+    model, data, batch = _source_model(case, seed)
+    x, y = _head(data, batch)
+    compat.reset_states(model)
+    model.fit(x, y, batch_size=batch, shuffle=False, epochs=1, verbose=0)
+    fitted = _weights(model)
+    carried_state = max(float(np.max(np.abs(s))) for s in compat.rnn_states(model))
+    compat.reset_states(model)
+    cleared_state = max(float(np.max(np.abs(s))) for s in compat.rnn_states(model))
+    carried = _max_difference(fitted, _train_in_order(case, seed, x, y, batch, reset_between=False))
+    resetting = _max_difference(fitted, _train_in_order(case, seed, x, y, batch, reset_between=True))
+    held = carried <= TOLERANCE < resetting and carried_state > 0 and cleared_state == 0
+    return Check(
+        held,
+        f"fit over {len(x) // batch} batches vs batch by batch with state carried: {carried:.3g} "
+        f"(need <= {TOLERANCE:g}); vs reset between batches: {resetting:.3g} (need > {TOLERANCE:g}); "
+        f"state after fit {carried_state:.3g} (need > 0), after reset_states {cleared_state:.3g} (need 0)",
+    )
+
+
+CHECKS = {"batches_per_epoch": batches_per_epoch, "order_kept": order_kept, "state_carried": state_carried}

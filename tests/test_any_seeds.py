@@ -1,0 +1,37 @@
+"""The any-seeds table: every claim judged on disjoint runs of stored seeds (small fake files)."""
+
+import json
+
+from lstm_cases import provenance
+from lstm_cases.tools import any_seeds
+
+STACK = {"tensorflow_version": "2.21.0", "keras_version": "3.15.1", "keras_major": 3, "backend": "tensorflow"}
+
+
+def _file(tmp_path, accuracy, seeds=None):
+    seeds = seeds or list(range(len(accuracy)))
+    doc = {
+        "format": provenance.FORMAT,
+        "profile": "quick",
+        "stack_label": "tf2.21/keras3/tensorflow",
+        "stack": STACK,
+        "cases": {"one_char": {"seeds": seeds, "metrics": {"accuracy": accuracy}}},
+    }
+    path = tmp_path / "quick-tf2.21-keras3-tensorflow.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_windows_are_disjoint_runs_of_the_default_seed_count():
+    assert any_seeds.windows(list(range(10)), 3) == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    assert any_seeds.windows([0, 1, 2, 4, 5, 6], 3) == [[0, 1, 2]]  # a gap breaks a run
+
+
+def test_a_run_whose_median_leaves_the_band_is_a_false_failure(tmp_path):
+    good, bad = [0.8, 0.8, 0.8], [0.2, 0.3, 0.2]  # one_char/mediocre_band: median in [0.6, 0.92]
+    rows = any_seeds.judge_file(_file(tmp_path, good + bad + good), "quick")
+    row = next(r for r in rows if r.claim == "mediocre_band")
+    assert (row.runs, row.false_failures, row.failing_bases) == (3, 1, (3,))
+    assert row.worst.startswith("seeds 3-5: fail: median 0.2")
+    page = any_seeds.page(rows, [tmp_path / "quick-tf2.21-keras3-tensorflow.json"])
+    assert "False failures in all: **1** of 3 claim verdicts." in page

@@ -1,0 +1,73 @@
+"""The source-API-path checks (lstm_cases.api_path) hold on this stack and fail on stacks broken
+on purpose: a fit that shuffles anyway, one that ignores the batch size, one that resets the
+state between batches, a reset that clears nothing (~30 s: small models, a few steps each)."""
+
+import pytest
+
+from lstm_cases import api_path, compat
+from lstm_cases.registry import get_case
+
+
+def _break_fit(monkeypatch, forced):
+    """Models whose fit() overrides some of its arguments, as a broken stack would."""
+    real = api_path._source_model
+
+    def broken(case, seed):
+        model, data, batch = real(case, seed)
+        fit = model.fit
+        model.fit = lambda x, y, **kw: fit(x, y, **{**kw, **forced(x, kw)})
+        return model, data, batch
+
+    monkeypatch.setattr(api_path, "_source_model", broken)
+
+
+def test_every_check_holds_here():
+    assert api_path.batches_per_epoch(get_case("one_char")).held
+    assert api_path.order_kept(get_case("sine_simple")).held
+    if compat.backend() != "jax":  # JAX: the finding, fit does not carry the state
+        assert api_path.state_carried(get_case("stateful")).held
+
+
+def test_a_fit_that_ignores_the_batch_size_fails_batches_per_epoch(monkeypatch):
+    _break_fit(monkeypatch, forced=lambda x, kw: {"batch_size": 2 * kw["batch_size"]})
+    check = api_path.batches_per_epoch(get_case("one_char"))
+    assert not check.held and "2 steps, expected 4" in check.detail
+
+
+def test_a_fit_that_shuffles_anyway_fails_order_kept(monkeypatch):
+    _break_fit(monkeypatch, forced=lambda x, kw: {"shuffle": True})
+    check = api_path.order_kept(get_case("sine_simple"))
+    assert not check.held and "vs batches in order" in check.detail
+
+
+def test_a_fit_that_resets_between_batches_fails_state_carried(monkeypatch):
+    _break_fit(monkeypatch, forced=lambda x, kw: {"callbacks": [_reset_each_batch()]})
+    assert not api_path.state_carried(get_case("stateful")).held
+
+
+def test_a_reset_that_clears_nothing_fails_state_carried(monkeypatch):
+    monkeypatch.setattr(compat, "reset_states", lambda model: None)
+    check = api_path.state_carried(get_case("stateful"))
+    assert not check.held and "after reset_states" in check.detail
+
+
+def _reset_each_batch():
+    """A callback that resets the RNN state after every batch: a fit that carries nothing."""
+
+    class ResetEachBatch(compat.keras().callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            compat.reset_states(self.model)
+
+    return ResetEachBatch()
+
+
+@pytest.mark.parametrize(
+    "case_id", ["one_char", "batch_state", "stateful", "binary_increment", "sentiment_lstm_maxlen200"]
+)
+def test_the_checks_that_apply_follow_the_source_recipe(case_id):
+    case = get_case(case_id)
+    full = case.recipe("full")
+    names = api_path.checks_for(case)
+    assert "batches_per_epoch" in names
+    assert ("order_kept" in names) == (not full.shuffle and full.batch_size is not None)
+    assert ("state_carried" in names) == bool(case.stateful_batch_size)

@@ -1,0 +1,37 @@
+"""The README and docs/ stand alone: every link they make points into the repository (or to a web
+page), and nothing refers to files outside it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "baselines" / "README.md"]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_links_point_into_the_repository(page):
+    text = page.read_text()
+    links = re.findall(r"\]\(([^)\s]+)\)", text)
+    broken = [
+        link for link in links if not re.match(r"[a-z]+://", link) and not (page.parent / link.split("#")[0]).exists()
+    ]
+    assert not broken, f"{page.name}: links to nothing: {broken}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_nothing_outside_the_repository_is_needed(page):
+    text = page.read_text()
+    outside = [word for word in ("../shared", "SCENARIOS.md", "/work/", "seeds/") if word in text]
+    assert not outside, f"{page.name} refers outside the repository: {outside}"
+
+
+def test_the_readme_says_what_the_first_command_costs_and_what_comes_next():
+    text = (ROOT / "README.md").read_text()
+    start = text[: text.index("## Running")]
+    assert "downloads about" in start and "minutes" in start
+    assert "python -m reports results/quick.json -o report" in start  # next: make a report
+    assert "docs/scenarios.md" in text[:1000]

@@ -1,0 +1,131 @@
+"""The GitHub Actions workflow: valid against GitHub's workflow schema (check-jsonschema's vendored
+copy, offline), its jobs call only commands the README documents, and its matrices match tox.ini."""
+
+from __future__ import annotations
+
+import configparser
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+SUMMARY = re.compile(r'\s*>>\s*"?\$GITHUB_STEP_SUMMARY"?\s*$')  # a job summary is where output goes, not a command
+
+
+def _lint(*paths: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", *map(str, paths)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def _workflow(path: Path) -> dict:
+    return YAML(typ="safe").load(path.read_text())
+
+
+def _steps(workflow: dict) -> list[tuple[str, dict]]:
+    return [(name, step) for name, job in workflow["jobs"].items() for step in job.get("steps", [])]
+
+
+def readme_commands() -> list[str]:
+    """Every command the README shows: lines of its shell code blocks and its inline code, split
+    at ``&&``, without trailing comments."""
+    lines, fence, prose = [], None, []
+    for line in (ROOT / "README.md").read_text().splitlines():
+        if line.startswith("```"):
+            fence = None if fence is not None else line[3:].strip()
+        elif fence in ("bash", "sh", ""):
+            lines.append(line)
+        elif fence is None:
+            prose.append(line)
+    lines += re.findall(r"`([^`]+)`", "\n".join(prose))
+    commands = []
+    for line in lines:
+        line = re.sub(r"\s+#.*$", "", line).strip()
+        commands += [part.strip() for part in line.split("&&") if part.strip()]
+    return commands
+
+
+def workflow_commands(path: Path) -> list[str]:
+    """Each ``run:`` line of the workflow, its output redirection to the job summary left out."""
+    out = []
+    for _job, step in _steps(_workflow(path)):
+        for line in str(step.get("run", "")).splitlines():
+            if line.strip():
+                out.append(SUMMARY.sub("", line).strip())
+    return out
+
+
+def documented(command: str, commands: list[str]) -> bool:
+    """The command is a README command, a ``${{ ... }}`` expression standing for any value."""
+    parts = re.split(r"\$\{\{.*?\}\}", command)
+    pattern = re.compile(".+?".join(re.escape(part) for part in parts) + r"$")
+    return any(pattern.match(readme) for readme in commands)
+
+
+def test_there_is_a_workflow():
+    assert [p.name for p in WORKFLOWS] == ["matrix.yml"]
+
+
+def test_the_workflow_is_valid_against_github_s_schema(tmp_path):
+    done = _lint(*WORKFLOWS)
+    assert done.returncode == 0, done.stdout + done.stderr
+    # the linter is real: a step without `uses` or `run`, and a misspelt key, are caught
+    broken = tmp_path / "broken.yml"
+    broken.write_text(WORKFLOWS[0].read_text().replace("runs-on:", "run-on:", 1))
+    assert _lint(broken).returncode == 1
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_run_line_is_a_command_the_readme_documents(path):
+    commands = readme_commands()
+    runs = workflow_commands(path)
+    assert runs, "no run: lines found"
+    missing = [command for command in runs if not documented(command, commands)]
+    assert not missing, f"workflow commands the README does not document: {missing}"
+
+
+def test_documented_matches_placeholders_and_nothing_else():
+    readme = ["tox -e tf215-keras2", 'pip install -e ".[tf,dev]"']
+    assert documented("tox -e ${{ matrix.env }}", readme)
+    assert documented('pip install -e ".[tf,dev]"', readme)
+    assert not documented("tox -e ${{ matrix.env }} -- --profile full", readme)
+    assert not documented("pip install -e .", readme)
+
+
+def _tox() -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ROOT / "tox.ini")
+    return parser
+
+
+def test_one_stack_job_per_tox_env_and_the_upcoming_envs_exist():
+    tox = _tox()
+    env_list = tox["tox"]["env_list"].split()
+    jobs = _workflow(WORKFLOWS[0])["jobs"]
+    assert jobs["stack"]["strategy"]["matrix"]["env"] == [e for e in env_list if e != "report"]
+    for env in jobs["upcoming"]["strategy"]["matrix"]["env"]:
+        assert f"testenv:{env}" in tox and env not in env_list, env
+    assert jobs["report"]["needs"] == "stack" and jobs["full-report"]["needs"] == "full-shard"
+
+
+def test_the_full_profile_shards_are_one_to_n():
+    workflow = _workflow(WORKFLOWS[0])
+    count = int(workflow["env"]["SHARDS"])
+    assert workflow["jobs"]["full-shard"]["strategy"]["matrix"]["shard"] == list(range(1, count + 1))
+
+
+def test_every_job_uploads_what_it_made():
+    for job, step in _steps(_workflow(WORKFLOWS[0])):
+        if str(step.get("uses", "")).startswith("actions/upload-artifact"):
+            assert step.get("if") == "always()", f"{job}: upload the results even when a claim failed"
+
+
+def test_the_files_the_workflow_reads_are_in_the_repository():
+    named = [w for c in workflow_commands(WORKFLOWS[0]) for w in c.split() if w.startswith("baselines/")]
+    assert named and all((ROOT / w).is_file() for w in named), named
