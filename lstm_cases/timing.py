@@ -262,6 +262,8 @@ def make_call(prepared: runner.Prepared, kind: str, units: int) -> Callable[[], 
     """The call a round makes (unslowed)."""
     if kind == "train_step":
         return runner.step_call(prepared, units)
+    if prepared.recipe.fast_input:  # as after runner.train: predict must not unroll the training's steps
+        compat.single_step_execution(prepared.model)  # per execution (a trace of 20 s and more)
     if kind == "predict":
         batches = None if units >= runner.predict_batches(prepared) else units
         return lambda: runner.predict_all(prepared, batches)
