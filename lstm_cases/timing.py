@@ -289,7 +289,12 @@ def planned_call(prepared: runner.Prepared, plan: Plan, slowdown: Slowdown) -> C
 
 
 def warm_up(prepared: runner.Prepared, plan: Plan) -> None:
-    """The plan's untimed calls (unslowed); the first traces."""
+    """The plan's untimed calls (unslowed); the first traces. Inference first gets one step per execution,
+    as after ``runner.train``: the fast-input recipes compile a whole pass per execution, which Keras 3
+    unrolls in ``predict`` (a trace of 20 s and more). Once, before the warm-up: it drops the traced
+    predict function."""
+    if plan.kind != "train_step" and prepared.recipe.fast_input:
+        compat.single_step_execution(prepared.model)
     call = make_call(prepared, plan.kind, plan.units)
     for _ in range(plan.warmup):
         call()
