@@ -7,6 +7,7 @@ Usage::
     python -m reports merge PART.json [PART.json ...] -o OUT.json    # shards of one run as one file (reports.merge)
     python -m reports history PATH [PATH ...] -o OUT_DIR            # metrics over commits (reports.history)
     python -m reports headline PATH [PATH ...]                      # verdicts per file, Markdown (reports.headline)
+    python -m reports sweep FILE [FILE ...] -o OUT_DIR              # claim-validity maps (reports.sweep_map)
 
     # e.g. the two tox stacks, TF 2.21 as the baseline:
     python -m reports results/tf221-quick.json results/tf215-quick.json -o report/

@@ -1,6 +1,6 @@
 """Command line: ``python -m reports RESULTS.json [MORE.json ...] -o OUT_DIR`` (see ``reports.__main__``),
-and its subcommands ``merge`` (``reports.merge``), ``history`` (``reports.history``) and ``headline``
-(``reports.headline``)."""
+and its subcommands ``merge`` (``reports.merge``), ``history`` (``reports.history``), ``headline``
+(``reports.headline``) and ``sweep`` (``reports.sweep_map``)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
         "file is the baseline for comparisons, judged by the same rule as python -m reports.gate.",
         epilog=f"Other commands: {PROG} merge PART.json ... -o OUT.json (join a run's shards); "
         f"{PROG} history PATH ... -o OUT_DIR (claim margins and timings over commits, per stack); "
-        f"{PROG} headline PATH ... (each file's verdicts in a few lines of Markdown, for a CI job summary).",
+        f"{PROG} headline PATH ... (each file's verdicts in a few lines of Markdown, for a CI job summary); "
+        f"{PROG} sweep FILE ... -o OUT_DIR (claim-validity maps from sweep records).",
     )
     parser.add_argument("results", nargs="+", type=Path, metavar="RESULTS.json", help="--benchmark-json output files")
     parser.add_argument("-o", "--out", required=True, type=Path, metavar="OUT_DIR", help="folder for README.md + PNGs")
@@ -35,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str]) -> int:
-    """``python -m reports``: a subcommand (``merge``, ``history``, ``headline``) or the report."""
+    """``python -m reports``: a subcommand (``merge``, ``history``, ``headline``, ``sweep``) or the report."""
     if argv and argv[0] == "merge":
         from reports.merge import main as merge
 
@@ -48,6 +49,10 @@ def run(argv: list[str]) -> int:
         from reports.headline import main as headline
 
         return headline(argv[1:])
+    if argv and argv[0] == "sweep":
+        from reports.sweep_map import main as sweep
+
+        return sweep(argv[1:])
     return main(argv)
 
 
