@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lstm_cases.rules import FAIL, PASS, XFAIL, XPASS, Rule, Verdict
+from lstm_cases.sweep import Sweep
 
 PROFILES: tuple[str, ...] = ("quick", "full")
 DEFAULT_PROFILE = "quick"
@@ -210,8 +211,12 @@ class Claim:
     # Why the claim is about structure, not learning, so that an untrained model may pass it
     # (exempt from the null-model self-test, ``pytest bench --null-model``).
     null_exempt: str = ""
+    # Where the claim holds over a grid of recipes (``lstm_cases.sweep``, python -m lstm_cases.tools.sweep).
+    sweep: Sweep | None = None
 
     def __post_init__(self) -> None:
+        if self.sweep is not None and self.sweep.profile not in self.rules:
+            raise ValueError(f"claim {self.id!r}: its sweep's base profile {self.sweep.profile!r} has no rule")
         missing = [p for p in PROFILES if p not in self.rules]
         if not self.rules or (missing and not self.unjudged):
             raise ValueError(f"claim {self.id!r} has no rule for profile(s) {missing} and no reason in unjudged")

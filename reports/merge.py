@@ -1,7 +1,9 @@
 """``python -m reports merge FILES... -o OUT.json``: join the parts of one run into one result file.
 
 The parts are the shards of a run (``pytest bench --shard K/N``, every K of one N) or the
-result files of one process's xdist workers. The merged file reads like one unsharded run
+result files of one process's xdist workers; or the shards of a sweep run
+(``python -m lstm_cases.tools.sweep --shard K/N``, joined by ``lstm_cases.sweep_record.merge``).
+The merged file reads like one unsharded run
 to the report and the gate: each case's per-seed lists joined in seed order, its claims
 judged on the joined seeds (by this checkout's rules, ``lstm_cases.record.merge_records``),
 each case's training benchmark one benchmark whose rounds are every seed's, in seed order,
@@ -27,6 +29,8 @@ from typing import Any
 from pytest_benchmark.stats import Stats
 
 from lstm_cases.record import KEY, RecordMismatch, merge_records
+from lstm_cases.sweep_record import check_schema, is_sweep
+from lstm_cases.sweep_record import merge as merge_sweeps
 from reports.atomic import write_atomic
 from reports.command import error
 from reports.load import InputError, Run, as_dict, load_run
@@ -118,12 +122,51 @@ def _alike(runs: list[Run]) -> str | None:
     return None
 
 
+def _sweep_records(paths: Sequence[Path]) -> list[dict[str, Any]] | int | None:
+    """The files' sweep records (``lstm_cases.sweep_record``) when every file is one; None when
+    none is (a bench run's parts); 2 (one line said) for a mix or a file that cannot be read."""
+    records = []
+    for path in paths:
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # load_run says what is wrong with it, in one line
+        records.append(doc[KEY] if is_sweep(doc) else None)
+    if all(record is None for record in records):
+        return None
+    if any(record is None for record in records):
+        plain = paths[records.index(None)]
+        return error(PROG, f"{plain} is not a sweep record: sweep shards merge only with each other")
+    return records
+
+
+def _write_sweeps(paths: Sequence[Path], records: list[dict[str, Any]], out: Path) -> int:
+    names = [str(p) for p in paths]
+    try:
+        for name, record in zip(names, records, strict=True):
+            check_schema(record, name)
+        merged = merge_sweeps(records, names)
+    except RecordMismatch as err:
+        return error(PROG, str(err))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(out, json.dumps({KEY: merged}, indent=1))
+    except OSError as err:
+        return error(PROG, f"{err.filename or out}: cannot write: {err.strerror or err}")
+    cells = sum(len(entry["cells"]) for entry in merged["sweeps"].values())
+    print(f"merged {len(records)} sweep shards into {out}: {len(merged['sweeps'])} claim(s), {cells} cells judged")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """0 when the merged file is written; 2 (one line on stderr) when the files do not merge."""
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0].split(": ", 1)[1])
     parser.add_argument("files", nargs="+", type=Path, metavar="PART.json", help="shards' (or workers') result files")
     parser.add_argument("-o", "--out", required=True, type=Path, metavar="OUT.json", help="the merged result file")
     args = parser.parse_args(argv)
+    sweeps = _sweep_records(args.files)
+    if sweeps is not None:
+        return sweeps if isinstance(sweeps, int) else _write_sweeps(args.files, sweeps, args.out)
     try:
         runs = [load_run(path) for path in args.files]
     except InputError as err:

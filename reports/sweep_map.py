@@ -87,6 +87,11 @@ class Sweep:
         return tuple(hits[0] for hits in found) if all(found) else None
 
 
+def sweep_stack(sweep: Sweep) -> tuple[dict[str, Any], str]:
+    """The stack a sweep ran on and why that one: each claim's own (a run may hold sweeps of two backends)."""
+    return as_dict(sweep.spec.get("stack")), str(sweep.spec.get("stack_choice") or "")
+
+
 def letter(name: str) -> str:
     """A recipe mark's letter on the map: Q (quick), F (full), else the name's initial."""
     return MARK_LETTERS.get(name, name[:1].upper())
@@ -321,7 +326,8 @@ def markdown(sweep: Sweep, figure_name: str) -> str:
         other = as_dict(mark).get("other_differences") or "none"
         lines.append(f"- {letter(name)} = {name}{source}: {point} ({where}); other differences: {other}")
     seeds = ", ".join(str(s) for s in as_list(record.get("seeds")))
-    lines += ["", f"Stack: {code(stack_label(as_dict(record.get('stack'))))}; {record.get('stack_choice') or DASH}."]
+    stack, choice = sweep_stack(sweep)
+    lines += ["", f"Stack: {code(stack_label(stack))}; {choice or DASH}."]
     lines += [f"Seeds: {seeds or DASH} (profile {record.get('profile') or DASH}).", ""]
     paired = bool(spec.get("paired"))
     headers = [sweep.label(i) for i in range(len(sweep.axes))] + ["values"] + (["others"] if paired else [])

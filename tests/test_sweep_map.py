@@ -47,6 +47,8 @@ def make_sweep(axes, outcomes, marks=None, paired=True):
         "axes": axes,
         "marks": marks or {},
         "source_is": "full",
+        "stack": {"tensorflow_version": "2.21.0", "keras_major": 3, "backend": "jax"},
+        "stack_choice": "jax: the fastest installed (installed: jax, tensorflow)",
         "cells": cells,
     }
 
@@ -55,8 +57,6 @@ def make_record(*sweeps, **top):
     record = {
         "schema": 1,
         "kind": "sweep",
-        "stack": {"tensorflow_version": "2.21.0", "keras_major": 3, "backend": "jax"},
-        "stack_choice": "jax: the fastest installed (installed: jax, tensorflow)",
         "profile": "quick",
         "seeds": [0, 1, 2],
         "seed_base": 0,

@@ -28,6 +28,7 @@ from lstm_cases.core import Case, CaseData, Claim, Expected, Recipe
 from lstm_cases.provenance import CI_STACKS, TF221
 from lstm_cases.rules import AtLeast, MedianInBand
 from lstm_cases.runner import compile_model
+from lstm_cases.sweep import Axis, Sweep
 
 SOURCE_BITS = 20  # Source: 001 "'{0:020b}'.format(i) for i in range(data_size)", data_size = 2**20
 QUICK_BITS = 12
@@ -39,9 +40,12 @@ BATCH_SIZE = 512  # Source: 001 "batch_size = 2**9"
 PREDICT_CHUNK = 16_384  # numbers per direct model call when judging (any size gives the same bits)
 
 
-def n_train_for(n_bits: int) -> int:
-    """A quarter of the numbers train, as in the source: 2^18 of 2^20 - 1."""
-    return 2 ** (n_bits - 2)  # Source: 001 "train_set_size = 2**18"
+TRAIN_FRACTION = 0.25  # Source: 001 "train_set_size = 2**18" of 2^20
+
+
+def n_train_for(n_bits: int, train_fraction: float = TRAIN_FRACTION) -> int:
+    """The numbers that train: a quarter, as in the source (2^18 of 2^20 - 1), unless a sweep asks otherwise."""
+    return round(train_fraction * 2**n_bits)
 
 
 # --------------------------------------------------------------------------- data builders
@@ -67,12 +71,12 @@ def trailing_ones(bits: np.ndarray) -> np.ndarray:
     return np.where(zero.any(axis=-1), zero.argmax(axis=-1), bits.shape[-1])
 
 
-def increment_data(seed: int, n_bits: int = SOURCE_BITS) -> CaseData:
+def increment_data(seed: int, n_bits: int = SOURCE_BITS, train_fraction: float = TRAIN_FRACTION) -> CaseData:
     """All pairs (i, i + 1) for i in 0 .. 2^n - 2 as bits, shuffled with the seed; the first
-    quarter trains (``x``, ``y``), the rest is held out (``extras['test_x'/'test_y']``)."""
+    ``train_fraction`` (a quarter) trains (``x``, ``y``), the rest is held out (``extras['test_x'/'test_y']``)."""
     order = np.random.default_rng(seed).permutation(2**n_bits - 1)  # Source: np.random.permutation
     x, y = to_bits(order, n_bits), to_bits(order + 1, n_bits)
-    n_train = n_train_for(n_bits)
+    n_train = n_train_for(n_bits, train_fraction)
     return CaseData(
         x=x[:n_train],
         y=y[:n_train],
@@ -255,6 +259,12 @@ BINARY_INCREMENT = Case(
             metric="exact_match",
             rules={"full": AtLeast(0.999), "quick": AtLeast(0.98)},
             measured_on={"quick": CI_STACKS, "full": (TF221,)},
+            sweep=Sweep(
+                axes=(
+                    Axis("epochs", (5, 10, 20, 40)),
+                    Axis("data.train_fraction", (0.05, 0.1, 0.25, 0.5), "training fraction"),
+                )
+            ),
         ),
         Claim(
             id="errors_on_long_carries",

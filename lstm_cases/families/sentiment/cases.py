@@ -22,6 +22,7 @@ from lstm_cases.families.sentiment.pipeline import (
 from lstm_cases.families.sentiment.real_text import IMDB_TRAIN, PANG_LEE_MAXLEN, imdb_data, pang_lee_data
 from lstm_cases.provenance import CI_STACKS, TF221
 from lstm_cases.rules import AtLeast, AtMost, PairedGreater, PairedRatio
+from lstm_cases.sweep import Axis, Sweep
 
 # --------------------------------------------------------------------------- recipes
 
@@ -94,7 +95,9 @@ def _beats_majority(rules: dict, measured_on: dict) -> Claim:
     )
 
 
-def _faster_at_short(compare_to: str, rules: dict, measured_on: dict, metric: str, unmeasured: str = "") -> Claim:
+def _faster_at_short(
+    compare_to: str, rules: dict, measured_on: dict, metric: str, unmeasured: str = "", sweep: Sweep | None = None
+) -> Claim:
     """``metric``: ``train_step_seconds`` (the median of many steps after training) where a short
     run's one steady epoch is at the mercy of a busy CPU; TRAIN_SECONDS at real scale, where a
     whole run is long enough to judge."""
@@ -108,10 +111,11 @@ def _faster_at_short(compare_to: str, rules: dict, measured_on: dict, metric: st
         measured_on=measured_on,
         unmeasured=unmeasured or ("" if all(measured_on.values()) else IMDB_UNMEASURED),
         null_exempt="a claim about the cost of a training step at two lengths, not about learning",
+        sweep=sweep,
     )
 
 
-def _beats_simplernn(compare_to: str, rules: dict, measured_on: dict) -> Claim:
+def _beats_simplernn(compare_to: str, rules: dict, measured_on: dict, sweep: Sweep | None = None) -> Claim:
     return Claim(
         id="beats_simplernn",
         text="on the same data, the LSTM's held-out accuracy beats a SimpleRNN of the same width",
@@ -121,6 +125,7 @@ def _beats_simplernn(compare_to: str, rules: dict, measured_on: dict) -> Claim:
         rules=rules,
         measured_on=measured_on,
         unmeasured="" if all(measured_on.values()) else IMDB_UNMEASURED,
+        sweep=sweep,
     )
 
 
@@ -194,6 +199,13 @@ SENTIMENT_LSTM_400 = _case(
             {"quick": CI_STACKS, "full": ()},
             "train_step_seconds",
             unmeasured="full: step times not yet measured in full (its earlier steady-epoch ratios: docs/findings.md)",
+            sweep=Sweep(
+                axes=(
+                    # the long side; the short side (maxlen 200's case) gets half
+                    Axis("data.maxlen", (100, 200, 400, 800), "maxlen (long side)", partner_values=(50, 100, 200, 400)),
+                    Axis("batch_size", (16, 64, 256), "batch size"),
+                )
+            ),
         ),
     ),
 )
@@ -219,6 +231,9 @@ SENTIMENT_LSTM_200 = _case(
             # quick: the LSTM can lose a seed by a hair, so wins on 2 of 3 seeds (a majority)
             {"full": PairedGreater(0.02, 1.0), "quick": PairedGreater(0.03, 2 / 3)},
             _GEN_MEASURED,
+            sweep=Sweep(
+                axes=(Axis("epochs", (1, 2, 4)), Axis("data.reviews", (625, 1250, 2500), "reviews (80% train)"))
+            ),
         ),
         Claim(
             id="drop_flips_negation",
