@@ -101,7 +101,7 @@ def test_the_readme_map_names_every_module_and_family():
     code_map = text[text.index("## The code") :].split("\n## ", 1)[0]
     harness = [p.name for p in (ROOT / "lstm_cases").glob("*.py") if not p.name.startswith("_")]
     tools = [p.stem for p in (ROOT / "lstm_cases" / "tools").glob("*.py") if not p.name.startswith("_")]
-    commands = ("compare", "gate", "noise", "matrix", "merge", "history", "headline")
+    commands = ("compare", "gate", "noise", "matrix", "merge", "history", "headline", "sweep_map")
     reports = [p.stem for p in (ROOT / "reports").glob("*.py") if p.stem in commands]
     missing = [n for n in [*harness, *tools, *registry.family_modules(), *reports] if n not in code_map]
     assert not missing, f"README's code map does not name: {missing}"
