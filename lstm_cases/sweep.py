@@ -2,8 +2,9 @@
 
 A source states its claims as facts about LSTMs; they are facts about one recipe. A claim may
 declare a ``Sweep`` beside its rules: one to three axes, each a field of the recipe
-(``epochs``, ``batch_size``, ``learning_rate``, ...) or an argument of the case's data
-builder (``data.maxlen``, ``data.train_fraction``, ...), with the values to try. Every cell
+(``epochs``, ``batch_size``, ``learning_rate``, ...), an argument of the case's data
+builder (``data.maxlen``, ``data.train_fraction``, ...) or of its model builder
+(``model.units``), with the values to try. Every cell
 of the grid is the sweep's base recipe (its ``profile``'s) with the axes' values put in;
 ``python -m lstm_cases.tools.sweep`` trains the claim's case, and the case a paired claim
 compares with, on every cell over several seeds, judges the claim's rule (the base profile's)
@@ -20,6 +21,7 @@ and its margin (``lstm_cases.margins``), which colours the map.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import itertools
 import math
@@ -32,6 +34,7 @@ from lstm_cases.rules import Rule
 
 RECIPE_FIELDS = ("epochs", "batch_size", "learning_rate", "optimizer", "lr_schedule", "shuffle")
 DATA_PREFIX = "data."  # an axis on an argument of the case's make_data
+MODEL_PREFIX = "model."  # an axis on an argument of the case's build_model (e.g. units)
 MAX_AXES = 3  # x, y and facets of one map
 TIE = 0.01  # relative difference under which the two sides of a paired claim count as equal
 OUTCOMES = ("holds", "some", "none", "vanishes", "reverses")
@@ -49,12 +52,10 @@ class Axis:
     partner_values: tuple[Any, ...] | None = None
 
     def __post_init__(self) -> None:
-        if self.field not in RECIPE_FIELDS and not (
-            self.field.startswith(DATA_PREFIX) and len(self.field) > len(DATA_PREFIX)
-        ):
-            raise ValueError(
-                f"sweep axis {self.field!r}: not a recipe field; valid: {', '.join(RECIPE_FIELDS)}, data.<argument>"
-            )
+        prefixed = any(self.field.startswith(p) and len(self.field) > len(p) for p in (DATA_PREFIX, MODEL_PREFIX))
+        if self.field not in RECIPE_FIELDS and not prefixed:
+            valid = ", ".join(RECIPE_FIELDS)
+            raise ValueError(f"sweep axis {self.field!r}: not a recipe field; valid: {valid}, data.<arg>, model.<arg>")
         if not self.values or len(set(self.values)) != len(self.values):
             raise ValueError(f"sweep axis {self.field!r}: needs distinct values, got {self.values!r}")
         if self.partner_values is not None and len(self.partner_values) != len(self.values):
@@ -137,7 +138,7 @@ def apply(recipe: Any, point: Mapping[str, Any]) -> Any:
     """``recipe`` (a ``core.Recipe``) with the cell's values put in: recipe fields replaced,
     ``data.<name>`` values passed to the case's data builder. ValueError (one line) where the
     recipe refuses them (e.g. epochs not a multiple of its epochs_per_pass)."""
-    fields = {f: v for f, v in point.items() if not f.startswith(DATA_PREFIX)}
+    fields = {f: v for f, v in point.items() if not f.startswith((DATA_PREFIX, MODEL_PREFIX))}
     data = {f[len(DATA_PREFIX) :]: v for f, v in point.items() if f.startswith(DATA_PREFIX)}
     try:
         return dataclasses.replace(recipe, **fields, data={**recipe.data, **data})
@@ -146,34 +147,44 @@ def apply(recipe: Any, point: Mapping[str, Any]) -> Any:
 
 
 def cell_case(case: Any, profile: str, point: Mapping[str, Any]) -> Any:
-    """The case with its ``profile`` recipe replaced by the cell's (shapes are not checked in a sweep)."""
-    return dataclasses.replace(case, recipes={**case.recipes, profile: apply(case.recipe(profile), point)})
+    """The case with its ``profile`` recipe replaced by the cell's, and its model built with the
+    cell's ``model.<name>`` arguments (shapes and parameter counts are not checked in a sweep)."""
+    model = {f[len(MODEL_PREFIX) :]: v for f, v in point.items() if f.startswith(MODEL_PREFIX)}
+    build = functools.partial(case.build_model, **model) if model else case.build_model
+    recipes = {**case.recipes, profile: apply(case.recipe(profile), point)}
+    return dataclasses.replace(case, recipes=recipes, build_model=build)
 
 
 def recipe_value(case: Any, recipe: Any, field: str) -> Any:
-    """Where ``recipe`` lies on an axis: the field's value, or for ``data.<name>`` the recipe's
-    data value or else the data builder's default (None when it has none)."""
-    if not field.startswith(DATA_PREFIX):
+    """Where ``recipe`` lies on an axis: the field's value, for ``data.<name>`` the recipe's data
+    value or else the data builder's default, for ``model.<name>`` the model builder's (None when
+    it has none)."""
+    if field.startswith(MODEL_PREFIX):
+        builder, name = case.build_model, field[len(MODEL_PREFIX) :]
+    elif field.startswith(DATA_PREFIX):
+        builder, name = case.make_data, field[len(DATA_PREFIX) :]
+        if name in recipe.data:
+            return recipe.data[name]
+    else:
         return getattr(recipe, field)
-    name = field[len(DATA_PREFIX) :]
-    if name in recipe.data:
-        return recipe.data[name]
-    parameter = inspect.signature(case.make_data).parameters.get(name)
+    parameter = inspect.signature(builder).parameters.get(name)
     return None if parameter is None or parameter.default is inspect.Parameter.empty else parameter.default
 
 
 def check(case: Any, sweep: Sweep, partner: Any | None = None) -> None:
-    """ValueError (one line) for a sweep its case cannot run: a data axis the builder does not
-    take, or a cell the recipe refuses."""
+    """ValueError (one line) for a sweep its case cannot run: a data or model axis the builder
+    does not take, or a cell the recipe refuses."""
     for target, point_of in ((case, dict), (partner, sweep.partner_point)):
         if target is None:
             continue
-        parameters = inspect.signature(target.make_data).parameters
-        takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
-        for field in sweep.fields:
-            name = field[len(DATA_PREFIX) :]
-            if field.startswith(DATA_PREFIX) and name not in parameters and not takes_any:
-                raise ValueError(f"case {target.id!r}: its data builder takes no {name!r} (sweep axis {field})")
+        builders = ((DATA_PREFIX, target.make_data, "data"), (MODEL_PREFIX, target.build_model, "model"))
+        for prefix, builder, what in builders:
+            parameters = inspect.signature(builder).parameters
+            takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+            for field in sweep.fields:
+                name = field[len(prefix) :]
+                if field.startswith(prefix) and name not in parameters and not takes_any:
+                    raise ValueError(f"case {target.id!r}: its {what} builder takes no {name!r} (sweep axis {field})")
         for point in sweep.points():
             apply(target.recipe(sweep.profile), point_of(point))
 

@@ -328,7 +328,11 @@ def markdown(sweep: Sweep, figure_name: str) -> str:
     seeds = ", ".join(str(s) for s in as_list(record.get("seeds")))
     stack, choice = sweep_stack(sweep)
     lines += ["", f"Stack: {code(stack_label(stack))}; {choice or DASH}."]
-    lines += [f"Seeds: {seeds or DASH} (profile {record.get('profile') or DASH}).", ""]
+    lines += [f"Seeds: {seeds or DASH} (profile {record.get('profile') or DASH})."]
+    trained = sum(sum(numbers(c.get("train_seconds"))) for c in sweep.cells.values())
+    when = f"commit {record.get('commit') or DASH}, {record.get('date') or DASH}"
+    made = f"Made by {code(record.get('command'))} at {when}"
+    lines += [f"{made}; training of this claim's case: {trained:.0f} s.", ""]
     paired = bool(spec.get("paired"))
     headers = [sweep.label(i) for i in range(len(sweep.axes))] + ["values"] + (["others"] if paired else [])
     rows = []

@@ -27,7 +27,7 @@ KEY = "timestep_window/beats_feature_window"
 
 
 def test_axis_names_a_recipe_field_or_a_data_argument():
-    with pytest.raises(ValueError, match=r"'units': not a recipe field; valid: epochs, batch_size"):
+    with pytest.raises(ValueError, match=r"'units': not a recipe field; valid: epochs, batch_size.*model.<arg>"):
         Axis("units", (16, 32))
     with pytest.raises(ValueError, match="distinct values"):
         Axis("epochs", (10, 10))
@@ -107,8 +107,20 @@ def test_every_declared_sweep_runs_on_its_cases():
 
 def test_check_refuses_a_data_axis_the_builder_does_not_take():
     case = registry.get_case("binary_increment")
-    with pytest.raises(ValueError, match="takes no 'maxlen'"):
+    with pytest.raises(ValueError, match="data builder takes no 'maxlen'"):
         check(case, Sweep(axes=(Axis("data.maxlen", (1,)),)))
+    with pytest.raises(ValueError, match="model builder takes no 'depth'"):
+        check(registry.get_case("one_char"), Sweep(axes=(Axis("model.depth", (1,)),)))
+
+
+def test_a_model_axis_builds_the_cells_model_with_it():
+    case = registry.get_case("one_char")
+    sweep = Sweep(axes=(Axis("model.units", (8, 64)), Axis("epochs", (10,))))
+    check(case, sweep)
+    assert recipe_value(case, case.recipe("quick"), "model.units") == 32
+    cell = cell_case(case, "quick", {"model.units": 8, "epochs": 10})
+    assert cell.build_model.keywords["units"] == 8 and cell.recipe("quick").epochs == 10
+    assert cell_case(case, "quick", {"epochs": 10}).build_model is case.build_model
 
 
 # --------------------------------------------------------------------------- a cell's judgement
