@@ -42,7 +42,7 @@ def child(case_id: str) -> None:
         first = time.perf_counter() - start  # the first call: tracing included
         plan = timing.plan_for(prepared, kind, "quick", rounds=ROUNDS)
         timing.warm_up(prepared, plan)
-        rounds = timing.time_rounds(timing.planned_call(prepared, plan, timing.Slowdown()), ROUNDS)
+        rounds, _references = timing.time_rounds(timing.planned_call(prepared, plan, timing.Slowdown()), ROUNDS)
         out[kind] = {"first": first, "rounds": rounds, "per_round": plan.units}
     print("PROBE " + json.dumps(out))
 

@@ -39,6 +39,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from lstm_cases import compat, runner
 from lstm_cases.core import Case, CaseData
 from reports.stats import process_spread
@@ -300,19 +302,42 @@ def warm_up(prepared: runner.Prepared, plan: Plan) -> None:
         call()
 
 
-def time_rounds(call: Callable[[], Any], rounds: int) -> list[float]:
-    """Seconds of each of ``rounds`` calls (the worker processes' timer; pytest-benchmark's is the same
-    ``time.perf_counter``)."""
-    out = []
+# --------------------------------------------------------------------------- the machine's reference
+
+REFERENCE = "tanh over 131,072 float32 values 10 times, then 50,000 steps of a Python loop (no framework)"
+_REFERENCE_VALUES = np.linspace(-1.0, 1.0, 131_072, dtype=np.float32)
+
+
+def reference_seconds() -> float:
+    """Seconds of a fixed piece of work with no framework in it (``REFERENCE``: vector math on one
+    thread, and interpreter work, as a framework's dispatch is), timed right before every timed round
+    in every process: how fast the machine runs at that moment. The comparison rule divides a
+    process's rounds by its reference, so that the machine's drift between runs (other programs, the
+    host's load on a shared VM) cancels, and a change of the framework's own speed does not."""
+    start = time.perf_counter()
+    values = _REFERENCE_VALUES
+    for _ in range(10):
+        values = np.tanh(values * np.float32(1.0001) + np.float32(1e-4))
+    total = 0
+    for i in range(50_000):
+        total += i & 7
+    return time.perf_counter() - start
+
+
+def time_rounds(call: Callable[[], Any], rounds: int) -> tuple[list[float], list[float]]:
+    """Seconds of each of ``rounds`` calls, and of the reference timed right before each (the worker
+    processes' timer; pytest-benchmark's is the same ``time.perf_counter``)."""
+    out, references = [], []
     for _ in range(rounds):
+        references.append(reference_seconds())
         start = time.perf_counter()
         call()
         out.append(time.perf_counter() - start)
-    return out
+    return out, references
 
 
-def warm_and_time(prepared: runner.Prepared, plan: Plan, slowdown: Slowdown) -> list[float]:
-    """What a worker process does for one plan: the warm-up, then the timed rounds."""
+def warm_and_time(prepared: runner.Prepared, plan: Plan, slowdown: Slowdown) -> tuple[list[float], list[float]]:
+    """What a worker process does for one plan: the warm-up, then the timed rounds (and their references)."""
     warm_up(prepared, plan)
     return time_rounds(planned_call(prepared, plan, slowdown), plan.rounds)
 
@@ -341,6 +366,7 @@ class SteadyTiming:
             "work_per_round": dict(WORK[self.profile]),
             "seed": self.seed,
             "slowdown": dict(self.slowdown.factors),
+            "reference": REFERENCE,
         }
 
     def run(self, benchmark: Any, case: Case, kind: str) -> None:
@@ -357,14 +383,23 @@ class SteadyTiming:
             return
         plan = plan_for(prepared, kind, self.profile)
         warm_up(prepared, plan)
-        benchmark.pedantic(planned_call(prepared, plan, self.slowdown), rounds=plan.rounds, warmup_rounds=0)
+        own_references: list[float] = []
+        benchmark.pedantic(
+            planned_call(prepared, plan, self.slowdown),
+            setup=lambda: own_references.append(reference_seconds()),  # untimed, right before each round
+            rounds=plan.rounds,
+            warmup_rounds=0,
+        )
         own = list(benchmark.stats.stats.data)
         del prepared  # a worker builds its own
-        others = self.workers.measure(case.id, self.profile, self.seed, plan) if self.workers else []
+        measured = self.workers.measure(case.id, self.profile, self.seed, plan) if self.workers else []
+        others = [rounds for rounds, _ in measured]
         rounds = [own, *others]
         info.update(plan.describe())
         info["processes"] = len(rounds)
         info["other_process_rounds"] = others  # the pytest process's rounds are stats.data
+        # the machine's reference before each round, process by process (the pytest process first)
+        info["reference_rounds"] = [own_references, *(references for _, references in measured)]
         info["process_medians"] = [statistics.median(r) for r in rounds]
         info["process_spread"] = process_spread(rounds)
         if hasattr(os, "getloadavg"):  # other programs' work shows here (this run itself adds about 1)
@@ -384,7 +419,7 @@ def header_lines(s: Any) -> list[str]:
     lines = [
         f"lstm-bench: timing: {threads_text(s.threads)} (--threads); steady-state benchmarks: "
         f"{ROUNDS[s.profile]} rounds of fixed work in each of {s.processes} process(es) "
-        f"(--timing-processes), after {WARMUP} warm-up calls"
+        f"(--timing-processes), after {WARMUP} warm-up calls, each round after the machine's reference"
     ]
     return lines + ([slowdown_line(s.slowdown)] if s.slowdown else [])
 

@@ -45,7 +45,7 @@ class _Worker:
             cwd=_PACKAGE_ROOT,
         )
 
-    def ask(self, request: dict[str, Any]) -> list[float]:
+    def ask(self, request: dict[str, Any]) -> tuple[list[float], list[float]]:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         try:
             self.proc.stdin.write(json.dumps(request) + "\n")
@@ -56,9 +56,10 @@ class _Worker:
             if line.startswith(ANSWER):
                 answer = json.loads(line[len(ANSWER) :])
                 rounds = answer.get("rounds") if isinstance(answer, dict) else None
-                if not isinstance(rounds, list):
+                references = answer.get("references") if isinstance(answer, dict) else None
+                if not isinstance(rounds, list) or not isinstance(references, list):
                     raise TimingWorkerError(f"timing process {self.index} answered {line.strip()[:200]!r}")
-                return [float(r) for r in rounds]
+                return [float(r) for r in rounds], [float(r) for r in references]
         raise self.died()
 
     def died(self) -> TimingWorkerError:
@@ -92,8 +93,10 @@ class TimingWorkers:
         }
         self._workers: dict[int, _Worker] = {}
 
-    def measure(self, case_id: str, profile: str, seed: int, plan: timing.Plan) -> list[list[float]]:
-        """Each worker's round seconds for the plan, worker by worker."""
+    def measure(
+        self, case_id: str, profile: str, seed: int, plan: timing.Plan
+    ) -> list[tuple[list[float], list[float]]]:
+        """Each worker's round seconds for the plan and its reference before each round, worker by worker."""
         request = {"case": case_id, "profile": profile, "seed": seed, "plan": plan.as_dict()}
         out = []
         for index in range(1, self.count + 1):
@@ -124,9 +127,9 @@ def serve(requests: IO[str], answers: IO[str]) -> None:
         request = json.loads(line)
         plan = timing.Plan.from_dict(request["plan"])
         prepared = timing.fresh(registry.get_case(request["case"]), request["profile"], int(request["seed"]))
-        rounds = timing.warm_and_time(prepared, plan, slowdown)
+        rounds, references = timing.warm_and_time(prepared, plan, slowdown)
         del prepared
-        answers.write(ANSWER + json.dumps({"rounds": rounds}) + "\n")
+        answers.write(ANSWER + json.dumps({"rounds": rounds, "references": references}) + "\n")
         answers.flush()
 
 

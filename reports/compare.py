@@ -10,9 +10,13 @@ Timings. The steady-state benchmarks (train_step: k steps of the case's training
 predict; single_call) are judged: they are warmed and timed in many rounds, in several processes. The
 whole-recipe timings (train: one round per seed, tracing included; first_epoch; steady_epoch;
 peak_rss_mb) are compared and reported with their ratio, never flagged. For a judged (case, metric):
-  rounds = every process's rounds of each run, each process's divided by the median of the same
-           process of the baseline (pytest process by pytest process, worker by worker: a difference
-           between process roles that both runs share cancels), then pooled.
+  rounds = every process's rounds of each run, each divided by the machine's reference timed in that
+           process before every round (``lstm_cases.timing.reference_seconds``: fixed work with no
+           framework in it; its median per process) where both files have it, so that the machine's own
+           drift between the runs cancels and the framework's speed stays (--no-reference: as timed);
+           then each process's divided by the median of the same process of the baseline (pytest
+           process by pytest process, worker by worker: a difference between process roles that both
+           runs share cancels), then pooled.
   r      = the Hodges-Lehmann ratio run / baseline: the median of every pairwise ratio of the two runs'
            rounds, with its 95% interval from the Mann-Whitney U test.
   q      = the two-sided Mann-Whitney U p of those rounds (exact without ties), adjusted by
@@ -61,6 +65,8 @@ from reports.stats import (
     hodges_lehmann_ratio,
     mann_whitney_p,
     min_two_sided_p,
+    per_reference,
+    reference_ratio,
     role_disagreement,
 )
 
@@ -92,6 +98,8 @@ class Rule:
     alpha: float = DEFAULT_ALPHA
     calibrated: Mapping[tuple[str, str], float] = field(default_factory=dict)
     source: str = "default"  # where ``factors`` came from: "default" or "--factor"
+    # divide each process's rounds by the machine's reference timed beside them, where both files have it
+    use_reference: bool = True
 
     def factor_for(self, case: str, metric: str) -> tuple[float, str]:
         """F for one (case, metric) before the processes' disagreement, and where it came from."""
@@ -147,6 +155,9 @@ class TimingComparison:
     comparisons: int  # m: the judged timings of this run against this baseline
     outcome: str  # SLOWER, FASTER, WITHIN, NOISE, CANNOT_TELL, NO_RATIO or NOT_GATED
     busy: str = ""  # which run's machine was busy while this benchmark was timed, in words
+    # how much slower the machine ran for the run than for the baseline, by its reference; None: the
+    # rounds were compared as timed (a file without the reference, or the rule told not to use it)
+    machine: float | None = None
 
     @property
     def n_base(self) -> int:
@@ -176,7 +187,8 @@ class TimingComparison:
     @property
     def limit(self) -> str:
         spread = f", processes disagree x{self.disagreement:.2f}" if self.disagreement is not None else ""
-        return f"factor x{self.factor:.2f} ({self.source}{spread})"
+        machine = f", per the machine's reference x{self.machine:.2f}" if self.machine is not None else ""
+        return f"factor x{self.factor:.2f} ({self.source}{spread}{machine})"
 
     def _test(self) -> str:
         q = "—" if self.q is None else f"{self.q:.2g}"
@@ -233,20 +245,30 @@ class _Measured:
     new: Samples
     ratio: Ratio | None
     p: float | None
+    base_processes: tuple[tuple[float, ...], ...]  # as compared: per the reference where both have it
+    new_processes: tuple[tuple[float, ...], ...]
+    machine: float | None  # the run's machine against the baseline's, by the reference (None: not used)
 
 
-def _measure(case: str, metric: str, base: Samples, new: Samples) -> _Measured:
-    a, b = align_by_role(base.processes, new.processes) or (base.data, new.data)
+def _measure(case: str, metric: str, base: Samples, new: Samples, use_reference: bool = True) -> _Measured:
+    base_processes, new_processes, machine = base.processes, new.processes, None
+    if use_reference and metric in GATED:
+        scaled = per_reference(base.processes, base.references), per_reference(new.processes, new.references)
+        if scaled[0] is not None and scaled[1] is not None:
+            base_processes, new_processes = scaled
+            machine = reference_ratio(base.references, new.references)
+    pooled = [v for r in base_processes for v in r], [v for r in new_processes for v in r]
+    a, b = align_by_role(base_processes, new_processes) or (pooled if machine is not None else (base.data, new.data))
     ratio = hodges_lehmann_ratio(a, b, CONFIDENCE) if a and b else None
     if ratio is None and base.median and new.median and base.median > 0 and new.median > 0:
         ratio = Ratio(new.median / base.median, None, None)  # a file with medians only
     p = mann_whitney_p(a, b) if metric in GATED else None
-    return _Measured(case, metric, base, new, ratio, p)
+    return _Measured(case, metric, base, new, ratio, p, base_processes, new_processes, machine)
 
 
 def _judge(m: _Measured, rule: Rule, q: float | None, comparisons: int) -> TimingComparison:
     base_factor, source = rule.factor_for(m.case, m.metric)
-    disagreement = role_disagreement(m.base.processes, m.new.processes)
+    disagreement = role_disagreement(m.base_processes, m.new_processes)
     factor = max(base_factor, disagreement or 1.0)
     busy = "; ".join(
         f"{side} load {s.load:g} on {s.cores} cores" for side, s in (("baseline", m.base), ("run", m.new)) if s.busy
@@ -255,7 +277,7 @@ def _judge(m: _Measured, rule: Rule, q: float | None, comparisons: int) -> Timin
     def result(outcome: str) -> TimingComparison:
         return TimingComparison(
             m.case, m.metric, m.base, m.new, factor, source, disagreement, rule.alpha, m.ratio, m.p, q, comparisons,
-            outcome, busy,
+            outcome, busy, m.machine,
         )  # fmt: skip
 
     if m.ratio is None:
@@ -285,7 +307,7 @@ def compare_runs(base: Run, new: Run, rule: Rule | None = None) -> dict[tuple[st
         for metric in METRICS:
             a, b = record.samples(metric), other.samples(metric)
             if a is not None and b is not None:
-                measured.append(_measure(case, metric, a, b))
+                measured.append(_measure(case, metric, a, b, rule.use_reference))
     tested = [m for m in measured if m.p is not None]
     qs = dict(zip(((m.case, m.metric) for m in tested), benjamini_hochberg([m.p for m in tested]), strict=True))
     return {(m.case, m.metric): _judge(m, rule, qs.get((m.case, m.metric)), len(tested)) for m in measured}
@@ -293,8 +315,9 @@ def compare_runs(base: Run, new: Run, rule: Rule | None = None) -> dict[tuple[st
 
 def judge_timing(case: str, metric: str, base: Samples, new: Samples, rule: Rule | None = None) -> TimingComparison:
     """One comparison on its own (m = 1: no other timings to control the false discoveries over)."""
-    m = _measure(case, metric, base, new)
-    return _judge(m, rule or Rule(), m.p, 1 if m.p is not None else 0)
+    rule = rule or Rule()
+    m = _measure(case, metric, base, new, rule.use_reference)
+    return _judge(m, rule, m.p, 1 if m.p is not None else 0)
 
 
 def metric_name(metric: str) -> str:

@@ -123,6 +123,7 @@ class Samples:
     processes: tuple[tuple[float, ...], ...] = ()
     load: float | None = None  # the 1-minute load average the benchmark ended with
     cores: int | None = None  # the machine's core count
+    references: tuple[tuple[float, ...], ...] = ()  # per process: the machine's reference before each round
 
     @property
     def busy(self) -> bool:
@@ -268,7 +269,10 @@ class CaseRecord:
             median = statistics.median(data) if data else bench.stat("median")
             cores = number(bench.extra_info.get("cpu_count"))
             load = number(bench.extra_info.get("load_average"))
-            samples = Samples(data, median, processes, load, int(cores) if cores else None)
+            references = tuple(
+                tuple(v for v in numbers(r) if v > 0) for r in as_list(bench.extra_info.get("reference_rounds"))
+            )
+            samples = Samples(data, median, processes, load, int(cores) if cores else None, references)
             return samples if data or median is not None else None
         if metric not in PER_SEED_METRICS:
             raise ValueError(f"unknown metric {metric!r}; valid: {', '.join(METRICS)}")

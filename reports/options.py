@@ -34,6 +34,11 @@ def add_rule_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--noise", type=Path, metavar="NOISE.json", help=f"per-(case, metric) factors from {NOISE_PROG}"
     )
+    parser.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="compare steady-state rounds as timed, not divided by the machine's reference timed beside them",
+    )
 
 
 def rule_from_args(args: argparse.Namespace) -> tuple[Rule, Noise | None]:
@@ -44,10 +49,12 @@ def rule_from_args(args: argparse.Namespace) -> tuple[Rule, Noise | None]:
         raise OptionError(f"--alpha must be between 0 and 1, got {args.alpha}")
     noise = load_noise(args.noise) if args.noise is not None else None
     calibrated = noise.factors if noise is not None else {}
+    use_reference = not args.no_reference
     if args.factor is None:
-        return Rule(alpha=args.alpha, calibrated=calibrated), noise
+        return Rule(alpha=args.alpha, calibrated=calibrated, use_reference=use_reference), noise
     factors = dict.fromkeys(GATED, args.factor)
-    return Rule(factors=factors, alpha=args.alpha, calibrated=calibrated, source="--factor"), noise
+    rule = Rule(factors, args.alpha, calibrated, source="--factor", use_reference=use_reference)
+    return rule, noise
 
 
 def rule_options(args: argparse.Namespace) -> list[str]:
@@ -55,4 +62,5 @@ def rule_options(args: argparse.Namespace) -> list[str]:
     options = ["--alpha", str(args.alpha)]
     options += ["--factor", str(args.factor)] if args.factor is not None else []
     options += ["--noise", str(args.noise)] if args.noise is not None else []
+    options += ["--no-reference"] if args.no_reference else []
     return options

@@ -41,6 +41,29 @@ def process_spread(processes: Sequence[Sequence[float]]) -> float | None:
     return max(medians) / min(medians)
 
 
+def per_reference(
+    processes: Sequence[Sequence[float]], references: Sequence[Sequence[float]]
+) -> tuple[tuple[float, ...], ...] | None:
+    """Each process's rounds divided by the median of the machine's reference timed in that process
+    (``lstm_cases.timing.reference_seconds``): the rounds in units of the machine's speed at the time.
+    None unless every process has its reference rounds."""
+    if not processes or len(references) != len(processes) or not all(references):
+        return None
+    medians = [statistics.median(r) for r in references]
+    if min(medians) <= 0:
+        return None
+    return tuple(tuple(v / m for v in rounds) for rounds, m in zip(processes, medians, strict=True))
+
+
+def reference_ratio(base: Sequence[Sequence[float]], new: Sequence[Sequence[float]]) -> float | None:
+    """How much slower the machine ran for the run than for the baseline by its reference: the pooled
+    reference medians' ratio (None without references on both sides)."""
+    a, b = [v for r in base for v in r], [v for r in new for v in r]
+    if not a or not b or statistics.median(a) <= 0:
+        return None
+    return statistics.median(b) / statistics.median(a)
+
+
 def role_disagreement(base: Sequence[Sequence[float]], new: Sequence[Sequence[float]]) -> float | None:
     """How much two runs' processes disagree about one benchmark's ratio: process i of the run against
     process i of the baseline (the pytest process against the pytest process, a worker against its

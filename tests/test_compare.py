@@ -184,3 +184,27 @@ def test_processes_and_the_headline_per_family(tmp_path, capsys):
     assert alphabet.endswith("| 1 / 1 |")
     assert row(text, "| sine |").endswith("| 0 / 0 |")
     assert "between-process spread of its 3 steady-state benchmarks" in text
+
+
+def _with_reference(scale: float, machine: float, seed: int = 0) -> Samples:
+    """Two processes' rounds of a benchmark of speed ``scale`` on a machine ``machine`` times slower, and
+    the machine's reference timed beside them (slowed by ``machine`` alone)."""
+    processes = tuple(tuple(noisy(scale * machine, 6, 0.01, seed=seed + i)) for i in range(2))
+    references = tuple(tuple(noisy(0.005 * machine, 6, 0.01, seed=seed + 10 + i)) for i in range(2))
+    data = [v for p in processes for v in p]
+    return Samples(data, statistics.median(data), processes, references=references)
+
+
+def test_the_machines_drift_cancels_by_its_reference_and_a_slower_framework_does_not():
+    base = _with_reference(1.0, 1.0)
+    drift = judge_timing("c", "predict", base, _with_reference(1.0, 1.4, seed=20))  # the machine alone slower
+    assert drift.outcome == "within" and drift.machine == pytest.approx(1.4, rel=0.03)
+    assert "per the machine's reference x1.4" in drift.describe()
+    as_timed = judge_timing("c", "predict", base, _with_reference(1.0, 1.4, seed=20), Rule(use_reference=False))
+    assert as_timed.outcome == "slower" and as_timed.machine is None
+    regression = judge_timing("c", "predict", base, _with_reference(1.3, 1.0, seed=20))  # the framework slower
+    assert regression.outcome == "slower" and regression.estimate == pytest.approx(1.3, rel=0.03)
+    both = judge_timing("c", "predict", base, _with_reference(1.3, 1.4, seed=20))
+    assert both.outcome == "slower" and both.estimate == pytest.approx(1.3, rel=0.03)
+    without = Samples(base.data, base.median, base.processes)  # an older file: no reference
+    assert judge_timing("c", "predict", without, _with_reference(1.0, 1.4, seed=20)).machine is None

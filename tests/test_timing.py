@@ -101,8 +101,9 @@ def test_a_worker_process_times_the_same_plan_and_reports_a_dead_worker_in_one_l
     workers = TimingWorkers(1, threads=1)
     try:
         plan = Plan("single_call", units=1, full_units=1, warmup=2, rounds=3)
-        [rounds] = workers.measure("one_char", "quick", 0, plan)
+        [(rounds, references)] = workers.measure("one_char", "quick", 0, plan)
         assert len(rounds) == 3 and all(r > 0 for r in rounds)
+        assert len(references) == 3 and all(r > 0 for r in references)  # the machine's reference, round by round
         with pytest.raises(RuntimeError, match=r"timing process 1 exited with status 1: .*no_such_case"):
             workers.measure("no_such_case", "quick", 0, plan)
     finally:
