@@ -75,10 +75,13 @@ def test_benchmarks_carry_their_case_and_the_record_carries_the_rest(bench_run):
         assert steady["stats"]["rounds"] == info["rounds_per_process"] == 6 and info["warmup"] == 2
         assert info["processes"] == 2 and len(info["other_process_rounds"]) == 1
         assert len(info["other_process_rounds"][0]) == 6 and info["process_spread"] >= 1
+        # the machine's reference before each round, in each process
+        assert [len(r) for r in info["reference_rounds"]] == [6, 6] and min(min(info["reference_rounds"])) > 0
     step = next(b for b in data["benchmarks"] if b["group"] == "train_step")["extra_info"]
     assert step["units"] == "steps" and step["steps_per_round"] == step["full_units"] == 100  # one pass
     run = data["lstm_bench"]
     assert run["timing"]["threads"] == 1 and run["timing"]["processes"] == 2 and run["timing"]["slowdown"] == {}
+    assert run["timing"]["reference"].startswith("tanh over")
     assert run["schema"] == 1 and run["profile"] == "quick" and run["seeds"] == [3, 4] and run["seed_base"] == 3
     assert set(run["stack"]) >= STACK_KEYS
     assert list(run["cases"]) == ["batch_state"]
