@@ -215,8 +215,8 @@ class Claim:
     sweep: Sweep | None = None
 
     def __post_init__(self) -> None:
-        if self.sweep is not None and self.sweep.profile not in self.rules:
-            raise ValueError(f"claim {self.id!r}: its sweep's base profile {self.sweep.profile!r} has no rule")
+        if self.sweep is not None and self.sweep.judged_by not in self.rules:
+            raise ValueError(f"claim {self.id!r}: its sweep judges the {self.sweep.judged_by!r} rule, which it has not")
         missing = [p for p in PROFILES if p not in self.rules]
         if not self.rules or (missing and not self.unjudged):
             raise ValueError(f"claim {self.id!r} has no rule for profile(s) {missing} and no reason in unjudged")

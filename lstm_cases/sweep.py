@@ -79,6 +79,14 @@ class Sweep:
     profile: str = "quick"
     backends: tuple[str, ...] = ()
     backends_reason: str = ""
+    # the profile whose rule is judged in every cell (default ``profile``'s): a quick threshold set for
+    # the quick recipe alone (a 0.3 gap) says little about far cells; the full rule is the source's claim
+    rule_profile: str | None = None
+
+    @property
+    def judged_by(self) -> str:
+        """The profile whose rule every cell is judged by."""
+        return self.rule_profile or self.profile
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.axes) <= MAX_AXES:

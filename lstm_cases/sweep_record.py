@@ -71,7 +71,8 @@ def sweep_entry(case: Case, claim: Claim, sweep: Sweep, stack: Mapping[str, Any]
         "text": claim.text,
         "metric": claim.metric,
         "compare_to": claim.compare_to,
-        "rule": claim.rules[sweep.profile].describe(),
+        "rule": claim.rules[sweep.judged_by].describe(),
+        "rule_profile": sweep.judged_by,
         "paired": claim.compare_to is not None,
         "axes": [axis.describe() for axis in sweep.axes],
         "backends": list(sweep.backends),
@@ -101,10 +102,14 @@ def plan(keys: Sequence[str], sweeps: Mapping[str, Sweep], seeds: Sequence[int],
 
 
 def judge(record: Mapping[str, Any]) -> None:
-    """Judge every cell of an unsharded record in place, by this checkout's rules."""
+    """Judge every cell of an unsharded record in place, by this checkout's rules (the rule each
+    claim's sweep names now: a record judged again after a rule changed says the new one)."""
     for entry in record["sweeps"].values():
         claim = registry.get_case(entry["case"]).claim(entry["claim"])
-        rule = claim.rules[record["profile"]]
+        if claim.sweep is None:
+            raise RecordMismatch(f"{entry['case']}/{entry['claim']}: this checkout declares no sweep for it")
+        rule = claim.rules[claim.sweep.judged_by]
+        entry["rule"], entry["rule_profile"] = rule.describe(), claim.sweep.judged_by
         for cell in entry["cells"]:
             missing = sorted(set(record["seeds"]) - set(cell["seeds"]))
             if missing:

@@ -317,7 +317,8 @@ def markdown(sweep: Sweep, figure_name: str) -> str:
     spec, record = sweep.spec, sweep.record
     compare = f"; compared to {code(spec['compare_to'])}" if spec.get("compare_to") else ""
     lines = [f"## {sweep.key}", "", f"> {spec.get('text') or DASH}", ""]
-    lines += [f"Rule: {spec.get('rule') or DASH} (metric: {code(spec.get('metric'))}{compare}).", ""]
+    judged_by = f", the {spec['rule_profile']} profile's" if spec.get("rule_profile") else ""
+    lines += [f"Rule{judged_by}: {spec.get('rule') or DASH} (metric: {code(spec.get('metric'))}{compare}).", ""]
     lines += [f"**Where it holds:** {sentence(sweep)}.", "", f"![{sweep.key}]({figure_name})", ""]
     for name, mark in as_dict(spec.get("marks")).items():
         point = _point_text(sweep, as_dict(mark).get("point"))

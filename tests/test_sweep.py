@@ -64,7 +64,7 @@ def test_points_in_grid_order_and_partner_values():
 
 
 def test_a_claims_sweep_needs_a_rule_in_its_base_profile():
-    with pytest.raises(ValueError, match="base profile 'quick' has no rule"):
+    with pytest.raises(ValueError, match="its sweep judges the .quick. rule, which it has not"):
         Claim(
             id="c",
             text="t",
@@ -301,3 +301,21 @@ def test_a_tiny_real_sweep_sharded_and_merged_equals_the_whole(tmp_path):
     for mine, theirs in zip(merged, entry["cells"], strict=True):
         for field in ("seeds", "values", "others", "held", "outcome"):
             assert mine[field] == theirs[field], field
+
+
+def test_a_sweep_may_judge_another_profiles_rule_and_a_record_is_judged_again(tmp_path, capsys):
+    case, claim = declared()[KEY]
+    assert claim.sweep.judged_by == "full"  # the source's 0.05 gap, not quick's 0.3 for 150 epochs
+    whole, _sweep = _fake_record([0, 1, 2])
+    entry = whole["sweeps"][KEY]
+    entry["rule"] = "an older rule"
+    path = tmp_path / "sweep.json"
+    path.write_text(json.dumps({"lstm_bench": whole}))
+    assert tool.main(["--judge-again", str(path)]) == 0
+    judged = json.loads(path.read_text())["lstm_bench"]["sweeps"][KEY]
+    assert judged["rule"] == claim.rules["full"].describe() and judged["rule_profile"] == "full"
+    assert all("outcome" in cell for cell in judged["cells"])
+    whole["shard"] = "1/2"
+    path.write_text(json.dumps({"lstm_bench": whole}))
+    assert tool.main(["--judge-again", str(path)]) == 2
+    assert "not a whole sweep run's record" in capsys.readouterr().err

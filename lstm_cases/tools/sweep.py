@@ -4,6 +4,7 @@
     python -m lstm_cases.tools.sweep --claim timestep_window/beats_feature_window -o results/sweep.json
     python -m lstm_cases.tools.sweep --all -o results/sweeps.json [--seeds 3] [--shard K/N]
     python -m lstm_cases.tools.sweep --claim KEY --axis epochs=20,50 -o small.json   # a smaller grid first
+    python -m lstm_cases.tools.sweep --judge-again results/sweep.json               # after a rule changed
     python -m reports sweep results/sweep.json -o report/sweep/                      # the maps
 
 Each claim that declares a ``Sweep`` (``lstm_cases.sweep``) is trained in every cell of its
@@ -33,7 +34,7 @@ from typing import Any
 
 from lstm_cases import registry
 from lstm_cases.core import TRAIN_SECONDS, DataError, DataUnavailable
-from lstm_cases.record import KEY, SCHEMA
+from lstm_cases.record import KEY, SCHEMA, RecordMismatch
 from lstm_cases.shards import parse_shard
 from lstm_cases.sweep import Sweep, cell_case, check
 from lstm_cases.sweep_record import KIND, declared, judge, plan, sweep_entry
@@ -107,8 +108,36 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--backend", help="jax, tensorflow or torch (default: the fastest installed)")
     parser.add_argument("--shard", help="K/N: run a deterministic 1/N of the (claim, cell, seed) units")
     parser.add_argument("--axis", action="append", default=[], metavar="FIELD=V1,V2", help="replace an axis's values")
+    parser.add_argument(
+        "--judge-again",
+        type=Path,
+        metavar="RECORD.json",
+        help="judge a whole run's record again by this checkout's rules (no training); -o (default: in place)",
+    )
     parser.add_argument("-o", "--out", type=Path, help="the record to write (JSON)")
     return parser
+
+
+def judge_again(path: Path, out: Path | None) -> int:
+    """``--judge-again``: the record's cells judged by the rules declared now, written whole."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        print(f"{PROG}: error: {path}: cannot read a sweep record ({err})", file=sys.stderr)
+        return 2
+    record = doc.get(KEY) if isinstance(doc, dict) else None
+    if not isinstance(record, dict) or record.get("kind") != KIND or record.get("shard"):
+        print(f"{PROG}: error: {path}: not a whole sweep run's record (merge shards first)", file=sys.stderr)
+        return 2
+    try:
+        judge(record)
+        record["judged_again_at"] = commit_id()  # the rules' commit; "commit" stays the one that trained
+    except RecordMismatch as err:
+        print(f"{PROG}: error: {path}: {err}", file=sys.stderr)
+        return 2
+    write_json_atomic(out or path, {KEY: record})
+    print(f"judged {path} again by this checkout's rules: wrote {out or path}")
+    return 0
 
 
 def _grid(sweep: Sweep) -> str:
@@ -119,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.judge_again is not None:
+        return judge_again(args.judge_again, args.out)
     sweeps_declared = declared()
     if args.list:
         for key, (_case, claim) in sweeps_declared.items():

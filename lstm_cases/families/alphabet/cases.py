@@ -132,7 +132,8 @@ TIMESTEP_WINDOW = Case(
                     Axis("epochs", (50, 150, 500)),
                     Axis("learning_rate", (0.001, 0.01), "learning rate"),
                     Axis("batch_size", (1, 23), "batch size"),
-                )
+                ),
+                rule_profile="full",  # the source's claim (a 0.05 gap); quick's 0.3 is a threshold for 150 epochs
             ),
             measured_on={"quick": CI_STACKS, "full": (JAX,)},
         ),
