@@ -68,14 +68,14 @@ def measured_text(case: Case, claim: Claim, profile: str) -> str:
 def holds_where(folder: Path = MAPS) -> dict[str, str]:
     """Claim key (``case/claim``) -> where it holds, from the committed maps' records."""
     from reports.sweep_map import holds_where as sentence
-    from reports.sweep_map import load_sweeps
+    from reports.sweep_map import load_sweeps, sweep_stack
 
     found = {}
     for sweep in load_sweeps(sorted(folder.glob("*.json"))):
-        record = sweep.record
-        seeds = len(record["seeds"])
+        seeds = len(sweep.record["seeds"])
+        rule = f"the {sweep.spec['rule_profile']} rule, " if sweep.spec.get("rule_profile") else ""
         found[sweep.key] = (
-            f"{sentence(sweep)} ({stack_label(record['stack'])}, {seeds} seeds per cell; "
+            f"{sentence(sweep)} ({rule}{stack_label(sweep_stack(sweep)[0])}, {seeds} seeds per cell; "
             f"[map](../reports/examples/sweeps/README.md))"
         )
     return found
