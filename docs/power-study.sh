@@ -18,7 +18,7 @@ if [[ $# -gt 0 && $1 != "--" ]]; then out=$1; shift; fi
 if [[ $# -gt 0 && $1 != "--" ]]; then pairs=$1; shift; fi
 if [[ $# -gt 0 && $1 == "--" ]]; then shift; fi
 extra=("$@")
-python=${PYTHON:-python}
+python=${PYTHON:-python}  # the environment that runs pytest bench (activate it, or set PYTHON)
 select=()
 if [[ -n ${STEADY_ONLY:-} ]]; then select=(-k "train_step or inference"); fi
 mkdir -p "$out"
@@ -26,11 +26,12 @@ mkdir -p "$out"
 run() {  # NAME [VAR=value ...]: one quick run, results in OUT_DIR/NAME.json
     local name=$1
     shift
-    local start=$SECONDS
+    local start=$SECONDS rc=0
     env "$@" "$python" -m pytest bench -q -p no:cacheprovider "${select[@]}" \
-        --benchmark-json "$out/$name.json" "${extra[@]}" >"$out/$name.log" 2>&1 || true
-    if [[ ! -f $out/$name.json ]]; then
-        echo "$name: no result file; see $out/$name.log" >&2
+        --benchmark-json "$out/$name.json" "${extra[@]}" >"$out/$name.log" 2>&1 || rc=$?
+    # 1: some test failed (still a result); 2 and up: interrupted, an internal or usage error, no tests
+    if [[ $rc -ge 2 || ! -f $out/$name.json ]]; then
+        echo "$name: pytest exited $rc; see $out/$name.log" >&2
         exit 1
     fi
     echo "$name: $((SECONDS - start)) s, load $(cut -d' ' -f1 /proc/loadavg): $(tail -n 1 "$out/$name.log")"

@@ -18,7 +18,7 @@ import numpy as np
 
 from lstm_cases import textdata
 from lstm_cases.core import CaseData, DataError
-from lstm_cases.families.sentiment.pipeline import VECTOR_LIMIT, Encoded, case_data, encode, split
+from lstm_cases.families.sentiment.pipeline import STEP_BATCH, VECTOR_LIMIT, Encoded, case_data, encode, split
 
 # Words of the generated reviews. Sentiment words only ever appear in opinion sentences.
 POSITIVE_ADJECTIVES = ("great", "wonderful", "brilliant", "superb", "excellent", "moving", "delightful", "charming",
@@ -171,7 +171,8 @@ def _concat(a: Encoded, b: Encoded) -> Encoded:
     return Encoded(np.concatenate([a.labels, b.labels]), a.ids + b.ids, a.vectors, negated)
 
 
-def generated_data(seed: int, maxlen: int, unknown: str, **corpus: Any) -> CaseData:
-    """``corpus``: ``generated_encoded``'s size and filler arguments (a profile's ``Recipe.data``)."""
+def generated_data(seed: int, maxlen: int, unknown: str, step_batch: int = STEP_BATCH, **corpus: Any) -> CaseData:
+    """``corpus``: ``generated_encoded``'s size and filler arguments (a profile's ``Recipe.data``);
+    ``step_batch``: the reviews per timed training step (``train_step_seconds``)."""
     train, heldout = generated_encoded(seed, **corpus)
-    return case_data(train, heldout, maxlen, unknown)
+    return case_data(train, heldout, maxlen, unknown, step_batch)

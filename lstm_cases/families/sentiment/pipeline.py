@@ -108,7 +108,8 @@ def split(encoded: Encoded, seed: int) -> tuple[Encoded, Encoded]:
     return encoded.take(order[:cut]), encoded.take(order[cut:])
 
 
-def case_data(train: Encoded, heldout: Encoded, maxlen: int, unknown: str) -> CaseData:
+def case_data(train: Encoded, heldout: Encoded, maxlen: int, unknown: str, step_batch: int = 0) -> CaseData:
+    """The case's arrays; ``step_batch`` (0: ``STEP_BATCH``) is the batch ``train_step_seconds`` times."""
     x, train_lengths = pad_trunc(train, maxlen, unknown)
     x_heldout, heldout_lengths = pad_trunc(heldout, maxlen, unknown)
     lengths = np.concatenate([train_lengths, heldout_lengths])
@@ -121,6 +122,7 @@ def case_data(train: Encoded, heldout: Encoded, maxlen: int, unknown: str) -> Ca
         "majority_baseline": float(np.mean(heldout.labels == majority_label)),
         "length_stats": textdata.length_stats(lengths, maxlen),
         "unknown_fraction": _unknown_fraction(train, heldout),
+        "step_batch": step_batch or STEP_BATCH,
     }
     if heldout.negated is not None:
         extras["negated_heldout"] = heldout.negated
@@ -182,10 +184,11 @@ STEP_WARMUP, STEP_ROUNDS = 2, 15
 
 
 def train_step_seconds(model: Any, data: CaseData) -> float:
-    """The median seconds of one training step on a fixed batch, after warm-up steps: what a
-    step costs at this maxlen. A busy CPU's spikes move one epoch's time (the only steady epoch
-    of a short run) but not the median of many steps."""
-    x, y = data.x[:STEP_BATCH], data.y[:STEP_BATCH]
+    """The median seconds of one training step on a fixed batch (``extras['step_batch']``, 64), after
+    warm-up steps: what a step costs at this maxlen. A busy CPU's spikes move one epoch's time (the
+    only steady epoch of a short run) but not the median of many steps."""
+    batch = int(data.extras.get("step_batch", STEP_BATCH))
+    x, y = data.x[:batch], data.y[:batch]
     for _ in range(STEP_WARMUP):
         model.train_on_batch(x, y)
     seconds = []
