@@ -13,7 +13,8 @@ Usage::
 Rule: takes two or more runs of one stack and profile (else exit 2) and, for every judged (case, metric)
 (train_step, predict, single_call) found in at least two of them, computes spread = the largest
 |ln(median_i / median_j)| over all pairs of runs (= ln(max median / min median); a median pools every
-timing process of the run) and factor = max(floor, exp(safety * spread)), safety 1.5 and floor 1.03 by
+timing process of the run, each process's rounds divided by its machine reference where every run
+has one, as the comparison rule does) and factor = max(floor, exp(safety * spread)), safety 1.5 and floor 1.03 by
 default. The factors replace the rule's default factors (reports.compare), which hold on the 2-core
 machine without calibration: calibration is for tighter ones, where A/A runs show a benchmark is stable.
 The disagreement of the compared runs' processes still raises the factor in every comparison. The file
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import statistics
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -36,6 +38,7 @@ from typing import Any
 from reports.atomic import write_atomic
 from reports.command import error
 from reports.load import GATED, InputError, Run, as_dict, load_run, number, read_json
+from reports.stats import per_reference
 
 PROG = "python -m reports.noise"
 RULE = __doc__[__doc__.index("Rule: ") : __doc__.index("Exit status")].strip()
@@ -94,11 +97,14 @@ def calibrate(runs: list[Run], safety: float, floor: float) -> tuple[dict[str, A
     cases = list(dict.fromkeys(c for run in runs for c in run.cases))
     for case in cases:
         for metric in GATED:
-            medians = []
-            for run in runs:
-                got = run.cases[case].samples(metric) if case in run.cases else None
-                if got is not None and got.median is not None and got.median > 0:
-                    medians.append(got.median)
+            found = [run.cases[case].samples(metric) if case in run.cases else None for run in runs]
+            found = [s for s in found if s is not None and s.median is not None and s.median > 0]
+            # in units of the machine's reference where every run has it, as the rule compares them
+            scaled = [per_reference(s.processes, s.references) for s in found]
+            if found and all(s is not None for s in scaled):
+                medians = [statistics.median([v for r in s for v in r]) for s in scaled]
+            else:
+                medians = [s.median for s in found]
             if len(medians) < 2:
                 if medians:
                     skipped.append(f"{case} {metric}")
