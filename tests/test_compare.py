@@ -103,11 +103,12 @@ def test_the_processes_disagreement_raises_the_factor_and_a_role_difference_canc
     # the pytest process 20% slower than the worker in both runs: no disagreement, a 12% slowdown is seen
     base = _samples(noisy(1.2, 6, seed=1), noisy(1.0, 6, seed=2))
     slower = _samples(noisy(1.2 * 1.12, 6, seed=3), noisy(1.12, 6, seed=4))
-    cmp = judge_timing("c", "single_call", base, slower)
+    rule = Rule(factors=dict.fromkeys(GATED, 1.10))  # the mechanics, whatever the defaults
+    cmp = judge_timing("c", "single_call", base, slower, rule)
     assert cmp.outcome == SLOWER and cmp.disagreement == pytest.approx(1.0, abs=0.03) and cmp.factor == 1.10
     # one process alone moved by 15%: within the raised factor
     one_moved = _samples(noisy(1.2 * 1.15, 6, seed=5), noisy(1.0, 6, seed=6))
-    cmp = judge_timing("c", "single_call", base, one_moved)
+    cmp = judge_timing("c", "single_call", base, one_moved, rule)
     assert cmp.outcome == WITHIN and cmp.disagreement == pytest.approx(1.15, rel=0.03)
     assert cmp.judged().startswith("within factor x1.1") and "processes disagree x1.1" in cmp.judged()
 
@@ -129,7 +130,7 @@ def test_whole_recipe_timings_get_a_ratio_and_no_verdict():
 def test_calibrated_factors_and_the_factor_option():
     rule = Rule(calibrated={("c", "predict"): 1.03})
     assert rule.factor_for("c", "predict") == (1.03, "calibrated")
-    assert rule.factor_for("c", "single_call") == (1.10, "default")
+    assert rule.factor_for("c", "single_call") == (1.35, "default")
     cmp = judge_timing("c", "predict", _samples(noisy(1.0, 16, seed=1)), _samples(noisy(1.05, 16, seed=2)), rule)
     assert cmp.outcome == SLOWER and "factor x1.03 (calibrated)" in cmp.evidence()
 
@@ -165,7 +166,7 @@ def test_a_30_percent_slowdown_is_flagged_with_its_interval(tmp_path, capsys):
     assert "1 regression(s), what `python -m reports.gate` would fail on" in text
     line = row(text, "`one_char`", "**SLOWER**")
     assert "| 100 ms (16) | 129 ms (16) | ×1.30 [1.29, 1.31] | **SLOWER**: beyond factor x1.25 (default)" in line
-    assert "alpha = 0.002" in text and "train_step x1.25, predict x1.15, single_call x1.1" in text
+    assert "alpha = 0.002" in text and "train_step x1.25, predict x1.35, single_call x1.35" in text
     headline = row(text, "**all cases**")
     assert "| ×1.30 [1.29, 1.31] |" in headline and headline.endswith("| 1 / 0 |")
 
@@ -197,14 +198,17 @@ def _with_reference(scale: float, machine: float, seed: int = 0) -> Samples:
 
 def test_the_machines_drift_cancels_by_its_reference_and_a_slower_framework_does_not():
     base = _with_reference(1.0, 1.0)
-    drift = judge_timing("c", "predict", base, _with_reference(1.0, 1.4, seed=20))  # the machine alone slower
+    tight = Rule(factors=dict.fromkeys(GATED, 1.15))
+    drift = judge_timing("c", "predict", base, _with_reference(1.0, 1.4, seed=20), tight)  # the machine alone slower
     assert drift.outcome == "within" and drift.machine == pytest.approx(1.4, rel=0.03)
     assert "per the machine's reference x1.4" in drift.describe()
-    as_timed = judge_timing("c", "predict", base, _with_reference(1.0, 1.4, seed=20), Rule(use_reference=False))
+    as_timed = judge_timing(
+        "c", "predict", base, _with_reference(1.0, 1.4, seed=20), Rule(tight.factors, use_reference=False)
+    )
     assert as_timed.outcome == "slower" and as_timed.machine is None
-    regression = judge_timing("c", "predict", base, _with_reference(1.3, 1.0, seed=20))  # the framework slower
+    regression = judge_timing("c", "predict", base, _with_reference(1.3, 1.0, seed=20), tight)  # the framework slower
     assert regression.outcome == "slower" and regression.estimate == pytest.approx(1.3, rel=0.03)
-    both = judge_timing("c", "predict", base, _with_reference(1.3, 1.4, seed=20))
+    both = judge_timing("c", "predict", base, _with_reference(1.3, 1.4, seed=20), tight)
     assert both.outcome == "slower" and both.estimate == pytest.approx(1.3, rel=0.03)
     without = Samples(base.data, base.median, base.processes)  # an older file: no reference
-    assert judge_timing("c", "predict", without, _with_reference(1.0, 1.4, seed=20)).machine is None
+    assert judge_timing("c", "predict", without, _with_reference(1.0, 1.4, seed=20), tight).machine is None

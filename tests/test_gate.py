@@ -72,7 +72,7 @@ def test_an_a_a_pair_with_2_percent_jitter_passes(tmp_path, capsys):
     out = run_gate(capsys, a, b, expect=0)
     assert "REGRESSION" not in out
     assert out.splitlines()[-1].startswith("no regression: 2 case(s), 2 claim(s), 6 judged timing(s) compared")
-    assert lines(out, "rule:", "alpha 0.002 (false-discovery rate), factors train_step x1.25, predict x1.15")
+    assert lines(out, "rule:", "alpha 0.002 (false-discovery rate), factors train_step x1.25, predict x1.35")
 
 
 def test_a_30_percent_slower_training_step_fails(tmp_path, capsys):
