@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -24,3 +25,12 @@ def write_atomic(path: Path | str, data: str | bytes) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def write_folder(out: Path, figures: Mapping[str, bytes], readme: str) -> Path:
+    """A report folder: every figure first, then README.md, which links them (a README never names a
+    missing figure); each file whole or not at all. The README's path."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in figures.items():
+        write_atomic(out / name, data)
+    return write_atomic(out / "README.md", readme)

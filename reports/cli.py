@@ -10,7 +10,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from reports.atomic import write_atomic
+from reports.atomic import write_folder
 from reports.command import OptionError, error
 from reports.load import InputError, load_runs
 from reports.options import add_rule_options, rule_from_args
@@ -88,10 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             "set REPORTS_DEBUG=1 for the traceback",
         )
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, png in report.figures.items():  # figures first: README never links a missing PNG
-            write_atomic(out / name, png)
-        readme = write_atomic(out / "README.md", report.markdown)
+        readme = write_folder(out, report.figures, report.markdown)
     except OSError as err:
         return error(PROG, f"{err.filename or out}: cannot write: {err.strerror or err}")
     print(f"wrote {readme} and {len(report.figures)} figure(s)")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reports.atomic import write_atomic
+from reports.atomic import write_folder
 from reports.command import error
 from reports.load import InputError, Run, as_dict, load_run, number, numbers
 from reports.markdown import table
@@ -260,10 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     groups = group_runs(runs)
     text, figures = build(groups, left_out, not args.no_figures)
     try:
-        args.out.mkdir(parents=True, exist_ok=True)
-        for name, png in figures.items():
-            write_atomic(args.out / name, png)
-        readme = write_atomic(args.out / "README.md", text)
+        readme = write_folder(args.out, figures, text)
     except OSError as err:
         return error(PROG, f"{err.filename or args.out}: cannot write: {err.strerror or err}")
     print(f"wrote {readme} and {len(figures)} figure(s): {len(runs)} run(s) in {len(groups)} stack(s)")

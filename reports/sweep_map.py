@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reports.atomic import write_atomic
+from reports.atomic import write_folder
 from reports.command import error
 from reports.load import InputError, as_dict, as_list, number, numbers, read_json, stack_label
 from reports.markdown import DASH, code, table
@@ -385,10 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     sources = ", ".join(code(p) for p in dict.fromkeys(s.path for s in sweeps))
     text = "\n".join(["# Claim-validity maps", "", f"Made by {code(command)} from {sources}.", "", *sections])
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, png in figures.items():  # figures first: README never links a missing PNG
-            write_atomic(out / name, png)
-        readme = write_atomic(out / "README.md", text)
+        readme = write_folder(out, figures, text)
     except OSError as err:
         return error(PROG, f"{err.filename or out}: cannot write: {err.strerror or err}")
     print(f"wrote {readme} and {len(figures)} map(s)")
