@@ -196,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["KERAS_BACKEND"] = backend  # before Keras is imported: the backend is fixed at import
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
     mine = plan(selected, sweeps, seeds, shard)
-    return _run(args, argv, selected, sweeps, seeds, shard, mine, {key: chosen[key][1] for key in selected})
+    claims = {key: sweeps_declared[key] for key in selected}
+    return _run(args, argv, claims, sweeps, seeds, shard, mine, {key: chosen[key][1] for key in selected})
 
 
 def _part_options(args: argparse.Namespace, sweeps: dict[str, Sweep], keys: list[str]) -> list[str]:
@@ -234,8 +235,9 @@ def _run_groups(args: argparse.Namespace, argv: list[str], groups: dict[str, lis
     return 0
 
 
-def _run(args, argv, selected, sweeps, seeds, shard, mine, whys: dict[str, str]) -> int:
-    """Every selected sweep in this process, on the backend set in the environment."""
+def _run(args, argv, claims, sweeps, seeds, shard, mine, whys: dict[str, str]) -> int:
+    """Every selected sweep (``claims``: key -> (case, claim)) in this process, on the backend set in
+    the environment."""
     from lstm_cases import compat, runner
 
     stack = compat.stack()
@@ -258,8 +260,7 @@ def _run(args, argv, selected, sweeps, seeds, shard, mine, whys: dict[str, str])
         return 2
     record["profile"] = profiles.pop()
     start = time.perf_counter()
-    for key in selected:
-        case, claim = declared()[key]
+    for key, (case, claim) in claims.items():
         sweep = sweeps[key]
         partner = registry.get_case(claim.compare_to) if claim.compare_to else None
         entry = sweep_entry(case, claim, sweep, stack, whys[key])
@@ -270,7 +271,8 @@ def _run(args, argv, selected, sweeps, seeds, shard, mine, whys: dict[str, str])
             cell_seeds = [seed for seed in seeds if (key, index, seed) in mine]
             if not cell_seeds:
                 continue
-            cell: dict[str, Any] = {"index": index, "point": point, "seeds": cell_seeds, "values": [], "others": None}
+            others = [] if partner is not None else None
+            cell: dict[str, Any] = {"index": index, "point": point, "seeds": cell_seeds, "values": [], "others": others}
             cell["train_seconds"] = []
             for seed in cell_seeds:
                 try:
@@ -284,8 +286,8 @@ def _run(args, argv, selected, sweeps, seeds, shard, mine, whys: dict[str, str])
                     return 2
                 cell["values"].append(ran.values(claim.metric)[0])
                 cell["train_seconds"].append(ran.values(TRAIN_SECONDS)[0])
-                if partner is not None:
-                    cell["others"] = [*(cell["others"] or []), other]
+                if others is not None:
+                    others.append(other)
                 versus = f" vs {other:.4g}" if other is not None else ""
                 print(
                     f"{key} cell {index + 1}/{len(points)} {point} seed {seed}: "
