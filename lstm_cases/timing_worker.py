@@ -8,6 +8,13 @@ not a user command) applies the parent's thread setting (LSTM_BENCH_THREADS) and
 (LSTM_BENCH_SLOWDOWN), reads one JSON request per line on stdin (case, profile, seed, plan), answers
 one line on stdout, ANSWER followed by ``{"rounds": [...]}``, and exits at the end of its input.
 Anything else it prints goes to stderr; a worker that dies is reported with its last stderr line.
+
+The same worker serves a duet (``lstm_cases.tools.duet``: two installations timed round by round on one
+machine) through requests with an ``op``: ``hello`` (the protocol version, stack, commit and cases of
+this installation), ``prepare`` (a fresh model of a case: its parameter count, input shape and plans),
+``warm`` (a plan's untimed calls), ``round`` (the machine's reference, then one timed call) and
+``release``. An installation whose worker does not answer ``hello`` with ``PROTOCOL`` speaks another
+protocol: the duet refuses it.
 """
 
 from __future__ import annotations
@@ -18,12 +25,14 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import IO, Any
 
 from lstm_cases import timing
 
 ANSWER = "lstm-bench-timing: "
+PROTOCOL = 2  # the duet ops (module docstring); a worker of protocol 1 knows only plain plan requests
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the folder holding lstm_cases
 
 
@@ -31,43 +40,61 @@ class TimingWorkerError(RuntimeError):
     """A worker that died or answered nonsense; ``str()`` is one line."""
 
 
-class _Worker:
-    def __init__(self, index: int, env: dict[str, str]) -> None:
-        self.index = index
+class Worker:
+    """One worker process: ``python -m lstm_cases.timing_worker`` of some installation (``python``: its
+    interpreter; ``cwd``: where it starts, which must not shadow that installation's package)."""
+
+    def __init__(
+        self, name: str, env: dict[str, str], python: str = sys.executable, cwd: Path | str = _PACKAGE_ROOT
+    ) -> None:
+        self.name = name
         self.stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (lives as long as the worker; closed in close)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "lstm_cases.timing_worker"],
+            [python, "-m", "lstm_cases.timing_worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.stderr,
             text=True,
             env=env,
-            cwd=_PACKAGE_ROOT,
+            cwd=cwd,
         )
 
-    def ask(self, request: dict[str, Any]) -> tuple[list[float], list[float]]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+    def send(self, request: dict[str, Any]) -> None:
+        assert self.proc.stdin is not None
         try:
             self.proc.stdin.write(json.dumps(request) + "\n")
             self.proc.stdin.flush()
         except BrokenPipeError:
             raise self.died() from None
+
+    def receive(self) -> dict[str, Any]:
+        """The next answer line, as a JSON object."""
+        assert self.proc.stdout is not None
         for line in self.proc.stdout:
             if line.startswith(ANSWER):
-                answer = json.loads(line[len(ANSWER) :])
-                rounds = answer.get("rounds") if isinstance(answer, dict) else None
-                references = answer.get("references") if isinstance(answer, dict) else None
-                if not isinstance(rounds, list) or not isinstance(references, list):
-                    raise TimingWorkerError(f"timing process {self.index} answered {line.strip()[:200]!r}")
-                return [float(r) for r in rounds], [float(r) for r in references]
+                try:
+                    answer = json.loads(line[len(ANSWER) :])
+                except ValueError:
+                    answer = None
+                if not isinstance(answer, dict):
+                    raise TimingWorkerError(f"{self.name} answered {line.strip()[:200]!r}")
+                return answer
         raise self.died()
+
+    def ask(self, request: dict[str, Any]) -> tuple[list[float], list[float]]:
+        self.send(request)
+        answer = self.receive()
+        rounds, references = answer.get("rounds"), answer.get("references")
+        if not isinstance(rounds, list) or not isinstance(references, list):
+            raise TimingWorkerError(f"{self.name} answered {json.dumps(answer)[:200]!r}")
+        return [float(r) for r in rounds], [float(r) for r in references]
 
     def died(self) -> TimingWorkerError:
         code = self.proc.wait()
         self.stderr.seek(0)
         last = [line.strip() for line in self.stderr.read().splitlines() if line.strip()]
         why = last[-1] if last else "no output"
-        return TimingWorkerError(f"timing process {self.index} exited with status {code}: {why}")
+        return TimingWorkerError(f"{self.name} exited with status {code}: {why}")
 
     def close(self) -> None:
         if self.proc.stdin is not None and not self.proc.stdin.closed:
@@ -91,7 +118,7 @@ class TimingWorkers:
             timing.THREADS_ENV: "default" if threads is None else str(threads),
             "PYTHONPATH": os.pathsep.join(p for p in (str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")) if p),
         }
-        self._workers: dict[int, _Worker] = {}
+        self._workers: dict[int, Worker] = {}
 
     def measure(
         self, case_id: str, profile: str, seed: int, plan: timing.Plan
@@ -102,7 +129,7 @@ class TimingWorkers:
         for index in range(1, self.count + 1):
             worker = self._workers.get(index)
             if worker is None or worker.proc.poll() is not None:
-                worker = self._workers[index] = _Worker(index, self.env)
+                worker = self._workers[index] = Worker(f"timing process {index}", self.env)
             try:
                 out.append(worker.ask(request))
             except TimingWorkerError:
@@ -116,15 +143,96 @@ class TimingWorkers:
         self._workers.clear()
 
 
-def serve(requests: IO[str], answers: IO[str]) -> None:
-    """The worker's loop: one plan per request line, timed on a fresh model of the case."""
+def commit_of(folder: Path) -> str:
+    """The git commit of a checkout (``+dirty`` with uncommitted changes), or ``?`` outside git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=folder, capture_output=True, text=True)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=folder, capture_output=True
+        )
+    except OSError:
+        return "?"
+    if head.returncode != 0:
+        return "?"
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+class DuetServer:
+    """The worker's side of a duet: one prepared model at a time, warmed per plan, timed one round per
+    request (the driver alternates the two installations' rounds)."""
+
+    def __init__(self, slowdown: timing.Slowdown, threads: dict[str, Any]) -> None:
+        self.slowdown, self.threads = slowdown, threads
+        self.prepared: Any = None
+        self.call: Any = None
+
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        from lstm_cases import compat, registry
+        from lstm_cases.core import DataUnavailable
+
+        op = request.get("op")
+        if op == "hello":
+            return {
+                "protocol": PROTOCOL,
+                "stack": compat.stack(),
+                "commit": commit_of(_PACKAGE_ROOT),
+                "package": str(_PACKAGE_ROOT),
+                "python": sys.executable,
+                "cases": list(registry.all_cases()),
+                "threads": self.threads,
+                "slowdown": dict(self.slowdown.factors),
+            }
+        if op == "prepare":
+            self.prepared = self.call = None
+            try:
+                case = registry.get_case(request["case"])
+                prepared = timing.fresh(case, request["profile"], int(request["seed"]))
+            except DataUnavailable as err:  # optional real-scale data not given: the duet skips the case
+                return {"unavailable": " ".join(str(err).split())}
+            except ValueError as err:  # an unknown case or profile
+                return {"error": " ".join(str(err).split())}
+            self.prepared = prepared
+            return {
+                "params": int(prepared.model.count_params()),
+                "input_shape": list(prepared.data.x.shape[1:]),
+                "plans": {kind: timing.plan_for(prepared, kind, prepared.profile).as_dict() for kind in timing.KINDS},
+            }
+        if op == "warm":
+            plan = timing.Plan.from_dict(request["plan"])
+            timing.warm_up(self.prepared, plan)
+            self.call = timing.planned_call(self.prepared, plan, self.slowdown)
+            return {}
+        if op == "round":  # untimed calls first (this process woke from waiting), then the timed ones
+            for _ in range(int(request.get("untimed", 0))):
+                self.call()
+            reference = timing.reference_seconds()
+            calls = []
+            for _ in range(int(request.get("calls", 1))):
+                start = time.perf_counter()
+                self.call()
+                calls.append(time.perf_counter() - start)
+            return {"seconds": sum(calls), "calls": calls, "reference": reference}
+        if op == "release":
+            self.prepared = self.call = None
+            return {}
+        return {"error": f"unknown op {op!r}; valid ops: hello, prepare, warm, round, release"}
+
+
+def serve(requests: IO[str], answers: IO[str], threads: dict[str, Any] | None = None) -> None:
+    """The worker's loop: one answer per request line. A request without ``op`` is a plan, timed on a
+    fresh model of the case (the pytest session's other processes); one with ``op`` is a duet's."""
     from lstm_cases import registry
 
     slowdown = timing.Slowdown.from_env()
+    duet = DuetServer(slowdown, threads or {})
     for line in requests:
         if not line.strip():
             continue
         request = json.loads(line)
+        if "op" in request:
+            answers.write(ANSWER + json.dumps(duet.answer(request)) + "\n")
+            answers.flush()
+            continue
         plan = timing.Plan.from_dict(request["plan"])
         prepared = timing.fresh(registry.get_case(request["case"]), request["profile"], int(request["seed"]))
         rounds, references = timing.warm_and_time(prepared, plan, slowdown)
@@ -135,8 +243,8 @@ def serve(requests: IO[str], answers: IO[str]) -> None:
 
 def main() -> int:
     answers, sys.stdout = sys.stdout, sys.stderr  # only answers on stdout
-    timing.apply_threads(timing.parse_threads(os.environ.get(timing.THREADS_ENV)))
-    serve(sys.stdin, answers)
+    threads = timing.apply_threads(timing.parse_threads(os.environ.get(timing.THREADS_ENV)))
+    serve(sys.stdin, answers, threads)
     return 0
 
 

@@ -15,7 +15,6 @@ import argparse
 import json
 import shlex
 import statistics
-import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,6 +30,7 @@ from lstm_cases.core import (
     UnknownNameError,
     seeds_for,
 )
+from lstm_cases.timing_worker import commit_of
 from reports.atomic import write_atomic
 
 PROG = "python -m lstm_cases.tools.measure_claims"
@@ -50,14 +50,7 @@ def write_json_atomic(path: Path, payload: object) -> None:
 
 def commit_id() -> str:
     """The checkout's commit (``+dirty`` with uncommitted changes), or ``?`` outside git."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True)
-    except OSError:
-        return "?"
-    if head.returncode != 0:
-        return "?"
-    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    return commit_of(ROOT)
 
 
 def case_entry(result: Any, command: str, commit: str, date: str) -> dict[str, Any]:
