@@ -12,7 +12,9 @@ from pathlib import Path
 
 from reports.atomic import write_folder
 from reports.command import OptionError, error
-from reports.load import InputError, load_runs
+from reports.compare import Rule
+from reports.duet import is_duet, load_duet
+from reports.load import InputError, load_runs, read_json
 from reports.options import add_rule_options, rule_from_args
 
 PROG = "python -m reports"
@@ -22,7 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Write a Markdown report (README.md + PNG figures) from lstm-bench result files. The first "
-        "file is the baseline for comparisons, judged by the same rule as python -m reports.gate.",
+        "file is the baseline for comparisons, judged by the same rule as python -m reports.gate. A duet file "
+        "(python -m lstm_cases.tools.duet) is reported alone, by the paired rule.",
         epilog=f"Other commands: {PROG} merge PART.json ... -o OUT.json (join a run's shards); "
         f"{PROG} history PATH ... -o OUT_DIR (claim margins and timings over commits, per stack); "
         f"{PROG} headline PATH ... (each file's verdicts in a few lines of Markdown, for a CI job summary); "
@@ -62,14 +65,17 @@ def main(argv: list[str] | None = None) -> int:
     if any(a == "--ratio" or a.startswith("--ratio=") for a in argv):
         return error(PROG, "--ratio is now --factor (the rule of python -m reports.gate; defaults per metric: --help)")
     args = _parser().parse_args(argv)  # usage errors: argparse prints usage and exits 2
-    try:
-        rule, noise = rule_from_args(args)
-        runs = load_runs(args.results)
-    except (OptionError, InputError) as err:
-        return error(PROG, str(err))
     out: Path = args.out
     if out.exists() and not out.is_dir():
         return error(PROG, f"{out}: exists and is not a directory")
+    try:
+        rule, noise = rule_from_args(args)
+        duets = [is_duet(read_json(path, "a result file")) for path in args.results]
+        if any(duets):
+            return _duet_report(args, argv, rule)
+        runs = load_runs(args.results)
+    except (OptionError, InputError) as err:
+        return error(PROG, str(err))
 
     from reports.render import build_report  # matplotlib is imported only once the input is known good
 
@@ -92,4 +98,21 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:
         return error(PROG, f"{err.filename or out}: cannot write: {err.strerror or err}")
     print(f"wrote {readme} and {len(report.figures)} figure(s)")
+    return 0
+
+
+def _duet_report(args: argparse.Namespace, argv: list[str], rule: Rule) -> int:
+    """The report of one duet file (InputError: the caller's one line)."""
+    from reports.duet_view import report
+
+    if len(args.results) != 1:
+        raise InputError(args.results[0], "a duet file is reported alone: python -m reports DUET.json -o DIR")
+    duet = load_duet(args.results[0])
+    command = " ".join([PROG, *(shlex.quote(a) for a in argv)])
+    markdown, figures = report(duet, rule, command, draw=not args.no_figures)
+    try:
+        readme = write_folder(args.out, figures, markdown)
+    except OSError as err:
+        return error(PROG, f"{err.filename or args.out}: cannot write: {err.strerror or err}")
+    print(f"wrote {readme} and {len(figures)} figure(s)")
     return 0

@@ -4,6 +4,7 @@ Usage::
 
     python -m reports.gate BASELINE.json RUN.json [--noise NOISE.json] [--factor F] [--alpha 0.002]
                            [--allow-missing]
+    python -m reports.gate DUET.json [--factor F] [--alpha 0.002]    # base and head timed side by side
 
     # per-case factors from A/A runs of one stack and profile (see python -m reports.noise --help), then gate:
     python -m reports.noise results/rot-100.json results/rot-200.json results/rot-300.json -o noise.json
@@ -16,7 +17,12 @@ Nothing is trained and neither TensorFlow nor Keras is imported.
 
 Exit status: 0 when nothing regressed (notes, then one "no regression" summary line); 1 when something
 regressed (one line per regression, starting with ``REGRESSION`` and naming the case, the metric or
-claim and by how much, then a summary line); 2 for unusable input (one line on stderr naming the file).
+claim and by how much, then a summary line); 2 for unusable input (one line on stderr naming the file);
+3 when nothing regressed but most judged timings could not be judged (within noise, cannot tell, a busy
+machine): the first line says ``CANNOT JUDGE``, never "no regression".
+
+A duet file (``python -m lstm_cases.tools.duet``: base and head timed pair by pair on one machine) is
+gated alone, by the paired rule of ``reports.duet``: its timings only (a duet trains nothing).
 
 Rules
 =====
@@ -40,6 +46,8 @@ the gate by itself (read any timing flag with it in mind). Cases only in the run
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +74,9 @@ from reports.compare import (
     slowdown_lines,
     status_word,
 )
-from reports.load import GATED, CaseRecord, InputError, Run, load_run
+from reports.duet import RULE as DUET_RULE
+from reports.duet import Duet, PairedComparison, is_duet, judge_duet, load_duet
+from reports.load import GATED, CaseRecord, InputError, Run, load_run, read_json
 from reports.markdown import metric_value
 from reports.noise import PROG as NOISE_PROG
 from reports.noise import Noise
@@ -132,6 +142,8 @@ def _timing(
             out.notes.append(f"not compared: {case} {metric}: only the {'baseline' if in_base else 'run'} has it")
         return
     out.count("timings")
+    if cmp.outcome in (NOISE, CANNOT_TELL):
+        out.count("unjudged")
     if cmp.outcome == NO_RATIO:
         out.notes.append(f"not compared: {case} {metric}: no usable median")
     elif cmp.outcome == SLOWER:
@@ -180,20 +192,75 @@ def gate(base: Run, new: Run, rule: Rule, noise: Noise | None = None, allow_miss
     return out
 
 
+def _paired_head(cmp: PairedComparison) -> str:
+    before, after = metric_value(cmp.metric, cmp.base_median), metric_value(cmp.metric, cmp.head_median)
+    change = f" ({cmp.estimate - 1:+.1%})" if cmp.estimate is not None else ""
+    return f"{cmp.case} {cmp.metric}: median {before} -> {after}{change}"
+
+
+def gate_duet(duet: Duet, rule: Rule) -> Outcome:
+    """A duet's timings judged by the paired rule (``reports.duet``); the lines to print."""
+    out = Outcome()
+    if duet.slowdown:
+        slowed = ", ".join(f"{k} x{v:g}" for k, v in duet.slowdown.items())
+        out.warnings.append(f"SLOWED {duet.path}: the head side ran with the test-only slowdown ({slowed})")
+    for skipped in duet.skipped:
+        out.notes.append(f"not timed: {skipped.get('case')}: {skipped.get('why')}")
+    for cmp in judge_duet(duet, rule):
+        out.count("timings")
+        if not cmp.judged_ok:
+            out.count("unjudged")
+        if cmp.outcome == SLOWER:
+            out.regressions.append(f"REGRESSION {_paired_head(cmp)}; {cmp.evidence()}")
+        elif cmp.outcome == FASTER:
+            out.count("faster")
+            out.notes.append(f"faster: {_paired_head(cmp)}; {cmp.evidence()}")
+        elif not cmp.judged_ok:
+            out.count("noise" if cmp.outcome == NOISE else "cannot_tell")
+            out.notes.append(f"{cmp.judged()}: {_paired_head(cmp)}; {cmp.evidence()}")
+    return out
+
+
+def verdict(out: Outcome, compared: str) -> int:
+    """The summary line(s) and the exit status: 1 regression, 3 most timings not judged, 0 no regression."""
+    c = out.counts
+    unsure = f"{c.get('cannot_tell', 0)} cannot tell, {c.get('noise', 0)} within noise, {c.get('faster', 0)} faster"
+    if out.regressions:
+        print(f"FAIL: {len(out.regressions)} regression(s); {compared}")
+        return 1
+    timings, unjudged = c.get("timings", 0), c.get("unjudged", 0)
+    if timings and unjudged * 2 > timings:
+        print(f"CANNOT JUDGE: {unjudged} of {timings} judged timings could not be judged; {compared}; {unsure}")
+        return 3
+    print(f"no regression: {compared}; {unsure}")
+    return 0
+
+
 # --------------------------------------------------------------------------- command line
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Compare a run with a stored baseline; exit 1 on a claim or timing regression, 0 otherwise, "
-        f"2 for unusable input. `{NOISE_PROG}` writes the per-case noise factors for --noise.",
-        epilog=f"{RULES}\n{RULE}",
+        description="Compare a run with a stored baseline, or judge a duet; exit 1 on a claim or timing regression, "
+        "3 when most timings could not be judged, 0 otherwise, 2 for unusable input. "
+        f"`{NOISE_PROG}` writes the per-case noise factors for --noise.",
+        epilog=f"{RULES}\n{RULE}\n{DUET_RULE}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("baseline", type=Path, metavar="BASELINE.json", help="the stored baseline result file")
-    parser.add_argument("run", type=Path, metavar="RUN.json", help="the result file to check")
+    parser.add_argument(
+        "files",
+        type=Path,
+        nargs="+",
+        metavar="FILE.json",
+        help="BASELINE.json RUN.json (the stored baseline, then the result file to check), or one DUET.json",
+    )
     add_rule_options(parser)
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="a duet's verdicts as a Markdown table after the lines (for a CI job summary)",
+    )
     parser.add_argument(
         "--allow-missing",
         action="store_true",
@@ -210,7 +277,14 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)  # usage errors: argparse prints usage and exits 2
     try:
         rule, noise = rule_from_args(args)
-        base, new = load_run(args.baseline), load_run(args.run)
+        if len(args.files) == 1:
+            return _main_duet(args.files[0], rule, args.markdown)
+        if len(args.files) != 2:
+            raise OptionError(f"give BASELINE.json RUN.json, or one DUET.json; got {len(args.files)} files")
+        for path in args.files:
+            if is_duet(read_json(path, "a result file")):
+                raise InputError(path, "a duet file is gated alone: python -m reports.gate DUET.json")
+        base, new = load_run(args.files[0]), load_run(args.files[1])
     except (OptionError, InputError) as err:
         return error(PROG, str(err))
 
@@ -227,12 +301,30 @@ def main(argv: list[str] | None = None) -> int:
     compared = (
         f"{c.get('cases', 0)} case(s), {c.get('claims', 0)} claim(s), {c.get('timings', 0)} judged timing(s) compared"
     )
-    unsure = f"{c.get('cannot_tell', 0)} cannot tell, {c.get('noise', 0)} within noise, {c.get('faster', 0)} faster"
-    if out.regressions:
-        print(f"FAIL: {len(out.regressions)} regression(s); {compared}")
-        return 1
-    print(f"no regression: {compared}; {unsure}")
-    return 0
+    return verdict(out, compared)
+
+
+def _main_duet(path: Path, rule: Rule, markdown: bool) -> int:
+    try:
+        duet = load_duet(path)
+    except InputError as err:
+        return error(PROG, str(err))
+    out = gate_duet(duet, rule)
+    lines = [f"{name + ':':9} {side.label}, {side.python}" for name, side in duet.sides.items()]
+    lines.append(f"duet:     {duet.path} (profile {duet.profile}, {duet.mode}, {len(duet.benchmarks)} benchmarks)")
+    lines.append(f"rule:     paired rounds, alpha {rule.alpha:g} (false-discovery rate), factors: reports.duet")
+    if markdown:  # the summary line first, where a reader of the job summary looks
+        with contextlib.redirect_stdout(io.StringIO()) as first:
+            status = verdict(out, f"{out.counts.get('timings', 0)} timing(s) of a duet compared")
+        from reports.duet_view import verdict_table
+
+        print(f"### Timing gate (duet): {first.getvalue().strip()}\n")
+        print("```text", *lines, *out.warnings, *out.regressions, "```", sep="\n")
+        print(f"\n{verdict_table(judge_duet(duet, rule))}\n")
+        return status
+    for line in [*lines, *out.warnings, *out.regressions, *out.notes]:
+        print(line)
+    return verdict(out, f"{out.counts.get('timings', 0)} timing(s) of a duet compared")
 
 
 if __name__ == "__main__":

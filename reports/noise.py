@@ -20,6 +20,10 @@ machine without calibration: calibration is for tighter ones, where A/A runs sho
 The disagreement of the compared runs' processes still raises the factor in every comparison. The file
 ("format": "lstm-bench-noise/1") is written whole or not at all.
 
+A/A duets (``python -m lstm_cases.tools.duet`` with both sides the same installation; one or more
+files) are calibrated the same way from each benchmark's paired estimate: spread = the largest
+|ln r| over the duets, r the Hodges-Lehmann head/base ratio of ``reports.duet``.
+
 Exit status: 0 when the file is written; 2 with one line on stderr for unusable input.
 """
 
@@ -37,6 +41,7 @@ from typing import Any
 
 from reports.atomic import write_atomic
 from reports.command import error
+from reports.duet import is_duet, load_duet
 from reports.load import GATED, InputError, Run, as_dict, load_run, number, read_json
 from reports.stats import per_reference
 
@@ -131,6 +136,42 @@ def calibrate(runs: list[Run], safety: float, floor: float) -> tuple[dict[str, A
     return doc, skipped
 
 
+def calibrate_duets(duets: list[Any], safety: float, floor: float) -> dict[str, Any]:
+    """The noise document from A/A duets (``reports.duet.Duet``): per (case, kind), the largest |ln r|."""
+    from reports.duet import walsh_ratio
+
+    spreads: dict[str, dict[str, list[float]]] = {}
+    for duet in duets:
+        for pairs in duet.benchmarks:
+            ratio = walsh_ratio(pairs.log_ratios())
+            if ratio is not None:
+                spreads.setdefault(pairs.case, {}).setdefault(pairs.kind, []).append(ratio.estimate)
+    factors = {
+        case: {
+            kind: {
+                "factor": round(max(floor, math.exp(safety * max(abs(math.log(r)) for r in ratios))), 4),
+                "max_abs_log_ratio": round(max(abs(math.log(r)) for r in ratios), 5),
+                "duets": len(ratios),
+                "ratios": [round(r, 5) for r in ratios],
+            }
+            for kind, ratios in kinds.items()
+        }
+        for case, kinds in spreads.items()
+    }
+    head = duets[0].sides["head"]
+    return {
+        "format": NOISE_FORMAT,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "profile": duets[0].profile,
+        "stack": head.label.split("(", 1)[-1].rstrip(")"),
+        "runs": [d.path for d in duets],
+        "safety": safety,
+        "floor": floor,
+        "rule": "factor = max(floor, exp(safety * max over A/A duets |ln r|)), r the paired head/base estimate",
+        "factors": factors,
+    }
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -153,13 +194,15 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command; 0 when the noise file is written, 2 (one line on stderr) for unusable input."""
     args = _parser().parse_args(argv)  # usage errors: argparse prints usage and exits 2
-    if len(args.runs) < 2:
-        return error(PROG, "needs two or more A/A result files")
     if not args.safety >= 1:
         return error(PROG, f"--safety must be >= 1, got {args.safety}")
     if not args.floor > 1:
         return error(PROG, f"--floor must be > 1, got {args.floor}")
     try:
+        if is_duet(read_json(args.runs[0], "an A/A file")):
+            return _write_duets(args)
+        if len(args.runs) < 2:
+            return error(PROG, "needs two or more A/A result files (or one or more A/A duets)")
         runs = [load_run(p) for p in args.runs]
     except InputError as err:
         return error(PROG, str(err))
@@ -184,6 +227,23 @@ def main(argv: list[str] | None = None) -> int:
     if skipped:
         print(f"not calibrated (in one file only): {', '.join(skipped)}")
     print(f"wrote {args.out}: factors for {len(doc['factors'])} case(s) from {len(runs)} runs, profile {first.profile}")
+    return 0
+
+
+def _write_duets(args: argparse.Namespace) -> int:
+    duets = [load_duet(p) for p in args.runs]  # InputError: the caller's one line
+    slowed = [d.path for d in duets if d.slowdown or d.sides["base"].slowdown]
+    if slowed:
+        return error(PROG, f"{slowed[0]}: a slowed duet is not an A/A duet")
+    doc = calibrate_duets(duets, args.safety, args.floor)
+    if not doc["factors"]:
+        return error(PROG, f"{', '.join(str(p) for p in args.runs)}: no benchmark in the duets")
+    try:
+        write_atomic(args.out, json.dumps(doc, indent=1) + "\n")
+    except OSError as err:
+        return error(PROG, f"{err.filename or args.out}: cannot write: {err.strerror or err}")
+    count = sum(len(kinds) for kinds in doc["factors"].values())
+    print(f"wrote {args.out}: {count} factors from {len(duets)} A/A duet(s), profile {doc['profile']}")
     return 0
 
 

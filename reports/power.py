@@ -5,6 +5,10 @@ Usage::
 
     python -m reports.power --aa A1.json B1.json [A2.json B2.json ...] [--slowed S1.json ...]
                             [-o TABLE.md] [--factor F] [--alpha 0.002] [--noise NOISE.json]
+    python -m reports.power --duets --aa AA1.json [AA2.json ...] [--slowed S1.json ...] [-o TABLE.md]
+
+With --duets the files are duets (``python -m lstm_cases.tools.duet``), each A/A duet on its own and
+each slowed duet slowed on its head side, judged by the paired rule (``reports.duet_power``).
 
 A/A pairs: separate runs of the same code and stack, given pair by pair; every judged timing
 (train_step, predict, single_call) that the rule flags (SLOWER or FASTER) in a pair is a false
@@ -184,6 +188,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--aa", nargs="+", type=Path, default=[], metavar="A.json", help="A/A files, pair by pair")
     parser.add_argument("--slowed", nargs="*", type=Path, default=[], metavar="S.json", help="slowed runs")
     parser.add_argument("-o", "--out", type=Path, metavar="TABLE.md", help="write the table here (else stdout)")
+    parser.add_argument("--duets", action="store_true", help="the files are duets (python -m lstm_cases.tools.duet)")
     add_rule_options(parser)
     return parser
 
@@ -191,6 +196,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    if args.duets:
+        return _main_duets(args, argv)
     if len(args.aa) < 2 or len(args.aa) % 2:
         return error(PROG, f"--aa needs A/A files pair by pair (an even number, 2 or more), got {len(args.aa)}")
     try:
@@ -208,7 +215,35 @@ def main(argv: list[str] | None = None) -> int:
     aa_pairs(aa, study, rule)
     slowed_runs(aa, slowed, study, rule)
     command = " ".join([PROG, *(shlex.quote(a) for a in argv)])
-    text = render(study, aa, slowed, rule, command) + "\n"
+    return _write(args, render(study, aa, slowed, rule, command) + "\n")
+
+
+def _main_duets(args: argparse.Namespace, argv: list[str]) -> int:
+    from reports import duet_power
+    from reports.duet import load_duet
+
+    if not args.aa and not args.slowed:
+        return error(PROG, "--duets needs A/A duets (--aa) or slowed duets (--slowed)")
+    try:
+        rule, _noise = rule_from_args(args)
+        aa, slowed = [load_duet(p) for p in args.aa], [load_duet(p) for p in args.slowed]
+    except (OptionError, InputError) as err:
+        return error(PROG, str(err))
+    for duet in [*aa, *slowed]:
+        if duet.sides["base"].slowdown:
+            return error(PROG, f"{duet.path}: its base side was slowed; a duet slows only its head side")
+    for duet in aa:
+        if duet.slowdown:
+            return error(PROG, f"{duet.path}: its head side was slowed ({duet.slowdown}); not an A/A duet")
+    for duet in slowed:
+        if not duet.slowdown:
+            return error(PROG, f"{duet.path}: its head side was not slowed (--slow-head); not a slowed duet")
+    study = duet_power.tally(aa, slowed, rule)
+    command = " ".join([PROG, *(shlex.quote(a) for a in argv)])
+    return _write(args, duet_power.render(study, aa, slowed, rule, command) + "\n")
+
+
+def _write(args: argparse.Namespace, text: str) -> int:
     if args.out is None:
         print(text, end="")
         return 0

@@ -150,10 +150,12 @@ def run_case(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Every selected kind of one case in duet; (benchmarks, why skipped)."""
     prepared = both(sides, {"op": "prepare", "case": case, "profile": args.profile, "seed": args.seed})
-    unavailable = [f"{name}: {a['unavailable']}" for name, a in prepared.items() if "unavailable" in a]
+    unavailable = {name: a["unavailable"] for name, a in prepared.items() if "unavailable" in a}
     if unavailable:
         both(sides, {"op": "release"})
-        return [], "; ".join(unavailable)
+        if len(set(unavailable.values())) == 1 and len(unavailable) == 2:
+            return [], unavailable["base"]
+        return [], "; ".join(f"{name} side: {why}" for name, why in unavailable.items())
     check_model(case, prepared)
     out = []
     for kind in (k for k in timing.KINDS if k in args.kind):
@@ -273,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         "kind": KIND,
         "protocol": PROTOCOL,
         "created": started.isoformat(timespec="seconds"),
-        "command": shlex.join([PROG, *argv]),
+        "command": " ".join([PROG, *(shlex.quote(a) for a in argv)]),
         "driver_commit": commit_of(ROOT),
         "profile": args.profile,
         "seed": args.seed,

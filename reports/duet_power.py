@@ -1,0 +1,151 @@
+"""Detection power of the paired rule on real duets (``python -m reports.power --duets``): false
+alarms on A/A duets (both sides the same installation), detection of slowdowns put on the head side
+(``--slow-head``), and the duets' wall time. The runs come from docs/duet-study.sh.
+
+Every benchmark of an A/A duet that the rule flags (SLOWER or FASTER) is a false alarm; a slowed
+duet's benchmarks of a slowed kind count as detected when flagged SLOWER, its other benchmarks flagged
+either way are false alarms. Each duet is judged on its own, as the gate judges it (the
+false-discovery control over its benchmarks), by ``reports.duet``'s rule with the same options.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from reports.compare import FASTER, SLOWER, Rule
+from reports.duet import DUET_FACTORS, Duet, cannot_judge, judge_duet
+from reports.load import GATED
+from reports.markdown import code, table
+
+# The duet issue's goals: the share of slowed benchmarks flagged SLOWER, per kind.
+GOALS = {1.05: ">= 50%", 1.1: ">= 90%", 1.2: "100%", 1.5: "100%"}
+
+
+@dataclass
+class Count:
+    hits: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, hit: bool, where: str) -> None:
+        (self.hits if hit else self.misses).append(where)
+
+    @property
+    def n(self) -> int:
+        return len(self.hits) + len(self.misses)
+
+    @property
+    def rate(self) -> str:
+        return f"{len(self.hits) / self.n:.0%}" if self.n else "—"
+
+
+@dataclass
+class DuetStudy:
+    aa_flags: dict[str, Count] = field(default_factory=lambda: defaultdict(Count))
+    aa_worst: dict[str, float] = field(default_factory=dict)  # largest A/A ratio either way, per kind
+    aa_unjudged: Count = field(default_factory=Count)
+    aa_gate: Count = field(default_factory=Count)  # A/A duets the gate fails
+    aa_cannot: Count = field(default_factory=Count)  # A/A duets the gate cannot judge
+    detected: dict[tuple[str, float], Count] = field(default_factory=lambda: defaultdict(Count))
+    gate_fails: dict[tuple[str, float], Count] = field(default_factory=lambda: defaultdict(Count))
+    slowed_false: Count = field(default_factory=Count)
+    walls: list[float] = field(default_factory=list)
+    pairs: list[int] = field(default_factory=list)
+
+
+def _where(duet: Duet, cmp: object) -> str:
+    return f"{duet.path.rsplit('/', 1)[-1]}: {cmp.case} {cmp.metric} {cmp.describe()}"  # type: ignore[attr-defined]
+
+
+def tally(aa: list[Duet], slowed: list[Duet], rule: Rule) -> DuetStudy:
+    study = DuetStudy()
+    for duet in [*aa, *slowed]:
+        wall = duet.settings.get("wall_seconds")
+        if isinstance(wall, (int, float)):
+            study.walls.append(float(wall))
+        study.pairs += [p.n for p in duet.benchmarks]
+    for duet in aa:
+        judged = judge_duet(duet, rule)
+        for cmp in judged:
+            study.aa_flags[cmp.metric].add(cmp.flagged, _where(duet, cmp))
+            study.aa_unjudged.add(not cmp.judged_ok, _where(duet, cmp))
+            if cmp.estimate is not None:
+                worst = study.aa_worst.get(cmp.metric, 1.0)
+                study.aa_worst[cmp.metric] = max(worst, cmp.estimate, 1 / cmp.estimate)
+        study.aa_gate.add(any(c.outcome == SLOWER for c in judged), duet.path)
+        study.aa_cannot.add(cannot_judge(judged), duet.path)
+    for duet in slowed:
+        judged = judge_duet(duet, rule)
+        failed = any(c.outcome == SLOWER for c in judged)
+        for key in {(kind, factor) for kind, factor in duet.slowdown.items()}:
+            study.gate_fails[key].add(failed, duet.path)
+        for cmp in judged:
+            factor = duet.slowdown.get(cmp.metric)
+            if factor is None:
+                study.slowed_false.add(cmp.outcome in (SLOWER, FASTER), _where(duet, cmp))
+            else:
+                study.detected[(cmp.metric, factor)].add(cmp.outcome == SLOWER, _where(duet, cmp))
+    return study
+
+
+def render(study: DuetStudy, aa: list[Duet], slowed: list[Duet], rule: Rule, command: str) -> str:
+    first = (aa or slowed)[0]
+    aa_all = Count(
+        [w for c in study.aa_flags.values() for w in c.hits], [w for c in study.aa_flags.values() for w in c.misses]
+    )
+    rows = [
+        ["A/A: benchmarks flagged (false alarms)", f"{len(aa)} duets", aa_all.n, len(aa_all.hits), aa_all.rate, "0"],
+        ["A/A: duets the gate fails", "", study.aa_gate.n, len(study.aa_gate.hits), study.aa_gate.rate, "0"],
+        ["A/A: duets the gate cannot judge (exit 3)", "", study.aa_cannot.n, len(study.aa_cannot.hits),
+         study.aa_cannot.rate, "0"],
+        ["A/A: benchmarks not judged (within noise, cannot tell)", "", study.aa_unjudged.n,
+         len(study.aa_unjudged.hits), study.aa_unjudged.rate, ""],
+    ]  # fmt: skip
+    rows += [
+        [f"A/A: {kind} flagged (largest ratio either way ×{study.aa_worst.get(kind, 1):.3f})", "", c.n, len(c.hits),
+         c.rate, "0"]
+        for kind, c in sorted(study.aa_flags.items(), key=lambda kv: GATED.index(kv[0]))
+    ]  # fmt: skip
+    for (kind, factor), c in sorted(study.detected.items(), key=lambda kv: (GATED.index(kv[0][0]), kv[0][1])):
+        n_duets = sum(1 for d in slowed if d.slowdown.get(kind) == factor)
+        goal = GOALS.get(round(factor, 2), "")
+        rows.append([f"{kind} +{factor - 1:.0%}: benchmarks flagged SLOWER", f"{n_duets} duet(s)", c.n,
+                     len(c.hits), c.rate, goal])  # fmt: skip
+    for (kind, factor), c in sorted(study.gate_fails.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        goal = "all" if factor >= 1.1 else ""
+        rows.append([f"slowed {kind} +{factor - 1:.0%}: duets the gate fails", "", c.n, len(c.hits), c.rate, goal])
+    if study.slowed_false.n:
+        c = study.slowed_false
+        rows.append(["slowed duets: unslowed benchmarks flagged (false alarms)", "", c.n, len(c.hits), c.rate, "0"])
+    factors = ", ".join(
+        f"{k} x{rule.factors[k]:g}" if rule.source == "--factor" else f"{k} x{DUET_FACTORS[k]:g}" for k in GATED
+    )
+    walls = study.walls
+    wall = (
+        f"Wall time per duet: median {statistics.median(walls):.0f} s (range {min(walls):.0f}-{max(walls):.0f} s); "
+        if walls
+        else ""
+    )
+    n = study.pairs
+    pairs = f"pairs per benchmark: median {statistics.median(n):g}, range {min(n)}-{max(n)}." if n else ""
+    stack = first.sides["head"].label
+    out = [
+        f"Generated by `{command}`.",
+        "",
+        f"Duets: {stack}, profile {first.profile}, {first.mode}. Rule: paired rounds (reports.duet), factors "
+        f"{factors}{' (or calibrated)' if rule.calibrated else ''}; false-discovery rate {rule.alpha:g}.",
+        "",
+        table(["check", "duets", "compared", "flagged", "rate", "goal"], rows, "llrrrl"),
+        "",
+        wall + pairs,
+        "",
+    ]
+    alarms = aa_all.hits + study.slowed_false.hits
+    if alarms:
+        out += [f"False alarms ({len(alarms)}):", "", *[f"- {code(w)}" for w in alarms[:50]], ""]
+    missed = [w for (_, factor), c in study.detected.items() if factor >= 1.1 for w in c.misses]
+    if missed:
+        out += [f"Slowdowns of 10% or more not flagged ({len(missed)}):", "", *[f"- {code(w)}" for w in missed[:60]]]
+        out.append("")
+    return "\n".join(out)
