@@ -46,8 +46,6 @@ the gate by itself (read any timing flag with it in mind). Cases only in the run
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,8 +162,11 @@ def describe(run: Run) -> str:
     return f"{run.path} ({run.base_label()}, profile {run.profile}, seeds {seeds})"
 
 
-def gate(base: Run, new: Run, rule: Rule, noise: Noise | None = None, allow_missing: bool = False) -> Outcome:
-    """Compare a run with the baseline by the rule; the lines to print, sorted by kind."""
+def gate(
+    base: Run, new: Run, rule: Rule, noise: Noise | None = None, allow_missing: bool = False, claims_only: bool = False
+) -> Outcome:
+    """Compare a run with the baseline by the rule; the lines to print, sorted by kind. ``claims_only``:
+    the claims alone (a baseline from another machine, whose timings do not compare)."""
     out = Outcome()
     if base.profile != new.profile:
         out.warnings.append(f"MISMATCH profile: baseline {base.profile}, run {new.profile}: timings are not comparable")
@@ -173,8 +174,9 @@ def gate(base: Run, new: Run, rule: Rule, noise: Noise | None = None, allow_miss
         out.warnings += noise.mismatches(base, new)
     out.warnings += slowdown_lines([base, new])
     for line in missing_in_run(base, new):
-        out.missing(line, allow_missing)
-    timings = compare_runs(base, new, rule)
+        if not (claims_only and line.endswith("benchmark missing in the run")):
+            out.missing(line, allow_missing)
+    timings = {} if claims_only else compare_runs(base, new, rule)
     for case, record in base.cases.items():
         out.count("cases")
         other = new.cases.get(case)
@@ -184,7 +186,7 @@ def gate(base: Run, new: Run, rule: Rule, noise: Noise | None = None, allow_miss
         if diff:
             out.warnings.append(f"MISMATCH recipe of {case}: {diff}")
         _claims(case, record, other, out)
-        for metric in GATED:
+        for metric in () if claims_only else GATED:
             _timing(case, metric, record, other, timings.get((case, metric)), out)
     extra = [c for c in new.cases if c not in base.cases]
     if extra:
@@ -221,19 +223,24 @@ def gate_duet(duet: Duet, rule: Rule) -> Outcome:
     return out
 
 
-def verdict(out: Outcome, compared: str) -> int:
-    """The summary line(s) and the exit status: 1 regression, 3 most timings not judged, 0 no regression."""
+def verdict(out: Outcome, compared: str) -> tuple[int, str]:
+    """The exit status and the summary line: 1 regression, 3 most timings not judged, 0 no regression."""
     c = out.counts
     unsure = f"{c.get('cannot_tell', 0)} cannot tell, {c.get('noise', 0)} within noise, {c.get('faster', 0)} faster"
     if out.regressions:
-        print(f"FAIL: {len(out.regressions)} regression(s); {compared}")
-        return 1
+        return 1, f"FAIL: {len(out.regressions)} regression(s); {compared}"
     timings, unjudged = c.get("timings", 0), c.get("unjudged", 0)
     if timings and unjudged * 2 > timings:
-        print(f"CANNOT JUDGE: {unjudged} of {timings} judged timings could not be judged; {compared}; {unsure}")
-        return 3
-    print(f"no regression: {compared}; {unsure}")
-    return 0
+        return 3, f"CANNOT JUDGE: {unjudged} of {timings} judged timings could not be judged; {compared}; {unsure}"
+    return 0, f"no regression: {compared}; {unsure}"
+
+
+def print_outcome(head: list[str], out: Outcome, compared: str) -> int:
+    """The lines, with the summary last, and first too when the gate cannot judge; the exit status."""
+    status, summary = verdict(out, compared)
+    for line in [*([summary] if status == 3 else []), *head, *out.warnings, *out.regressions, *out.notes, summary]:
+        print(line)
+    return status
 
 
 # --------------------------------------------------------------------------- command line
@@ -256,6 +263,11 @@ def _parser() -> argparse.ArgumentParser:
         help="BASELINE.json RUN.json (the stored baseline, then the result file to check), or one DUET.json",
     )
     add_rule_options(parser)
+    parser.add_argument(
+        "--claims-only",
+        action="store_true",
+        help="judge the claims alone, no timing (a baseline made on another machine: its timings do not compare)",
+    )
     parser.add_argument(
         "--markdown",
         action="store_true",
@@ -288,20 +300,20 @@ def main(argv: list[str] | None = None) -> int:
     except (OptionError, InputError) as err:
         return error(PROG, str(err))
 
-    out = gate(base, new, rule, noise, args.allow_missing)
-    print(f"baseline: {describe(base)}")
-    print(f"run:      {describe(new)}")
+    out = gate(base, new, rule, noise, args.allow_missing, args.claims_only)
+    head = [f"baseline: {describe(base)}", f"run:      {describe(new)}"]
     factors = f"alpha {rule.alpha:g} (false-discovery rate), factors {rule.defaults_text()}"
     if noise is not None:
         factors += f" where {noise.path} has none ({len(noise.factors)} calibrated factor(s))"
-    print(f"rule:     {factors}; raised to the disagreement of the runs' processes")
-    for line in [*out.warnings, *out.regressions, *out.notes]:
-        print(line)
+    if args.claims_only:
+        head.append("rule:     claims only (--claims-only): no timing is judged")
+    else:
+        head.append(f"rule:     {factors}; raised to the disagreement of the runs' processes")
     c = out.counts
     compared = (
         f"{c.get('cases', 0)} case(s), {c.get('claims', 0)} claim(s), {c.get('timings', 0)} judged timing(s) compared"
     )
-    return verdict(out, compared)
+    return print_outcome(head, out, compared)
 
 
 def _main_duet(path: Path, rule: Rule, markdown: bool) -> int:
@@ -313,18 +325,16 @@ def _main_duet(path: Path, rule: Rule, markdown: bool) -> int:
     lines = [f"{name + ':':9} {side.label}, {side.python}" for name, side in duet.sides.items()]
     lines.append(f"duet:     {duet.path} (profile {duet.profile}, {duet.mode}, {len(duet.benchmarks)} benchmarks)")
     lines.append(f"rule:     paired rounds, alpha {rule.alpha:g} (false-discovery rate), factors: reports.duet")
+    compared = f"{out.counts.get('timings', 0)} timing(s) of a duet compared"
     if markdown:  # the summary line first, where a reader of the job summary looks
-        with contextlib.redirect_stdout(io.StringIO()) as first:
-            status = verdict(out, f"{out.counts.get('timings', 0)} timing(s) of a duet compared")
         from reports.duet_view import verdict_table
 
-        print(f"### Timing gate (duet): {first.getvalue().strip()}\n")
+        status, summary = verdict(out, compared)
+        print(f"### Timing gate (duet): {summary}\n")
         print("```text", *lines, *out.warnings, *out.regressions, "```", sep="\n")
         print(f"\n{verdict_table(judge_duet(duet, rule))}\n")
         return status
-    for line in [*lines, *out.warnings, *out.regressions, *out.notes]:
-        print(line)
-    return verdict(out, f"{out.counts.get('timings', 0)} timing(s) of a duet compared")
+    return print_outcome(lines, out, compared)
 
 
 if __name__ == "__main__":
