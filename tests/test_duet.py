@@ -1,0 +1,292 @@
+"""Duets: the paired rule (``reports.duet``) on hand-made pairs, the gate, report, power and noise commands on
+duet files, and the duet command itself (``lstm_cases.tools.duet``) with real sides and sides that must be
+refused."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from lstm_cases.tools import duet as duet_tool
+from reports.compare import CANNOT_TELL, FASTER, SLOWER, WITHIN, Rule
+from reports.duet import DUET_FACTORS, Pairs, judge_pairs, load_duet, signed_rank_p, walsh_ratio
+from reports.load import InputError
+from reports.noise import main as noise_main
+from reports.power import main as power_main
+from tests.test_gate import lines, result, run_gate
+from tests.test_reports import make_case
+
+KINDS = ("train_step", "predict", "single_call")
+
+
+def pairs(case: str = "c", kind: str = "predict", n: int = 20, factor: float = 1.0, jitter: float = 0.01, seed=0):
+    """n pairs around 10 ms, the head ``factor`` times the base, each round with ``jitter`` relative noise."""
+    rng = random.Random(seed)
+    base = [0.01 * math.exp(rng.gauss(0, jitter)) for _ in range(n)]
+    head = [b * factor * math.exp(rng.gauss(0, jitter)) for b in base]
+    first = tuple("base" if i % 2 == 0 else "head" for i in range(n))
+    return Pairs(case, kind, {"kind": kind}, tuple(base), tuple(head), (1e-3,) * n, (1e-3,) * n, first)
+
+
+def duet_file(path: Path, benchmarks: list[Pairs], slowdown: dict | None = None) -> Path:
+    """A duet record of the benchmarks, as the duet command writes it."""
+    side = {"python": "/venv/bin/python", "commit": "abc", "package": "/x", "stack": {}, "threads": {}}
+    record = {
+        "schema": 1,
+        "kind": "duet",
+        "profile": "quick",
+        "mode": "alternate",
+        "order": "abba",
+        "order_seed": 1,
+        "rounds": 10,
+        "max_rounds": 40,
+        "wall_seconds": 12.0,
+        "command": "python -m lstm_cases.tools.duet ...",
+        "sides": {"base": {**side, "slowdown": {}}, "head": {**side, "slowdown": slowdown or {}}},
+        "benchmarks": [
+            {
+                "case": p.case,
+                "kind": p.kind,
+                "plan": p.plan,
+                "rounds": [
+                    {"first": f, "base": b, "head": h, "base_reference": 1e-3, "head_reference": 1e-3}
+                    for f, b, h in zip(p.first, p.base, p.head, strict=True)
+                ],
+            }
+            for p in benchmarks
+        ],
+        "skipped": [],
+    }
+    path.write_text(json.dumps({"lstm_bench": record}))
+    return path
+
+
+def every_kind(factor_of=lambda kind: 1.0, jitter: float = 0.01, cases=("a", "b", "c")) -> list[Pairs]:
+    return [
+        pairs(case, kind, factor=factor_of(kind), jitter=jitter, seed=i)
+        for i, (case, kind) in enumerate((c, k) for c in cases for k in KINDS)
+    ]
+
+
+# --------------------------------------------------------------------------- the rule
+
+
+def test_walsh_estimate_and_signed_rank_p_on_known_values():
+    d = [math.log(1.1)] * 12
+    assert walsh_ratio(d).estimate == pytest.approx(1.1)
+    assert signed_rank_p(d) < 0.001  # twelve pairs of the same sign: exact p = 2 / 2**12
+    assert signed_rank_p([0.0, 0.0, 0.0]) == 1.0
+    few = walsh_ratio([0.1, 0.2, 0.3])
+    assert few.low is None and few.high is None  # three pairs give no 95% interval
+
+
+@pytest.mark.parametrize(
+    ("factor", "jitter", "outcome"),
+    [
+        (1.0, 0.01, WITHIN),
+        (1.10, 0.01, SLOWER),
+        (1.05, 0.005, SLOWER),
+        (0.90, 0.01, FASTER),
+        (1.0, 0.2, CANNOT_TELL),  # a disturbed side: the interval reaches beyond the factor
+        (1.02, 0.002, WITHIN),  # a real but small change: inside the factor, not flagged
+    ],
+)
+def test_the_paired_rule(factor, jitter, outcome):
+    [cmp] = judge_pairs([pairs(factor=factor, jitter=jitter)])
+    assert cmp.outcome == outcome, cmp.describe()
+
+
+def test_the_false_discovery_control_runs_over_the_duet():
+    slowed = pairs("s", factor=1.05, jitter=0.01, n=12, seed=3)
+    alone = judge_pairs([slowed])[0]
+    among = judge_pairs([slowed, *every_kind(cases=[f"x{i}" for i in range(15)])])[0]
+    assert alone.comparisons == 1 and among.comparisons == 46
+    assert among.q >= alone.q
+
+
+def test_factor_sources():
+    [default] = judge_pairs([pairs(kind="train_step")])
+    [given] = judge_pairs([pairs()], Rule(factors={"predict": 1.5}, source="--factor"))
+    [calibrated] = judge_pairs([pairs()], Rule(calibrated={("c", "predict"): 1.2}))
+    assert (default.factor, default.source) == (DUET_FACTORS["train_step"], "duet default")
+    assert (given.factor, given.source) == (1.5, "--factor")
+    assert (calibrated.factor, calibrated.source) == (1.2, "calibrated")
+
+
+# --------------------------------------------------------------------------- the gate and the reports
+
+
+def test_the_gate_passes_an_a_a_duet_and_fails_a_slowed_one_naming_the_benchmarks(tmp_path, capsys):
+    out = run_gate(capsys, duet_file(tmp_path / "aa.json", every_kind()), expect=0)
+    assert out.splitlines()[-1].startswith("no regression: 9 timing(s) of a duet compared")
+    slowed = duet_file(tmp_path / "slow.json", every_kind(lambda k: 1.1 if k == "train_step" else 1.0), {"train": 1.1})
+    out = run_gate(capsys, slowed, expect=1)
+    assert sorted(line.split()[1] for line in lines(out, "REGRESSION")) == ["a", "b", "c"]
+    assert all("train_step" in line for line in lines(out, "REGRESSION"))
+    assert lines(out, "SLOWED") and out.splitlines()[-1].startswith("FAIL: 3 regression(s)")
+
+
+def test_a_duet_that_cannot_judge_most_timings_says_so_first_and_exits_3(tmp_path, capsys):
+    out = run_gate(capsys, duet_file(tmp_path / "noisy.json", every_kind(jitter=0.3)), expect=3)
+    first = out.splitlines()[0]
+    assert first.startswith("CANNOT JUDGE:") and "could not be judged" in first
+    assert "no regression" not in out
+
+
+def test_a_run_timed_on_a_busy_machine_cannot_be_judged_either(tmp_path, capsys):
+    base = result(tmp_path / "base.json", make_case("a"), make_case("b"))
+    doc = json.loads(result(tmp_path / "run.json", make_case("a"), make_case("b")).read_text())
+    for bench in doc["benchmarks"]:
+        bench["extra_info"].update(load_average=3.9, cpu_count=2)
+    (tmp_path / "run.json").write_text(json.dumps(doc))
+    out = run_gate(capsys, base, tmp_path / "run.json", expect=3)
+    assert out.splitlines()[0].startswith("CANNOT JUDGE: 6 of 6 judged timings")
+
+
+def test_the_gate_markdown_table_and_the_report_of_a_duet(tmp_path, capsys):
+    slowed = duet_file(tmp_path / "slow.json", every_kind(lambda k: 1.2 if k == "predict" else 1.0), {"predict": 1.2})
+    out = run_gate(capsys, slowed, "--markdown", expect=1)
+    assert out.startswith("### Timing gate (duet): FAIL: 3 regression(s)")
+    assert len([r for r in out.splitlines() if r.startswith("|") and "**SLOWER**" in r]) == 3
+    from reports.cli import main as report_main
+
+    assert report_main([str(slowed), "-o", str(tmp_path / "report"), "--no-figures"]) == 0
+    readme = (tmp_path / "report" / "README.md").read_text()
+    assert "**SLOWER**" in readme and "Wilcoxon signed-rank" in readme
+
+
+def test_a_duet_is_gated_alone_and_bad_files_get_one_line(tmp_path, capsys):
+    aa = duet_file(tmp_path / "aa.json", every_kind())
+    run_file = result(tmp_path / "run.json", make_case("a"))
+    err = run_gate(capsys, run_file, aa, expect=2)
+    assert "a duet file is gated alone" in err and len(err.strip().splitlines()) == 1
+    err = run_gate(capsys, run_file, expect=2)
+    assert "not a duet file" in err
+    broken = json.loads(aa.read_text())
+    broken["lstm_bench"]["benchmarks"][0]["rounds"][0]["head"] = -1
+    (tmp_path / "broken.json").write_text(json.dumps(broken))
+    with pytest.raises(InputError, match="rounds without positive base and head seconds"):
+        load_duet(tmp_path / "broken.json")
+
+
+def test_power_and_noise_accept_duets(tmp_path, capsys):
+    aa = [duet_file(tmp_path / f"aa{i}.json", every_kind()) for i in range(2)]
+    slowed = duet_file(tmp_path / "s.json", every_kind(lambda k: 1.1 if k != "train_step" else 1.0), {"inference": 1.1})
+    (tmp_path / "s.json").write_text(
+        (tmp_path / "s.json").read_text().replace('"inference": 1.1', '"predict": 1.1, "single_call": 1.1')
+    )
+    assert power_main(["--duets", "--aa", *map(str, aa), "--slowed", str(slowed), "-o", str(tmp_path / "p.md")]) == 0
+    table = (tmp_path / "p.md").read_text()
+    assert "| A/A: benchmarks flagged (false alarms)" in table
+    assert any(r.startswith("| predict +10%: benchmarks flagged SLOWER") and "100%" in r for r in table.splitlines())
+    assert power_main(["--duets", "--aa", str(slowed)]) == 2  # a slowed duet is not an A/A one
+    capsys.readouterr()
+    assert noise_main([*map(str, aa), "-o", str(tmp_path / "noise.json")]) == 0
+    factors = json.loads((tmp_path / "noise.json").read_text())["factors"]
+    assert set(factors) == {"a", "b", "c"} and all(e["factor"] >= 1.03 for k in factors.values() for e in k.values())
+    run_gate(capsys, aa[0], "--noise", tmp_path / "noise.json", expect=0)
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def test_pair_orders_are_balanced():
+    abba = duet_tool.pair_orders(4, "abba", random.Random(0))
+    assert abba == [("base", "head"), ("head", "base"), ("base", "head"), ("head", "base")]
+    shuffled = duet_tool.pair_orders(10, "random", random.Random(5))
+    assert sum(first == "base" for first, _ in shuffled) == 5
+    assert shuffled == duet_tool.pair_orders(10, "random", random.Random(5))  # the recorded seed repeats it
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--kind", "bogus"], "unknown kind 'bogus'; valid kinds: train_step, predict, single_call"),
+        (["--profile", "slow"], "unknown profile 'slow'; valid profiles: quick, full"),
+        (["--order", "xy"], "unknown order 'xy'; valid orders: abba, random"),
+        (["--slow-head", "fit:2"], "unknown kind 'fit'"),
+        (["--rounds", "5", "--max-rounds", "3"], "--max-rounds >= --rounds"),
+    ],
+)
+def test_bad_input_gets_one_line(tmp_path, capsys, args, message):
+    code = duet_tool.main(["--base", sys.executable, "--head", sys.executable, "-o", str(tmp_path / "d.json"), *args])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "d.json").exists()
+
+
+def test_a_missing_python_and_a_slowdown_in_the_environment_are_refused(tmp_path, capsys, monkeypatch):
+    code = duet_tool.main(["--base", str(tmp_path / "nope"), "--head", sys.executable, "-o", str(tmp_path / "d.json")])
+    assert code == 2 and "--base" in capsys.readouterr().err
+    monkeypatch.setenv("LSTM_BENCH_SLOWDOWN", "train:1.1")
+    code = duet_tool.main(["--base", sys.executable, "--head", sys.executable, "-o", str(tmp_path / "d.json")])
+    assert code == 2 and "--slow-head" in capsys.readouterr().err
+
+
+FAKE_WORKER = """
+import json, os, sys
+mode = os.environ["FAKE_MODE"]
+for line in sys.stdin:
+    request = json.loads(line)
+    if mode == "old":  # a worker from before duets: every request is a plan
+        request["plan"]
+    if request["op"] == "hello":
+        answer = {"protocol": 2, "stack": {}, "commit": "fake", "package": "/fake", "python": sys.executable,
+                  "cases": ["one_char"], "threads": {}, "slowdown": {}}
+    elif request["op"] == "prepare":
+        answer = {"params": 1, "input_shape": [1, 1], "plans": {}}
+    else:
+        answer = {}
+    print("lstm-bench-timing: " + json.dumps(answer), flush=True)
+"""
+
+
+def fake_side(tmp_path: Path, mode: str) -> Path:
+    """A python whose ``lstm_cases.timing_worker`` is a fake one (FAKE_WORKER) in the given mode."""
+    package = tmp_path / "fake" / "lstm_cases"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text("")
+    (package / "timing_worker.py").write_text(FAKE_WORKER)
+    python = tmp_path / f"python-{mode}"
+    python.write_text(f'#!/bin/sh\nexec env PYTHONPATH={tmp_path / "fake"} FAKE_MODE={mode} {sys.executable} "$@"\n')
+    python.chmod(0o755)
+    return python
+
+
+@pytest.mark.parametrize(
+    ("mode", "case_id", "message"),
+    [
+        ("old", "one_char", "base side speaks another worker protocol"),
+        ("cases", "feature_window", "base side lacks case 'feature_window'; its cases: one_char"),
+        ("cases", "one_char", "head side: one_char builds a model with parameters"),
+    ],
+)
+def test_a_side_that_cannot_take_part_is_refused_in_one_line(tmp_path, capsys, mode, case_id, message):
+    out = tmp_path / "d.json"
+    code = duet_tool.main(["--base", str(fake_side(tmp_path, mode)), "--head", sys.executable, "--case", case_id, "-o",
+                           str(out), "--kind", "single_call"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+    assert not out.exists()
+
+
+def test_a_real_duet_finds_a_slowed_head_and_writes_every_pair(tmp_path, capsys):
+    common = ["--base", sys.executable, "--head", sys.executable, "--case", "one_char", "--kind", "single_call"]
+    slowed = tmp_path / "slowed.json"
+    code = duet_tool.main([*common, "--rounds", "12", "--max-rounds", "12", "--slow-head", "single_call:3", "-o",
+                           str(slowed)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    record = json.loads(slowed.read_text())["lstm_bench"]
+    assert record["kind"] == "duet" and record["sides"]["head"]["slowdown"] == {"single_call": 3.0}
+    assert record["sides"]["base"]["slowdown"] == {} and record["sides"]["base"]["stack"]["backend"]
+    [bench] = record["benchmarks"]
+    assert (bench["case"], bench["kind"], len(bench["rounds"])) == ("one_char", "single_call", 12)
+    assert [r["first"] for r in bench["rounds"][:4]] == ["base", "head", "base", "head"]
+    assert all(len(r["head_calls"]) == duet_tool.CALLS["single_call"] for r in bench["rounds"])
+    out = run_gate(capsys, slowed, expect=1)
+    assert lines(out, "REGRESSION one_char single_call")
