@@ -102,3 +102,42 @@ def report(duet: Duet, rule: Rule, command: str, draw: bool = True) -> tuple[str
     lines += [f"Not timed: {code(x.get('case'))}: {x.get('why')}" for x in duet.skipped]
     lines += ["", "## The rule", "", "```text", RULE.strip(), "```", ""]
     return "\n".join(lines), figures
+
+
+def stacks_section(duets: Sequence[Duet], rule: Rule) -> str:
+    """The matrix report's speed of each stack against the reference stack, from duets (each stack's python
+    as the head, the reference's as the base): per kind, the median head/base ratio over the benchmarks with
+    its range, and how the paired rule judged them; every benchmark with its interval below."""
+    import statistics
+
+    rows, detail = [], []
+    for duet in duets:
+        judged = judge_duet(duet, rule)
+        head, base = stack_label(duet.sides["head"].stack), stack_label(duet.sides["base"].stack)
+        for kind in ("train_step", "predict", "single_call"):
+            mine = [c for c in judged if c.metric == kind and c.estimate is not None]
+            if not mine:
+                continue
+            ratios = [c.estimate for c in mine]
+            verdicts = {o: sum(c.outcome == o for c in mine) for o in (SLOWER, FASTER)}
+            unjudged = sum(not c.judged_ok for c in mine)
+            rows.append(
+                [head, base, kind, f"×{statistics.median(ratios):.3f}", f"×{min(ratios):.3f}-{max(ratios):.3f}",
+                 str(len(mine)), str(verdicts[SLOWER]), str(verdicts[FASTER]), str(unjudged), code(duet.path)]
+            )  # fmt: skip
+        detail += [f"### {head} against {base}", "", verdict_table(judged), ""]
+    headers = ["stack", "against", "kind", "median ratio", "range", "benchmarks", "slower", "faster", "not judged",
+               "duet"]  # fmt: skip
+    return "\n".join(
+        [
+            "## Speed against the reference stack, from duets",
+            "",
+            "Each stack's python timed side by side with the reference stack's on one machine "
+            "(python -m lstm_cases.tools.duet), judged by the paired rule (reports.duet). These ratios, not the "
+            "sequential ones above (runs minutes apart), are the stacks' speed where a duet exists.",
+            "",
+            table(headers, rows, "lllrrrrrrl"),
+            "",
+            *detail,
+        ]
+    )

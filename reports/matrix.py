@@ -6,7 +6,9 @@ and the others in name order, says which files it left out (``.partial`` files f
 interrupted runs, temp files), and runs the report generator (``python -m reports``) on
 them with the same --factor / --alpha / --noise (the rule of ``reports.compare``), then prints the
 report's headline: per stack and family, the geometric-mean ratio to the baseline with its interval
-(``reports.headline``). Reads results only; trains nothing.
+(``reports.headline``). With ``--duets DIR`` (each stack's python timed side by side with the reference
+stack's: ``python -m lstm_cases.tools.duet``), the README gets the stacks' speed from those duets, with
+intervals, above which the sequential ratios are only where no duet exists. Reads results only.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ import sys
 from pathlib import Path
 
 from reports import cli
+from reports.atomic import write_atomic
 from reports.command import error
 from reports.compare_view import comparisons_of
+from reports.duet import load_duet
+from reports.duet_view import stacks_section
 from reports.headline import headline
-from reports.load import load_runs
+from reports.load import InputError, load_runs
 from reports.options import add_rule_options, rule_from_args, rule_options
 
 PROG = "python -m reports.matrix"
@@ -48,10 +53,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_rule_options(parser)
     parser.add_argument("--no-figures", action="store_true", help="README.md only, no PNGs")
+    parser.add_argument(
+        "--duets",
+        type=Path,
+        metavar="DUETS_DIR",
+        help="duets of each stack against the reference stack (python -m lstm_cases.tools.duet): the speed table",
+    )
     args = parser.parse_args(argv)
     try:
         files = matrix_files(args.folder, args.baseline)
-    except ValueError as err:
+        duets = _duets(args.duets) if args.duets is not None else []
+    except (ValueError, InputError) as err:
         return error(PROG, str(err))
     skipped = sorted(p.name for p in args.folder.iterdir() if p.name.endswith((".partial", ".tmp")))
     if skipped:
@@ -61,8 +73,21 @@ def main(argv: list[str] | None = None) -> int:
     status = cli.main([str(p) for p in files] + ["-o", str(args.out), *options])
     if status == 0:  # the files and options are known good now
         runs = load_runs(files)
-        print("\n".join(headline(runs, comparisons_of(runs, rule_from_args(args)[0]))))
+        rule = rule_from_args(args)[0]
+        print("\n".join(headline(runs, comparisons_of(runs, rule))))
+        if duets:
+            readme = args.out / "README.md"
+            write_atomic(readme, readme.read_text() + "\n" + stacks_section(duets, rule) + "\n")
+            print(f"{PROG}: the speed table from {len(duets)} duet(s) is in {readme}")
     return status
+
+
+def _duets(folder: Path) -> list:
+    """The duet files of a folder; ValueError or InputError (one line) when there are none or one is bad."""
+    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    if not files:
+        raise ValueError(f"{folder}: no duet files (python -m lstm_cases.tools.duet -o {folder}/<env>.json)")
+    return [load_duet(p) for p in files]
 
 
 if __name__ == "__main__":

@@ -290,3 +290,21 @@ def test_a_real_duet_finds_a_slowed_head_and_writes_every_pair(tmp_path, capsys)
     assert all(len(r["head_calls"]) == duet_tool.CALLS["single_call"] for r in bench["rounds"])
     out = run_gate(capsys, slowed, expect=1)
     assert lines(out, "REGRESSION one_char single_call")
+
+
+def test_the_matrix_takes_the_stacks_speed_from_duets(tmp_path, capsys):
+    from reports.matrix import main as matrix_main
+    from tests.test_matrix import _folder
+
+    folder = _folder(tmp_path, "tf221-keras3", "tf215-keras2")
+    duets = tmp_path / "duets"
+    duets.mkdir()
+    duet_file(duets / "tf215-keras2.json", every_kind(lambda k: 1.2 if k == "single_call" else 1.0))
+    assert matrix_main([str(folder), "-o", str(tmp_path / "out"), "--no-figures", "--duets", str(duets)]) == 0
+    readme = (tmp_path / "out" / "README.md").read_text()
+    section = readme[readme.index("## Speed against the reference stack, from duets") :]
+    row = " ".join(next(r for r in section.splitlines() if "| single_call" in r).split())
+    assert "| ×1.200 |" in row and "| 3 | 3 | 0 | 0 |" in row  # three benchmarks, all slower
+    capsys.readouterr()
+    assert matrix_main([str(folder), "-o", str(tmp_path / "out2"), "--duets", str(tmp_path / "none")]) == 2
+    assert "no duet files" in capsys.readouterr().err
