@@ -37,7 +37,8 @@ from lstm_cases import timing
 from lstm_cases.core import PROFILES
 from lstm_cases.timing_worker import PROTOCOL, TimingWorkerError, Worker, commit_of
 from lstm_cases.tools.measure_claims import ROOT, write_json_atomic
-from reports.duet import KEY, KIND, Pairs, judge_pairs, settled
+from reports.duet import KEY, KIND, Pairs, judge_duet, judge_pairs, load_duet, settled
+from reports.duet_view import verdict_table
 
 PROG = "python -m lstm_cases.tools.duet"
 DEFAULT_ROUNDS = 10  # pairs per benchmark, then as many again while the rule cannot judge it
@@ -293,7 +294,12 @@ def main(argv: list[str] | None = None) -> int:
         "wall_seconds": round(time.perf_counter() - wall, 1),
     }
     write_json_atomic(args.out, {KEY: record})
-    print(f"{PROG}: {len(benchmarks)} benchmarks in {record['wall_seconds']:.0f} s: wrote {args.out}", flush=True)
+    judged = judge_duet(load_duet(args.out))
+    print(f"\n{verdict_table(judged)}\n")
+    counts = ", ".join(f"{sum(c.judged().startswith(w) for c in judged)} {w}" for w in ("SLOWER", "FASTER", "within"))
+    unjudged = sum(not c.judged_ok for c in judged)
+    print(f"{PROG}: {len(benchmarks)} benchmarks in {record['wall_seconds']:.0f} s ({counts}, {unjudged} not judged): "
+          f"wrote {args.out}; judge it with python -m reports.gate {args.out}", flush=True)  # fmt: skip
     return 0
 
 
