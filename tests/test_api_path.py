@@ -71,3 +71,40 @@ def test_the_checks_that_apply_follow_the_source_recipe(case_id):
     assert "batches_per_epoch" in names
     assert ("order_kept" in names) == (not full.shuffle and full.batch_size is not None)
     assert ("state_carried" in names) == bool(case.stateful_batch_size)
+
+
+def test_a_seed_on_which_the_model_does_not_move_cannot_tell_and_the_next_seed_decides(monkeypatch):
+    calls = []
+
+    def still_on_seed_7(case, seed):
+        calls.append(seed)
+        return api_path.Check(False, "no movement", decided=seed != 7)
+
+    check, seed = api_path.decide(still_on_seed_7, get_case("sine_simple"), 7)
+    assert (check.decided, seed, calls) == (True, 8, [7, 8])
+    never = api_path.decide(lambda case, seed: api_path.Check(False, "no movement", decided=False), None, 3)
+    assert never[0].decided is False and never[1] == 3 + api_path.SEEDS_TO_TRY - 1
+
+
+def test_a_model_that_does_not_move_cannot_tell_the_order(monkeypatch):
+    real = api_path._source_model
+
+    def frozen(case, seed):  # a learning rate of zero: no step moves any weight
+        model, data, batch = real(case, seed)
+        model.optimizer.learning_rate.assign(0.0)
+        return model, data, batch
+
+    monkeypatch.setattr(api_path, "_source_model", frozen)
+    monkeypatch.setattr(api_path, "_train_in_order", _frozen_in_order(frozen))
+    check = api_path.order_kept(get_case("sine_simple"))
+    assert not check.decided and not check.held and "vs batches reversed: 0" in check.detail
+
+
+def _frozen_in_order(source_model):
+    def train_in_order(case, seed, x, y, batch, reset_between):
+        model, _, _ = source_model(case, seed)
+        for start in range(0, len(x), batch):
+            model.train_on_batch(x[start : start + batch], y[start : start + batch])
+        return api_path._weights(model)
+
+    return train_in_order
