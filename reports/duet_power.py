@@ -10,9 +10,11 @@ false-discovery control over its benchmarks), by ``reports.duet``'s rule with th
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from reports.compare import FASTER, SLOWER, Rule
 from reports.duet import DUET_FACTORS, Duet, cannot_judge, judge_duet
@@ -149,3 +151,46 @@ def render(study: DuetStudy, aa: list[Duet], slowed: list[Duet], rule: Rule, com
         out += [f"Slowdowns of 10% or more not flagged ({len(missed)}):", "", *[f"- {code(w)}" for w in missed[:60]]]
         out.append("")
     return "\n".join(out)
+
+
+FLOOR, STEP = 1.03, 0.005  # the calibrated factor: at least x1.03, rounded up to the next 0.005
+
+
+def calibrated_factors(aa: list[Duet]) -> dict[str, float]:
+    """Per kind, the factor the A/A duets call for: their largest head/base estimate either way over every
+    benchmark of the kind, rounded up to the next STEP, at least FLOOR (how DUET_FACTORS were set)."""
+    worst: dict[str, float] = {}
+    for duet in aa:
+        for cmp in judge_duet(duet):
+            if cmp.estimate is not None:
+                worst[cmp.metric] = max(worst.get(cmp.metric, 1.0), cmp.estimate, 1 / cmp.estimate)
+    return {kind: max(FLOOR, round(math.ceil(w / STEP - 1e-9) * STEP, 3)) for kind, w in worst.items()}
+
+
+def summary(aa: list[Duet], slowed: list[Duet], rule: Rule) -> dict[str, Any]:
+    """Every benchmark of every duet as judged (estimate, interval, q, pairs, outcome): the study's data,
+    small enough to keep beside the table."""
+
+    def rows(duet: Duet) -> list[dict[str, Any]]:
+        return [
+            {
+                "case": c.case,
+                "kind": c.metric,
+                "estimate": round(c.estimate, 5) if c.estimate is not None else None,
+                "low": round(c.ratio.low, 5) if c.ratio and c.ratio.low is not None else None,
+                "high": round(c.ratio.high, 5) if c.ratio and c.ratio.high is not None else None,
+                "q": c.q,
+                "pairs": c.pairs.n,
+                "outcome": c.outcome,
+            }
+            for c in judge_duet(duet, rule)
+        ]
+
+    return {
+        "format": "lstm-bench-duet-study/1",
+        "aa": {d.path.rsplit("/", 1)[-1]: {"wall_seconds": d.settings.get("wall_seconds"), "benchmarks": rows(d)}
+               for d in aa},
+        "slowed": {d.path.rsplit("/", 1)[-1]: {"slowdown": d.slowdown, "wall_seconds": d.settings.get("wall_seconds"),
+                                               "benchmarks": rows(d)} for d in slowed},
+        "calibrated_factors": calibrated_factors(aa),
+    }  # fmt: skip

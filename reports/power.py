@@ -25,6 +25,7 @@ a slowdown, an A/A file with one).
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 from collections import defaultdict
@@ -189,6 +190,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--slowed", nargs="*", type=Path, default=[], metavar="S.json", help="slowed runs")
     parser.add_argument("-o", "--out", type=Path, metavar="TABLE.md", help="write the table here (else stdout)")
     parser.add_argument("--duets", action="store_true", help="the files are duets (python -m lstm_cases.tools.duet)")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        metavar="STUDY.json",
+        help="with --duets: every judged benchmark and the factors the A/A duets call for, as JSON",
+    )
     add_rule_options(parser)
     return parser
 
@@ -240,6 +247,9 @@ def _main_duets(args: argparse.Namespace, argv: list[str]) -> int:
             return error(PROG, f"{duet.path}: its head side was not slowed (--slow-head); not a slowed duet")
     study = duet_power.tally(aa, slowed, rule)
     command = " ".join([PROG, *(shlex.quote(a) for a in argv)])
+    if args.json is not None:
+        doc = {"command": command, **duet_power.summary(aa, slowed, rule)}
+        write_atomic(args.json, json.dumps(doc, indent=1) + "\n")
     return _write(args, duet_power.render(study, aa, slowed, rule, command) + "\n")
 
 
