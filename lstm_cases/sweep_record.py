@@ -28,7 +28,6 @@ KIND = "sweep"
 SOURCE_PROFILE = "full"  # every family's full profile runs its source's recipe (docs/scenarios.md)
 RUN_KEYS = ("schema", "kind", "profile", "seeds", "seed_base", "commit")  # alike in every shard of a run
 CELL_LISTS = ("seeds", "values", "others", "train_seconds")  # per-seed lists of a cell, in seed order
-JUDGEMENT = ("held", "margin", "seeds_held", "outcome")
 
 
 def key_of(case: Case, claim: Claim) -> str:

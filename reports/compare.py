@@ -29,7 +29,8 @@ peak_rss_mb) are compared and reported with their ratio, never flagged. For a ju
            worker to worker), largest over smallest. What one process alone moved is not a regression;
            a difference between process roles that is the same in both runs cancels.
   0. A benchmark timed while other programs kept the machine busy (its 1-minute load average above
-     the core count less 0.5; the run itself makes about 1) is not judged: cannot tell (busy machine).
+     the core count less reports.load.BUSY_MARGIN; the run itself makes about 1) is not judged:
+     cannot tell (busy machine).
   1. 1/F <= r <= F: within factor.
   2. Beyond it, when the rounds can reach q < alpha at all (m * 2 / C(n1 + n2, n1) < alpha: the quick
      profile's 12 pooled rounds a side, 6 in each of 2 processes, reach it for m up to 300): SLOWER
@@ -318,16 +319,6 @@ def judge_timing(case: str, metric: str, base: Samples, new: Samples, rule: Rule
     rule = rule or Rule()
     m = _measure(case, metric, base, new, rule.use_reference)
     return _judge(m, rule, m.p, 1 if m.p is not None else 0)
-
-
-def metric_name(metric: str) -> str:
-    return {
-        "single_call": "single call",
-        "train_step": "train step",
-        "first_epoch": "first epoch",
-        "steady_epoch": "steady epoch",
-        "peak_rss_mb": "peak RSS",
-    }.get(metric, metric)
 
 
 def slowdown_lines(runs: list[Run]) -> list[str]:

@@ -25,7 +25,7 @@ from reports.compare import (
     recipe_diff,
     status_word,
 )
-from reports.load import CaseRecord, Run
+from reports.load import BUSY_MARGIN, CaseRecord, Run
 from reports.markdown import DASH, code, median_cell, num, table
 from reports.noise import Noise
 
@@ -58,7 +58,7 @@ def _rules_text(rule: Rule, noise: Noise | None) -> list[str]:
         "processes (each process's ratio to its baseline counterpart, largest over smallest). **SLOWER** / "
         "**FASTER** when the ratio is beyond F (or 1/F) and q < alpha; *within noise* when beyond F with q >= "
         "alpha; *cannot tell* when the rounds could never reach q < alpha, or the machine was busy (load above "
-        "its cores less 0.5) while the benchmark was timed.",
+        f"its cores less {BUSY_MARGIN:g}) while the benchmark was timed.",
         "- **Whole-recipe timings** (training per seed, first epoch, later epochs, peak memory; three seeds): "
         "ratio and interval shown, never flagged.",
         "- **Claims**: **VERDICT WORSE** when pass or expected fail becomes FAIL or XPASS; other verdict changes "

@@ -106,7 +106,7 @@ BUSY_MARGIN = 0.0  # load above cores + margin: other programs competed with the
 
 def busy_machine(load: float | None, cores: int | None) -> bool:
     """A 1-minute load average above the core count less BUSY_MARGIN: another program shared the
-    machine with the run, which itself keeps about one core busy (on 2 cores: load above 1.5)."""
+    machine with the run, which itself keeps about one core busy."""
     return load is not None and bool(cores) and load > cores - BUSY_MARGIN
 
 
