@@ -304,10 +304,15 @@ def judge_duet(duet: Duet, rule: Rule | None = None) -> list[PairedComparison]:
     return judge_pairs(duet.benchmarks, rule)
 
 
-def settled(pairs: Pairs, rule: Rule | None = None) -> bool:
-    """Whether one benchmark's pairs are judged on their own (m = 1): the duet command measures more
-    pairs of a benchmark while it is not."""
-    return judge_pairs([pairs], rule)[0].judged_ok
+def settled(pairs: Pairs, comparisons: int, rule: Rule | None = None) -> bool:
+    """Whether one benchmark's pairs are judged, its test at alpha / ``comparisons`` (the duet's benchmarks):
+    a flag that holds at that level holds after the false-discovery control over the whole duet, since
+    q <= m p. The duet command measures more pairs of a benchmark while it is not settled."""
+    rule = rule or Rule()
+    d = pairs.log_ratios()
+    factor, _ = factor_for(rule, pairs.case, pairs.kind)
+    p = signed_rank_p(d)
+    return _outcome(walsh_ratio(d), None if p is None else p * comparisons, factor, rule.alpha) not in UNJUDGED
 
 
 def cannot_judge(comparisons: Sequence[Any]) -> bool:

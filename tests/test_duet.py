@@ -308,3 +308,12 @@ def test_the_matrix_takes_the_stacks_speed_from_duets(tmp_path, capsys):
     capsys.readouterr()
     assert matrix_main([str(folder), "-o", str(tmp_path / "out2"), "--duets", str(tmp_path / "none")]) == 2
     assert "no duet files" in capsys.readouterr().err
+
+
+def test_a_benchmark_settles_only_where_its_flag_survives_the_duet_wide_control():
+    from reports.duet import settled
+
+    ten, twenty = pairs(factor=1.12, n=10, seed=4), pairs(factor=1.12, n=20, seed=4)
+    assert settled(ten, comparisons=1) and not settled(ten, comparisons=45)  # 2 / 2**10 x 45 > 0.002
+    assert settled(twenty, comparisons=45)
+    assert settled(pairs(factor=1.0, jitter=0.005, n=10), comparisons=45)  # within factor needs no test

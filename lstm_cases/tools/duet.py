@@ -12,7 +12,8 @@ agree on its parameter count and input shape; per steady-state kind (train_step,
 single_call) both warm the head's plan, then time it in pairs of rounds: one side's round right
 after the other's, the order within pairs balanced (ABBA, or shuffled with a recorded seed). A round
 is a few calls of the plan's work (``CALLS``), and its time the fastest of them. A
-benchmark the paired rule (``reports.duet``) cannot judge after --rounds pairs gets more, --rounds at
+benchmark the paired rule (``reports.duet``) cannot judge after --rounds pairs (its test at alpha over the
+number of benchmarks, so that a flag survives the gate's false-discovery control) gets more, --rounds at
 a time, up to --max-rounds. One side times while the other waits: never both at once.
 
 The record (``lstm_bench``, kind ``duet``) holds both sides' stacks and commits, the plans and every
@@ -166,7 +167,7 @@ def run_case(
         while True:
             rounds += time_pairs(sides, pair_orders(args.rounds, args.order, rng, start=len(rounds)), CALLS[kind])
             pairs = as_pairs(case, kind, plan, rounds)
-            if len(rounds) >= args.max_rounds or settled(pairs):
+            if len(rounds) >= args.max_rounds or settled(pairs, args.planned):
                 break
         judged = judge_pairs([pairs])[0]
         print(f"{PROG}: {case} {kind}: {len(rounds)} pairs, {judged.describe()}", file=log, flush=True)
@@ -254,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
                 sides[name] = DuetSide(name, getattr(args, name), side_env(threads, slow), folder)
             hellos = {name: side.hello() for name, side in sides.items()}
             cases = args.case or hellos["head"]["cases"]
+            args.planned = len(cases) * len(args.kind)  # the benchmarks the gate's false-discovery control spans
             for name, hello in hellos.items():
                 lacking = [c for c in cases if c not in hello["cases"]]
                 if lacking:
