@@ -38,6 +38,7 @@ from lstm_cases import timing
 from lstm_cases.core import PROFILES
 from lstm_cases.timing_worker import PROTOCOL, TimingWorkerError, Worker, commit_of
 from lstm_cases.tools.measure_claims import ROOT, write_json_atomic
+from reports.compare import FASTER, SLOWER, WITHIN
 from reports.duet import KEY, KIND, Pairs, judge_duet, judge_pairs, load_duet, settled
 from reports.duet_view import verdict_table
 
@@ -298,7 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     write_json_atomic(args.out, {KEY: record})
     judged = judge_duet(load_duet(args.out))
     print(f"\n{verdict_table(judged)}\n")
-    counts = ", ".join(f"{sum(c.judged().startswith(w) for c in judged)} {w}" for w in ("SLOWER", "FASTER", "within"))
+    words = {SLOWER: "SLOWER", FASTER: "FASTER", WITHIN: "within factor"}
+    counts = ", ".join(f"{sum(c.outcome == outcome for c in judged)} {word}" for outcome, word in words.items())
     unjudged = sum(not c.judged_ok for c in judged)
     print(f"{PROG}: {len(benchmarks)} benchmarks in {record['wall_seconds']:.0f} s ({counts}, {unjudged} not judged): "
           f"wrote {args.out}; judge it with python -m reports.gate {args.out}", flush=True)  # fmt: skip
