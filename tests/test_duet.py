@@ -317,3 +317,31 @@ def test_a_benchmark_settles_only_where_its_flag_survives_the_duet_wide_control(
     assert settled(ten, comparisons=1) and not settled(ten, comparisons=45)  # 2 / 2**10 x 45 > 0.002
     assert settled(twenty, comparisons=45)
     assert settled(pairs(factor=1.0, jitter=0.005, n=10), comparisons=45)  # within factor needs no test
+
+
+# --------------------------------------------------------------------------- the study behind the defaults
+
+STUDY = Path(__file__).resolve().parent.parent / "docs" / "power"
+
+
+def _study(name: str) -> dict:
+    return json.loads((STUDY / name).read_text())
+
+
+def test_the_duet_factors_are_what_the_calibration_duets_call_for():
+    from reports.duet_power import FLOOR, STEP
+
+    calibration = _study("duets-calibration.json")
+    worst: dict[str, float] = {}
+    for duet in calibration["aa"].values():
+        for row in duet["benchmarks"]:
+            est = row["estimate"]
+            worst[row["kind"]] = max(worst.get(row["kind"], 1.0), est, 1 / est)
+    called_for = {k: max(FLOOR, round(math.ceil(w / STEP - 1e-9) * STEP, 3)) for k, w in worst.items()}
+    assert called_for == calibration["calibrated_factors"] == dict(DUET_FACTORS)
+
+
+def test_the_duets_that_check_the_factors_never_set_them():
+    calibration, check = _study("duets-calibration.json"), _study("duets-check.json")
+    assert calibration["aa"] and check["aa"] and not set(calibration["aa"]) & set(check["aa"])
+    assert check["slowed"], "the check judges the slowed duets too"
