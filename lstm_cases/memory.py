@@ -2,12 +2,12 @@
 
 Linux keeps the high-water mark in /proc/self/status (VmHWM) and resets it when "5" is
 written to /proc/self/clear_refs, so each run's peak is its own. Elsewhere the fallback is
-getrusage's ru_maxrss, which never goes down (the peak of the whole process so far).
+getrusage's ru_maxrss, which never goes down (the peak of the whole process so far); on Windows,
+which has no ``resource`` module, psutil's peak working set (also the process's peak so far).
 """
 
 from __future__ import annotations
 
-import resource
 import sys
 from pathlib import Path
 
@@ -31,5 +31,11 @@ def peak_rss_mb() -> float:
                 return int(line.split()[1]) / 1024  # kB
     except OSError:
         pass
+    if sys.platform == "win32":
+        import psutil
+
+        return psutil.Process().memory_info().peak_wset / (1024 * 1024)
+    import resource
+
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes on macOS, kB elsewhere
