@@ -48,8 +48,9 @@ from reports.stats import Ratio, benjamini_hochberg
 RULE = __doc__[__doc__.index("Rule\n====") :]
 KEY, KIND = "lstm_bench", "duet"
 SIDES = ("base", "head")
-# Factors per kind from the A/A duets on the 2-core machine (docs/timing.md, "Duets").
-DUET_FACTORS: Mapping[str, float] = {"train_step": 1.03, "predict": 1.03, "single_call": 1.03}
+# Factors per kind: what the calibration A/A duets on the 2-core machine call for
+# (docs/power/duets-calibration.json, checked by tests/test_duet.py; docs/timing.md, "Duets").
+DUET_FACTORS: Mapping[str, float] = {"train_step": 1.04, "predict": 1.065, "single_call": 1.045}
 CONFIDENCE = 0.95
 UNJUDGED = (NOISE, CANNOT_TELL)
 
