@@ -50,7 +50,7 @@ KEY, KIND = "lstm_bench", "duet"
 SIDES = ("base", "head")
 # Factors per kind: what the calibration A/A duets on the 2-core machine call for
 # (docs/power/duets-calibration.json, checked by tests/test_duet.py; docs/timing.md, "Duets").
-DUET_FACTORS: Mapping[str, float] = {"train_step": 1.04, "predict": 1.065, "single_call": 1.045}
+DUET_FACTORS: Mapping[str, float] = {"train_step": 1.045, "predict": 1.065, "single_call": 1.035}
 CONFIDENCE = 0.95
 UNJUDGED = (NOISE, CANNOT_TELL)
 

@@ -156,14 +156,18 @@ def render(study: DuetStudy, aa: list[Duet], slowed: list[Duet], rule: Rule, com
 FLOOR, STEP = 1.03, 0.005  # the calibrated factor: at least x1.03, rounded up to the next 0.005
 
 
-def calibrated_factors(aa: list[Duet]) -> dict[str, float]:
-    """Per kind, the factor the A/A duets call for: their largest head/base estimate either way over every
-    benchmark of the kind, rounded up to the next STEP, at least FLOOR (how DUET_FACTORS were set)."""
+def calibrated_factors(aa: list[Duet], rule: Rule | None = None) -> dict[str, float]:
+    """Per kind, the factor the A/A duets call for: the largest head/base ratio either way among the
+    benchmarks whose test finds a difference (q < alpha: the ones a factor must keep from being flagged;
+    q does not depend on the factor), rounded up to the next STEP, at least FLOOR (how DUET_FACTORS were
+    set; docs/timing.md says how this rule came to be)."""
+    rule = rule or Rule()
     worst: dict[str, float] = {}
     for duet in aa:
-        for cmp in judge_duet(duet):
-            if cmp.estimate is not None:
-                worst[cmp.metric] = max(worst.get(cmp.metric, 1.0), cmp.estimate, 1 / cmp.estimate)
+        for cmp in judge_duet(duet, rule):
+            worst.setdefault(cmp.metric, 1.0)
+            if cmp.estimate is not None and cmp.q is not None and cmp.q < rule.alpha:
+                worst[cmp.metric] = max(worst[cmp.metric], cmp.estimate, 1 / cmp.estimate)
     return {kind: max(FLOOR, round(math.ceil(w / STEP - 1e-9) * STEP, 3)) for kind, w in worst.items()}
 
 
@@ -192,5 +196,6 @@ def summary(aa: list[Duet], slowed: list[Duet], rule: Rule) -> dict[str, Any]:
                for d in aa},
         "slowed": {d.path.rsplit("/", 1)[-1]: {"slowdown": d.slowdown, "wall_seconds": d.settings.get("wall_seconds"),
                                                "benchmarks": rows(d)} for d in slowed},
-        "calibrated_factors": calibrated_factors(aa),
+        "alpha": rule.alpha,
+        "calibrated_factors": calibrated_factors(aa, rule),
     }  # fmt: skip
