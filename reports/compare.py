@@ -138,8 +138,35 @@ def ratio_text(ratio: Ratio | None) -> str:
 # --------------------------------------------------------------------------- timings
 
 
+class Judged:
+    """What any judged timing (a run's against its baseline, a duet's benchmark) says from its outcome and
+    ratio; the comparison classes below and ``reports.duet.PairedComparison`` share it."""
+
+    outcome: str
+    ratio: Ratio | None
+
+    @property
+    def flagged(self) -> bool:
+        """What the report flags: a regression or a speed-up."""
+        return self.outcome in (SLOWER, FASTER)
+
+    @property
+    def estimate(self) -> float | None:
+        return self.ratio.estimate if self.ratio is not None else None
+
+    @property
+    def slower(self) -> bool:
+        return self.ratio is not None and self.ratio.estimate > 1
+
+
+def mostly_unjudged(unjudged: int, judged: int) -> bool:
+    """Most of the judged timings not judged after all (within noise, cannot tell): the gate says
+    CANNOT JUDGE and exits 3, never "no regression"."""
+    return judged > 0 and unjudged * 2 > judged
+
+
 @dataclass(frozen=True)
-class TimingComparison:
+class TimingComparison(Judged):
     """One metric of one case, run against baseline, judged by the rule."""
 
     case: str
@@ -171,19 +198,6 @@ class TimingComparison:
     @property
     def gated(self) -> bool:
         return self.metric in GATED
-
-    @property
-    def flagged(self) -> bool:
-        """What the report flags: a regression or a speed-up."""
-        return self.outcome in (SLOWER, FASTER)
-
-    @property
-    def estimate(self) -> float | None:
-        return self.ratio.estimate if self.ratio is not None else None
-
-    @property
-    def slower(self) -> bool:
-        return self.ratio is not None and self.ratio.estimate > 1
 
     @property
     def limit(self) -> str:

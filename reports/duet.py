@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reports.compare import CANNOT_TELL, FASTER, NOISE, SLOWER, WITHIN, Rule
+from reports.compare import CANNOT_TELL, FASTER, NOISE, SLOWER, WITHIN, Judged, Rule, mostly_unjudged
 from reports.load import GATED, InputError, as_dict, as_list, number, read_json, stack_label
 from reports.stats import Ratio, benjamini_hochberg
 
@@ -194,7 +194,7 @@ def signed_rank_p(d: Sequence[float]) -> float | None:
 
 
 @dataclass(frozen=True)
-class PairedComparison:
+class PairedComparison(Judged):
     """One benchmark of a duet, judged by the paired rule (module docstring)."""
 
     case: str
@@ -210,21 +210,9 @@ class PairedComparison:
     outcome: str
 
     @property
-    def flagged(self) -> bool:
-        return self.outcome in (SLOWER, FASTER)
-
-    @property
     def judged_ok(self) -> bool:
         """Judged at all: not "within noise" or "cannot tell"."""
         return self.outcome not in UNJUDGED
-
-    @property
-    def estimate(self) -> float | None:
-        return self.ratio.estimate if self.ratio is not None else None
-
-    @property
-    def slower(self) -> bool:
-        return self.ratio is not None and self.ratio.estimate > 1
 
     @property
     def base_median(self) -> float:
@@ -318,5 +306,4 @@ def settled(pairs: Pairs, comparisons: int, rule: Rule | None = None) -> bool:
 
 def cannot_judge(comparisons: Sequence[Any]) -> bool:
     """Most timings not judged: the gate says so first and exits 3, never "no regression"."""
-    unjudged = sum(1 for c in comparisons if c.outcome in UNJUDGED)
-    return bool(comparisons) and unjudged * 2 > len(comparisons)
+    return mostly_unjudged(sum(1 for c in comparisons if c.outcome in UNJUDGED), len(comparisons))

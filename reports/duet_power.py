@@ -20,38 +20,22 @@ from reports.compare import FASTER, SLOWER, Rule
 from reports.duet import DUET_FACTORS, Duet, cannot_judge, judge_duet
 from reports.load import GATED
 from reports.markdown import code, table
+from reports.stats import Tally
 
 # The duet issue's goals: the share of slowed benchmarks flagged SLOWER, per kind.
 GOALS = {1.05: ">= 50%", 1.1: ">= 90%", 1.2: "100%", 1.5: "100%"}
 
 
 @dataclass
-class Count:
-    hits: list[str] = field(default_factory=list)
-    misses: list[str] = field(default_factory=list)
-
-    def add(self, hit: bool, where: str) -> None:
-        (self.hits if hit else self.misses).append(where)
-
-    @property
-    def n(self) -> int:
-        return len(self.hits) + len(self.misses)
-
-    @property
-    def rate(self) -> str:
-        return f"{len(self.hits) / self.n:.0%}" if self.n else "—"
-
-
-@dataclass
 class DuetStudy:
-    aa_flags: dict[str, Count] = field(default_factory=lambda: defaultdict(Count))
+    aa_flags: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     aa_worst: dict[str, float] = field(default_factory=dict)  # largest A/A ratio either way, per kind
-    aa_unjudged: Count = field(default_factory=Count)
-    aa_gate: Count = field(default_factory=Count)  # A/A duets the gate fails
-    aa_cannot: Count = field(default_factory=Count)  # A/A duets the gate cannot judge
-    detected: dict[tuple[str, float], Count] = field(default_factory=lambda: defaultdict(Count))
-    gate_fails: dict[tuple[str, float], Count] = field(default_factory=lambda: defaultdict(Count))
-    slowed_false: Count = field(default_factory=Count)
+    aa_unjudged: Tally = field(default_factory=Tally)
+    aa_gate: Tally = field(default_factory=Tally)  # A/A duets the gate fails
+    aa_cannot: Tally = field(default_factory=Tally)  # A/A duets the gate cannot judge
+    detected: dict[tuple[str, float], Tally] = field(default_factory=lambda: defaultdict(Tally))
+    gate_fails: dict[tuple[str, float], Tally] = field(default_factory=lambda: defaultdict(Tally))
+    slowed_false: Tally = field(default_factory=Tally)
     walls: list[float] = field(default_factory=list)
     pairs: list[int] = field(default_factory=list)
 
@@ -93,33 +77,36 @@ def tally(aa: list[Duet], slowed: list[Duet], rule: Rule) -> DuetStudy:
 
 def render(study: DuetStudy, aa: list[Duet], slowed: list[Duet], rule: Rule, command: str) -> str:
     first = (aa or slowed)[0]
-    aa_all = Count(
+    aa_all = Tally(
         [w for c in study.aa_flags.values() for w in c.hits], [w for c in study.aa_flags.values() for w in c.misses]
     )
     rows = [
-        ["A/A: benchmarks flagged (false alarms)", f"{len(aa)} duets", aa_all.n, len(aa_all.hits), aa_all.rate, "0"],
-        ["A/A: duets the gate fails", "", study.aa_gate.n, len(study.aa_gate.hits), study.aa_gate.rate, "0"],
-        ["A/A: duets the gate cannot judge (exit 3)", "", study.aa_cannot.n, len(study.aa_cannot.hits),
+        ["A/A: benchmarks flagged (false alarms)", f"{len(aa)} duets", aa_all.compared, aa_all.flagged, aa_all.rate,
+         "0"],
+        ["A/A: duets the gate fails", "", study.aa_gate.compared, study.aa_gate.flagged, study.aa_gate.rate, "0"],
+        ["A/A: duets the gate cannot judge (exit 3)", "", study.aa_cannot.compared, study.aa_cannot.flagged,
          study.aa_cannot.rate, "0"],
-        ["A/A: benchmarks not judged (within noise, cannot tell)", "", study.aa_unjudged.n,
-         len(study.aa_unjudged.hits), study.aa_unjudged.rate, ""],
+        ["A/A: benchmarks not judged (within noise, cannot tell)", "", study.aa_unjudged.compared,
+         study.aa_unjudged.flagged, study.aa_unjudged.rate, ""],
     ]  # fmt: skip
     rows += [
-        [f"A/A: {kind} flagged (largest ratio either way ×{study.aa_worst.get(kind, 1):.3f})", "", c.n, len(c.hits),
-         c.rate, "0"]
+        [f"A/A: {kind} flagged (largest ratio either way ×{study.aa_worst.get(kind, 1):.3f})", "", c.compared,
+         c.flagged, c.rate, "0"]
         for kind, c in sorted(study.aa_flags.items(), key=lambda kv: GATED.index(kv[0]))
     ]  # fmt: skip
     for (kind, factor), c in sorted(study.detected.items(), key=lambda kv: (GATED.index(kv[0][0]), kv[0][1])):
         n_duets = sum(1 for d in slowed if d.slowdown.get(kind) == factor)
         goal = GOALS.get(round(factor, 2), "")
-        rows.append([f"{kind} +{factor - 1:.0%}: benchmarks flagged SLOWER", f"{n_duets} duet(s)", c.n,
-                     len(c.hits), c.rate, goal])  # fmt: skip
+        rows.append([f"{kind} +{factor - 1:.0%}: benchmarks flagged SLOWER", f"{n_duets} duet(s)", c.compared,
+                     c.flagged, c.rate, goal])  # fmt: skip
     for (kind, factor), c in sorted(study.gate_fails.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         goal = "all" if factor >= 1.1 else ""
-        rows.append([f"slowed {kind} +{factor - 1:.0%}: duets the gate fails", "", c.n, len(c.hits), c.rate, goal])
-    if study.slowed_false.n:
+        rows.append([f"slowed {kind} +{factor - 1:.0%}: duets the gate fails", "", c.compared, c.flagged, c.rate, goal])
+    if study.slowed_false.compared:
         c = study.slowed_false
-        rows.append(["slowed duets: unslowed benchmarks flagged (false alarms)", "", c.n, len(c.hits), c.rate, "0"])
+        rows.append(
+            ["slowed duets: unslowed benchmarks flagged (false alarms)", "", c.compared, c.flagged, c.rate, "0"]
+        )
     factors = ", ".join(
         f"{k} x{rule.factors[k]:g}" if rule.source == "--factor" else f"{k} x{DUET_FACTORS[k]:g}" for k in GATED
     )

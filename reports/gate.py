@@ -67,6 +67,7 @@ from reports.compare import (
     compare_claim,
     compare_runs,
     missing_in_run,
+    mostly_unjudged,
     ratio_text,
     recipe_diff,
     slowdown_lines,
@@ -230,7 +231,7 @@ def verdict(out: Outcome, compared: str) -> tuple[int, str]:
     if out.regressions:
         return 1, f"FAIL: {len(out.regressions)} regression(s); {compared}"
     timings, unjudged = c.get("timings", 0), c.get("unjudged", 0)
-    if timings and unjudged * 2 > timings:
+    if mostly_unjudged(unjudged, timings):
         return 3, f"CANNOT JUDGE: {unjudged} of {timings} judged timings could not be judged; {compared}; {unsure}"
     return 0, f"no regression: {compared}; {unsure}"
 

@@ -42,7 +42,7 @@ from typing import Any
 from reports.atomic import write_atomic
 from reports.command import error
 from reports.duet import is_duet, load_duet
-from reports.load import GATED, InputError, Run, as_dict, load_run, number, read_json
+from reports.load import GATED, InputError, Run, as_dict, load_run, number, read_json, stack_label
 from reports.stats import per_reference
 
 PROG = "python -m reports.noise"
@@ -163,7 +163,7 @@ def calibrate_duets(duets: list[Any], safety: float, floor: float) -> dict[str, 
         "format": NOISE_FORMAT,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "profile": duets[0].profile,
-        "stack": head.label.split("(", 1)[-1].rstrip(")"),
+        "stack": stack_label(head.stack),
         "runs": [d.path for d in duets],
         "safety": safety,
         "floor": floor,
@@ -215,12 +215,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"({first.base_label()} profile {first.profile}); A/A calibration needs runs of one stack and profile",
             )
     doc, skipped = calibrate(runs, args.safety, args.floor)
-    if not doc["factors"]:
-        return error(PROG, f"{', '.join(str(p) for p in args.runs)}: no case and metric found in two or more files")
-    try:
-        write_atomic(args.out, json.dumps(doc, indent=1) + "\n")
-    except OSError as err:
-        return error(PROG, f"{err.filename or args.out}: cannot write: {err.strerror or err}")
+    failed = _write(args, doc, "no case and metric found in two or more files")
+    if failed is not None:
+        return failed
     for case, metrics in doc["factors"].items():
         parts = [f"{m} x{e['factor']:.2f} (spread x{e['max_ratio']:.2f})" for m, e in metrics.items()]
         print(f"{case}: {', '.join(parts)}")
@@ -230,18 +227,26 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _write(args: argparse.Namespace, doc: dict[str, Any], none_found: str) -> int | None:
+    """Write the noise document whole; the exit status 2 (one line) when it has no factor or cannot be written."""
+    if not doc["factors"]:
+        return error(PROG, f"{', '.join(str(p) for p in args.runs)}: {none_found}")
+    try:
+        write_atomic(args.out, json.dumps(doc, indent=1) + "\n")
+    except OSError as err:
+        return error(PROG, f"{err.filename or args.out}: cannot write: {err.strerror or err}")
+    return None
+
+
 def _write_duets(args: argparse.Namespace) -> int:
     duets = [load_duet(p) for p in args.runs]  # InputError: the caller's one line
     slowed = [d.path for d in duets if d.slowdown or d.sides["base"].slowdown]
     if slowed:
         return error(PROG, f"{slowed[0]}: a slowed duet is not an A/A duet")
     doc = calibrate_duets(duets, args.safety, args.floor)
-    if not doc["factors"]:
-        return error(PROG, f"{', '.join(str(p) for p in args.runs)}: no benchmark in the duets")
-    try:
-        write_atomic(args.out, json.dumps(doc, indent=1) + "\n")
-    except OSError as err:
-        return error(PROG, f"{err.filename or args.out}: cannot write: {err.strerror or err}")
+    failed = _write(args, doc, "no benchmark in the duets")
+    if failed is not None:
+        return failed
     count = sum(len(kinds) for kinds in doc["factors"].values())
     print(f"wrote {args.out}: {count} factors from {len(duets)} A/A duet(s), profile {doc['profile']}")
     return 0

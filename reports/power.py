@@ -38,32 +38,10 @@ from reports.compare import FASTER, SLOWER, Rule, compare_runs, slowdown_lines
 from reports.load import GATED, InputError, Run, load_runs
 from reports.markdown import code, table
 from reports.options import add_rule_options, rule_from_args
+from reports.stats import Tally
 
 PROG = "python -m reports.power"
 GOALS = {1.1: "most of the time", 1.2: "always", 1.5: "always"}  # the issue's goals per slowdown size
-
-
-@dataclass
-class Tally:
-    """Flags counted over comparisons: which were flagged and which were not, one line each."""
-
-    hits: list[str] = field(default_factory=list)
-    misses: list[str] = field(default_factory=list)
-
-    def add(self, flagged: bool, where: str) -> None:
-        (self.hits if flagged else self.misses).append(where)
-
-    @property
-    def compared(self) -> int:
-        return len(self.hits) + len(self.misses)
-
-    @property
-    def flagged(self) -> int:
-        return len(self.hits)
-
-    @property
-    def rate(self) -> str:
-        return f"{self.flagged / self.compared:.0%}" if self.compared else "—"
 
 
 @dataclass

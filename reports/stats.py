@@ -1,5 +1,6 @@
 """Generic statistics: summaries of per-seed values, the two-sided Mann-Whitney U test, the
-Hodges-Lehmann ratio with its confidence interval, Benjamini-Hochberg adjustment, geometric means.
+Hodges-Lehmann ratio with its confidence interval, Benjamini-Hochberg adjustment, geometric means,
+and the tally of flagged and unflagged comparisons a detection-power table counts.
 
 The rule that turns them into "slower", "within noise" and so on is in ``reports.compare``.
 """
@@ -10,7 +11,7 @@ import math
 import statistics
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -169,3 +170,26 @@ def geometric_mean(values: list[float]) -> float | None:
     """The geometric mean of positive values (None when there are none)."""
     values = [v for v in values if v > 0 and math.isfinite(v)]
     return math.exp(statistics.fmean(math.log(v) for v in values)) if values else None
+
+
+@dataclass
+class Tally:
+    """Flags counted over comparisons: which were flagged and which were not, one line each."""
+
+    hits: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, flagged: bool, where: str) -> None:
+        (self.hits if flagged else self.misses).append(where)
+
+    @property
+    def compared(self) -> int:
+        return len(self.hits) + len(self.misses)
+
+    @property
+    def flagged(self) -> int:
+        return len(self.hits)
+
+    @property
+    def rate(self) -> str:
+        return f"{self.flagged / self.compared:.0%}" if self.compared else "—"
