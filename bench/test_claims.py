@@ -9,6 +9,7 @@ from lstm_cases import compat
 from lstm_cases.results import null_outcome_for, outcome_for
 
 CONCERN_ORDER = 3
+COST_CONCERN = "claims"  # lstm_cases.costs
 pytestmark = pytest.mark.case
 
 

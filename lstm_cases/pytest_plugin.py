@@ -36,95 +36,17 @@ from typing import Any
 
 import pytest
 
-from lstm_cases import compat, progress, registry, shards, summary, timing, xdist_support
-from lstm_cases.core import DEFAULT_PROFILE, PROFILES, Case, DataError, DataPath, DataUnavailable
+from lstm_cases import compat, costs, progress, registry, shards, summary, timing, xdist_support
+from lstm_cases.core import Case, DataError, DataUnavailable
 from lstm_cases.record import KEY as RECORD_KEY
 from lstm_cases.record import run_record
 from lstm_cases.result_file import ResultFile, plain_params
 from lstm_cases.results import CaseResults, NullTally
-from lstm_cases.settings import DEFAULT_PROGRESS_AFTER, ENV, Settings, parse_settings
+from lstm_cases.settings import Settings, add_options, export_data_paths, parse_settings
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("lstm-bench")
-    group.addoption(
-        "--profile",
-        dest="lstm_profile",
-        default=None,
-        help=f"recipe profile: {', '.join(PROFILES)} (env {ENV['profile']}; default {DEFAULT_PROFILE})",
-    )
-    group.addoption(
-        "--seeds",
-        dest="seeds",
-        default=None,
-        help=f"number of seeds per case (env {ENV['seeds']}; default quick 3, full 5)",
-    )
-    group.addoption(
-        "--seed-base",
-        dest="seed_base",
-        default=None,
-        help=f"first seed; a run uses S, S+1, ... (env {ENV['seed_base']}; default 0)",
-    )
-    group.addoption("--case", dest="lstm_case", action="append", default=[], help="run only this case id (repeatable)")
-    group.addoption(
-        "--threads",
-        dest="threads",
-        default=None,
-        help=f"intra- and inter-op threads of the framework, or 'default' (env {ENV['threads']}; "
-        f"default {timing.DEFAULT_THREADS})",
-    )
-    group.addoption(
-        "--timing-processes",
-        dest="processes",
-        default=None,
-        help=f"processes that time each steady-state benchmark (env {ENV['processes']}; default {timing.PROCESSES})",
-    )
-    group.addoption(
-        "--shard",
-        dest="shard",
-        default=None,
-        metavar="K/N",
-        help=f"run the K-th of N deterministic shares of the (case, seed) work; every shard with the same "
-        f"options, then join the files with python -m reports merge (env {ENV['shard']})",
-    )
-    group.addoption(
-        "--progress-after",
-        dest="progress_after",
-        default=None,
-        metavar="SECONDS",
-        help=f"show the progress of a seed that trains longer than this (env {ENV['progress_after']}; "
-        f"default {DEFAULT_PROGRESS_AFTER:g})",
-    )
-    group.addoption(
-        "--null-model",
-        dest="null_model",
-        action="store_true",
-        help="self-test: judge every claim on untrained models; a claim that still holds is vacuous (fails)",
-    )
-    for path in registry.data_paths():
-        group.addoption(
-            path.flag,
-            dest=_data_dest(path),
-            default=None,
-            metavar="PATH",
-            help=f"{path.help} (env {path.env}; not given: the cases that need it are skipped)",
-        )
-
-
-def _data_dest(path: DataPath) -> str:
-    return "lstm_data_" + path.flag.lstrip("-").replace("-", "_")
-
-
-def _export_data_paths(config: pytest.Config) -> dict[str, str | None]:
-    """Copy the data options given on the command line into their environment variables
-    (the command line beats the environment); returns the previous values."""
-    previous: dict[str, str | None] = {}
-    for path in registry.data_paths():
-        value = config.getoption(_data_dest(path), default=None)
-        if value:
-            previous[path.env] = os.environ.get(path.env)
-            os.environ[path.env] = str(value)
-    return previous
+    add_options(parser)
 
 
 _SETTINGS = pytest.StashKey[Settings]()
@@ -137,6 +59,7 @@ _THREAD_FACTS = pytest.StashKey[dict]()
 _TIMING = pytest.StashKey[timing.SteadyTiming]()
 _NULL_TALLY = pytest.StashKey[NullTally]()
 _COLLECTED_WORDS = pytest.StashKey[set]()
+_COST = pytest.StashKey[dict]()  # the cost split, taken once: the record and the closing lines agree
 
 
 def settings(config: pytest.Config) -> Settings:
@@ -149,12 +72,13 @@ def settings(config: pytest.Config) -> Settings:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SETTINGS] = parse_settings(config)
+    costs.install(costs.Ledger.from_process_start())
     if config.getoption("benchmark_only", default=False) and xdist_support.runs_case_tests(config):
         raise pytest.UsageError(
             "--benchmark-only would skip every contract and claim test of bench/ and pass with nothing judged; "
             "time without judging nothing else: leave it out (claims reuse the timed runs)"
         )
-    config.stash[_PREVIOUS_ENV] = _export_data_paths(config)
+    config.stash[_PREVIOUS_ENV] = export_data_paths(config)
     distributing = xdist_support.distributing(config)
     if distributing:
         xdist_support.check_dist_mode(config)
@@ -211,8 +135,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_sessionfinish")
-def pytest_sessionfinish_on_worker(session: pytest.Session):
-    """An xdist worker, before pytest-benchmark saves (its sessionfinish is a hookwrapper)."""
+def pytest_sessionfinish_before_saving(session: pytest.Session):
+    """Before pytest-benchmark saves (its sessionfinish is a hookwrapper): the timing workers end, so
+    that their exit is in the run's cost (the record is built while saving); an xdist worker's quiet."""
+    if _TIMING in session.config.stash:
+        session.config.stash[_TIMING].close()
     if xdist_support.is_worker(session.config):
         xdist_support.quiet_empty_worker(session.config)
     return (yield)
@@ -222,6 +149,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if _TIMING in config.stash:
         config.stash[_TIMING].close()
     progress.uninstall()
+    costs.uninstall()
     for env, value in config.stash.get(_PREVIOUS_ENV, {}).items():
         if value is None:
             os.environ.pop(env, None)
@@ -249,6 +177,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         line = f"lstm-bench: result file{what} written to {written}"
     if line:
         terminalreporter.write_line(line, yellow=True)
+    cost = record.get("cost") if record else None
+    if cost:
+        for line in costs.closing_lines(cost):
+            terminalreporter.write_line(line)
     if s.slowdown and _THREAD_FACTS in config.stash:
         terminalreporter.write_line(timing.slowdown_line(s.slowdown), red=True, bold=True)
 
@@ -271,7 +203,16 @@ def _record(config: pytest.Config) -> dict[str, Any] | None:
         shard=shard,
         timing=_timing_record(config),
         timed=steady.timed if steady is not None else (),
+        cost=_cost(config),
     )
+
+
+def _cost(config: pytest.Config) -> dict[str, Any] | None:
+    """The run's cost split (``lstm_cases.costs``), taken the first time the record is built."""
+    ledger = costs.active()
+    if _COST not in config.stash and ledger is not None:
+        config.stash[_COST] = ledger.split()
+    return config.stash.get(_COST, None)
 
 
 # --------------------------------------------------------------------------- pytest-xdist
@@ -426,6 +367,20 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
         lines.append(f"lstm-bench: data: {given}")
     lines += timing.header_lines(s)
     return lines
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """Each test's time, setup to report, goes to its concern in the run's cost (``lstm_cases.costs``):
+    a steady-state benchmark's, else its module's ``COST_CONCERN``."""
+    ledger = costs.active()
+    if ledger is None:
+        return (yield)
+    steady = "steady_timing" in getattr(item, "fixturenames", ())
+    concern = "steady-state benchmarks" if steady else getattr(getattr(item, "module", None), "COST_CONCERN", None)
+    case = _item_case(item)
+    with ledger.test(concern or "other tests", case.id if case is not None else None):
+        return (yield)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -102,11 +102,13 @@ def run_record(
     shard: str | None = None,
     timing: Mapping[str, Any] | None = None,
     timed: Collection[str] = (),
+    cost: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The record of a run: every case of ``cases`` that the run trained, judged now (a shard's
     cases are not judged: the merged record is), or timed in steady state (ids in ``timed``).
     ``timing``: the process settings timings were taken under and the steady-state settings
-    (``lstm_cases.timing``), the test-only ``slowdown`` included (empty when none)."""
+    (``lstm_cases.timing``), the test-only ``slowdown`` included (empty when none). ``cost``: where the
+    run's wall time went (``lstm_cases.costs``)."""
     return {
         "schema": SCHEMA,
         "stack": dict(stack),
@@ -117,6 +119,7 @@ def run_record(
         "null_model": null_model,  # the self-test's untrained models: never a result to compare
         "shard": shard,
         "timing": dict(timing) if timing is not None else None,
+        "cost": dict(cost) if cost is not None else None,
         "cases": {
             case.id: case_record(
                 case,
@@ -229,6 +232,9 @@ def merge_records(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     workers = {part.get("xdist_workers") for part in records} - {None}
     merged: dict[str, Any] = {**first, "xdist_workers": max(workers) if workers else None, "cases": {}}
     merged["timing"] = timing
+    # each part's own cost: the parts ran side by side (xdist) or on other machines (shards)
+    merged["cost"] = None
+    merged["part_costs"] = [part.get("cost") for part in records]
     for case_id, parts in by_case.items():
         merged["cases"][case_id] = _join_case(case_id, parts) if shards else dict(parts[0])
     if shards:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from lstm_cases import compat, memory, progress
+from lstm_cases import compat, costs, memory, progress
 from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, CaseData, Recipe, seeds_for
 
 
@@ -111,10 +111,11 @@ def layer_param_counts(model: Any) -> dict[str, int]:
 
 
 def prepare(case: Case, profile: str, seed: int) -> Prepared:
-    compat.set_random_seed(seed)
-    data = case.build_data(seed, profile)
-    recipe = case.recipe(profile)
-    model = case.build_model(data, recipe)
+    with costs.charge("preparation", case.id):
+        compat.set_random_seed(seed)
+        data = case.build_data(seed, profile)
+        recipe = case.recipe(profile)
+        model = case.build_model(data, recipe)
     return Prepared(case=case, profile=profile, seed=seed, data=data, model=model, recipe=recipe)
 
 
@@ -170,6 +171,7 @@ def train(prepared: Prepared) -> Prepared:
             )
         history = {k: [float(v) for v in vs] for k, vs in h.history.items()}
     prepared.train_seconds = time.perf_counter() - start
+    costs.measured(costs.TIMED_TRAINING, prepared.train_seconds, prepared.case.id)
     prepared.peak_rss_mb = memory.peak_rss_mb()
     prepared.epoch_seconds = clock.seconds
     if recipe.fast_input:  # steps_per_execution is for training; predict() must not unroll it
@@ -219,7 +221,8 @@ def untrained(prepared: Prepared) -> Prepared:
 
 
 def evaluate(prepared: Prepared) -> SeedRun:
-    outcome = prepared.case.evaluate(prepared.model, prepared.data)
+    with costs.charge("evaluation", prepared.case.id):
+        outcome = prepared.case.evaluate(prepared.model, prepared.data)
     if prepared.case.history_metrics is not None:
         outcome = {**outcome, **prepared.case.history_metrics(prepared.history)}
     metrics = {k: float(v) for k, v in outcome.items() if isinstance(v, (int, float, np.number))}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from lstm_cases import registry, shards, timing
-from lstm_cases.core import DEFAULT_PROFILE, PROFILES, Case, UnknownNameError, seeds_for
+from lstm_cases.core import DEFAULT_PROFILE, PROFILES, Case, DataPath, UnknownNameError, seeds_for
 
 ENV = {
     "profile": "LSTM_BENCH_PROFILE",
@@ -63,6 +63,95 @@ class Settings:
     def for_case(self, case: Case) -> Settings:
         """These settings with ``seeds`` narrowed to what this run trains of the case."""
         return dataclasses.replace(self, seeds=self.seeds_of(case.id)) if self.shard is not None else self
+
+
+# --------------------------------------------------------------------------- options
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """The suite's options of ``pytest bench`` (the plugin's ``pytest_addoption``)."""
+    group = parser.getgroup("lstm-bench")
+    group.addoption(
+        "--profile",
+        dest="lstm_profile",
+        default=None,
+        help=f"recipe profile: {', '.join(PROFILES)} (env {ENV['profile']}; default {DEFAULT_PROFILE})",
+    )
+    group.addoption(
+        "--seeds",
+        dest="seeds",
+        default=None,
+        help=f"number of seeds per case (env {ENV['seeds']}; default quick 3, full 5)",
+    )
+    group.addoption(
+        "--seed-base",
+        dest="seed_base",
+        default=None,
+        help=f"first seed; a run uses S, S+1, ... (env {ENV['seed_base']}; default 0)",
+    )
+    group.addoption("--case", dest="lstm_case", action="append", default=[], help="run only this case id (repeatable)")
+    group.addoption(
+        "--threads",
+        dest="threads",
+        default=None,
+        help=f"intra- and inter-op threads of the framework, or 'default' (env {ENV['threads']}; "
+        f"default {timing.DEFAULT_THREADS})",
+    )
+    group.addoption(
+        "--timing-processes",
+        dest="processes",
+        default=None,
+        help=f"processes that time each steady-state benchmark (env {ENV['processes']}; default {timing.PROCESSES})",
+    )
+    group.addoption(
+        "--shard",
+        dest="shard",
+        default=None,
+        metavar="K/N",
+        help=f"run the K-th of N deterministic shares of the (case, seed) work; every shard with the same "
+        f"options, then join the files with python -m reports merge (env {ENV['shard']})",
+    )
+    group.addoption(
+        "--progress-after",
+        dest="progress_after",
+        default=None,
+        metavar="SECONDS",
+        help=f"show the progress of a seed that trains longer than this (env {ENV['progress_after']}; "
+        f"default {DEFAULT_PROGRESS_AFTER:g})",
+    )
+    group.addoption(
+        "--null-model",
+        dest="null_model",
+        action="store_true",
+        help="self-test: judge every claim on untrained models; a claim that still holds is vacuous (fails)",
+    )
+    for path in registry.data_paths():
+        group.addoption(
+            path.flag,
+            dest=_data_dest(path),
+            default=None,
+            metavar="PATH",
+            help=f"{path.help} (env {path.env}; not given: the cases that need it are skipped)",
+        )
+
+
+def _data_dest(path: DataPath) -> str:
+    return "lstm_data_" + path.flag.lstrip("-").replace("-", "_")
+
+
+def export_data_paths(config: pytest.Config) -> dict[str, str | None]:
+    """Copy the data options given on the command line into their environment variables
+    (the command line beats the environment); returns the previous values."""
+    previous: dict[str, str | None] = {}
+    for path in registry.data_paths():
+        value = config.getoption(_data_dest(path), default=None)
+        if value:
+            previous[path.env] = os.environ.get(path.env)
+            os.environ[path.env] = str(value)
+    return previous
+
+
+# --------------------------------------------------------------------------- parsing
 
 
 def _raw(config: pytest.Config, name: str, flag: str) -> tuple[str | None, str]:

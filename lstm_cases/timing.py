@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from lstm_cases import compat, runner
+from lstm_cases import compat, costs, runner
 from lstm_cases.core import Case, CaseData
 from reports.stats import process_spread
 
@@ -391,9 +391,11 @@ class SteadyTiming:
             warmup_rounds=0,
         )
         own = list(benchmark.stats.stats.data)
+        costs.measured(costs.TIMED_ROUNDS, sum(own), case.id)
         del prepared  # a worker builds its own
         measured = self.workers.measure(case.id, self.profile, self.seed, plan) if self.workers else []
         others = [rounds for rounds, _ in measured]
+        costs.measured(costs.TIMED_ROUNDS, sum(sum(r) for r in others), case.id)
         rounds = [own, *others]
         info.update(plan.describe())
         info["processes"] = len(rounds)

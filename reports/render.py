@@ -14,6 +14,7 @@ from reports import figures
 from reports.artifact_views import artifact_sections
 from reports.compare import Rule, recipe_diff, slowdown_lines, status_word
 from reports.compare_view import comparison_sections, comparisons_of
+from reports.cost_view import cost_sections
 from reports.headline import headline, per_case_tables, spread_summary
 from reports.load import GATED, CaseRecord, Run, as_list
 from reports.markdown import DASH, code, num, table
@@ -294,6 +295,7 @@ def build_report(
     if speed:
         lines += ["## Speed", "", *speed]
     lines += per_case_tables(runs, cases)
+    lines += cost_sections(runs)
     lines += ["## Results per run", ""]
     for run in runs:
         lines += _claims_section(run, cases)

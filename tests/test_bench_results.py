@@ -5,6 +5,7 @@ what the whole run holds (~45 s)."""
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,17 @@ def _bench(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def bench_run(tmp_path_factory):
+def bench_launch(tmp_path_factory):
+    """The run, the path of its result file, and when it was started (the epoch clock)."""
     out = tmp_path_factory.mktemp("bench") / "not-yet" / "results.json"  # the folder is created
-    return _bench("--benchmark-json", str(out), "--progress-after", "0"), out
+    started = time.time()
+    return _bench("--benchmark-json", str(out), "--progress-after", "0"), out, started
+
+
+@pytest.fixture(scope="module")
+def bench_run(bench_launch):
+    proc, out, _started = bench_launch
+    return proc, out
 
 
 def test_run_passes_and_writes_json_whole(bench_run):
@@ -119,3 +128,20 @@ def test_two_shards_merged_hold_the_whole_run(bench_run, tmp_path, capsys):
     # the same seeds train to the same accuracy, and the claim is judged the same on them
     assert two.metric_values("accuracy") == pytest.approx(one.metric_values("accuracy"), abs=0.05)
     assert {k: v["status"] for k, v in two.verdicts.items()} == {k: v["status"] for k, v in one.verdicts.items()}
+
+
+def test_the_cost_split_adds_up_to_the_wall_time(bench_launch):
+    """The run's own split (lstm_cases.costs) sums to its wall time, and that wall time is the one a clock
+    outside the process sees from the launch to the result file (the record is built right before it)."""
+    proc, out, started = bench_launch
+    cost = json.loads(out.read_text())["lstm_bench"]["cost"]
+    outside = out.stat().st_mtime - started
+    parts = sum(cost["measuring"].values()) + sum(cost["harness"].values())
+    assert cost["from"] == "process start"
+    assert abs(parts - cost["wall_seconds"]) <= 0.05 * cost["wall_seconds"], cost
+    assert abs(cost["wall_seconds"] - outside) <= 0.05 * outside, (cost["wall_seconds"], outside)
+    assert min(cost["harness"].values()) >= 0 and cost["measuring"]["timed training"] > 0
+    assert cost["measuring"]["timed training"] == pytest.approx(
+        sum(json.loads(out.read_text())["lstm_bench"]["cases"]["batch_state"]["train_seconds"]), abs=1e-3
+    )
+    assert "lstm-bench: cost: wall " in proc.stdout and "x measuring" in proc.stdout
