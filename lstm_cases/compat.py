@@ -13,6 +13,7 @@ import os
 import platform
 import re
 import time
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -151,6 +152,25 @@ def reset_states(model: Any) -> None:
     for layer in model.layers:
         if getattr(layer, "stateful", False):
             layer.reset_state()
+
+
+def rewind_point(model: Any) -> Callable[[], None] | None:
+    """A function that puts a compiled model back where it is now (every variable, the random seeds'
+    state included, and its optimizer's state), so that it trains again from here through the same
+    traced training function; None where the stack cannot. Keras 3: ``model.variables`` holds the
+    seed generators too. Keras 2: dropout's random ops keep state no variable holds, so a second run
+    would draw other masks."""
+    if keras_major() < 3:
+        return None
+    if not model.optimizer.built:  # its slots exist from the start, so they rewind too
+        model.optimizer.build(model.trainable_variables)
+    saved = [(v, np.array(keras().ops.convert_to_numpy(v))) for v in [*model.variables, *model.optimizer.variables]]
+
+    def rewind() -> None:
+        for variable, value in saved:
+            variable.assign(value)
+
+    return rewind
 
 
 def rnn_states(model: Any) -> list[np.ndarray]:

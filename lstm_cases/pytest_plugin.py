@@ -40,7 +40,7 @@ from lstm_cases import compat, costs, progress, registry, shards, summary, timin
 from lstm_cases.core import Case, DataError, DataUnavailable
 from lstm_cases.record import KEY as RECORD_KEY
 from lstm_cases.record import run_record
-from lstm_cases.result_file import ResultFile, plain_params
+from lstm_cases.result_file import ResultFile, claims_only, plain_params
 from lstm_cases.results import CaseResults, NullTally
 from lstm_cases.settings import Settings, add_options, export_data_paths, parse_settings
 
@@ -413,6 +413,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             item.config.stash[_THREAD_FACTS] = timing.apply_threads(settings(item.config).threads)
         except RuntimeError as err:
             raise pytest.UsageError(str(err)) from None
+        if _times_steady_state(item.session):  # its workers start up beside the untimed tests before it
+            _steady(item.config).start()
+
+
+def _times_steady_state(session: pytest.Session) -> bool:
+    """Whether the run will time steady-state rounds: a steady-state benchmark selected, benchmarks on."""
+    if settings(session.config).null_model or claims_only(session.config):
+        return False
+    return any("steady_timing" in getattr(item, "fixturenames", ()) for item in session.items)
 
 
 @pytest.fixture
@@ -425,9 +434,13 @@ def bench_settings(request: pytest.FixtureRequest) -> Settings:
 @pytest.fixture(scope="session")
 def steady_timing(pytestconfig: pytest.Config) -> timing.SteadyTiming:
     """The session's steady-state timing (``lstm_cases.timing``); its worker processes end with the session."""
-    if _TIMING not in pytestconfig.stash:
-        pytestconfig.stash[_TIMING] = settings(pytestconfig).steady_timing()
-    return pytestconfig.stash[_TIMING]
+    return _steady(pytestconfig)
+
+
+def _steady(config: pytest.Config) -> timing.SteadyTiming:
+    if _TIMING not in config.stash:
+        config.stash[_TIMING] = settings(config).steady_timing()
+    return config.stash[_TIMING]
 
 
 @pytest.fixture(scope="session")

@@ -336,12 +336,6 @@ def time_rounds(call: Callable[[], Any], rounds: int) -> tuple[list[float], list
     return out, references
 
 
-def warm_and_time(prepared: runner.Prepared, plan: Plan, slowdown: Slowdown) -> tuple[list[float], list[float]]:
-    """What a worker process does for one plan: the warm-up, then the timed rounds (and their references)."""
-    warm_up(prepared, plan)
-    return time_rounds(planned_call(prepared, plan, slowdown), plan.rounds)
-
-
 # --------------------------------------------------------------------------- a benchmark
 
 
@@ -354,7 +348,7 @@ class SteadyTiming:
     threads: int | None
     processes: int
     slowdown: Slowdown
-    workers: Any = None  # timing_worker.TimingWorkers (processes - 1 of them), started on first use
+    workers: Any = None  # timing_worker.TimingWorkers (processes - 1 of them), started on first use or by start
     timed: set[str] = field(default_factory=set)  # the cases this session timed
 
     def facts(self) -> dict[str, Any]:
@@ -382,7 +376,11 @@ class SteadyTiming:
             benchmark.extra_info.update(info)
             return
         plan = plan_for(prepared, kind, self.profile)
+        if self.workers:  # the workers build and warm while this process warms: untimed work side by side
+            self.workers.warm(case.id, self.profile, self.seed, plan)
         warm_up(prepared, plan)
+        if self.workers:
+            self.workers.ready(plan)
         own_references: list[float] = []
         benchmark.pedantic(
             planned_call(prepared, plan, self.slowdown),
@@ -393,7 +391,7 @@ class SteadyTiming:
         own = list(benchmark.stats.stats.data)
         costs.measured(costs.TIMED_ROUNDS, sum(own), case.id)
         del prepared  # a worker builds its own
-        measured = self.workers.measure(case.id, self.profile, self.seed, plan) if self.workers else []
+        measured = self.workers.rounds(plan) if self.workers else []
         others = [rounds for rounds, _ in measured]
         costs.measured(costs.TIMED_ROUNDS, sum(sum(r) for r in others), case.id)
         rounds = [own, *others]
@@ -410,6 +408,11 @@ class SteadyTiming:
         if self.slowdown.factor(kind) != 1.0:
             info["slowdown"] = self.slowdown.factor(kind)  # TEST-ONLY: these rounds were slowed on purpose
         benchmark.extra_info.update(info)
+
+    def start(self) -> None:
+        """Start the worker processes now (they import the framework while the session does untimed work)."""
+        if self.workers is not None:
+            self.workers.start()
 
     def close(self) -> None:
         if self.workers is not None:

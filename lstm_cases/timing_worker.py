@@ -1,20 +1,22 @@
-"""The other processes of steady-state timing (as asv's ``processes``): each is a Python process that
+"""The other processes of steady-state timing (as asv's ``processes``), and a duet's sides: each is a
+Python process (``python -m lstm_cases.timing_worker``, started by the harness, not a user command) that
 times the same plans as the pytest process, each on its own freshly built model.
 
-``TimingWorkers`` (in the pytest process) starts them on first use, one after the other, and sends
-each plan to every one of them in turn after the pytest process has timed its own rounds: never two
-processes timing at once. A worker (``python -m lstm_cases.timing_worker``, started by the harness,
-not a user command) applies the parent's thread setting (LSTM_BENCH_THREADS) and test-only slowdown
-(LSTM_BENCH_SLOWDOWN), reads one JSON request per line on stdin (case, profile, seed, plan), answers
-one line on stdout, ANSWER followed by ``{"rounds": [...]}``, and exits at the end of its input.
-Anything else it prints goes to stderr; a worker that dies is reported with its last stderr line.
+A worker applies the parent's thread setting (LSTM_BENCH_THREADS) and test-only slowdown
+(LSTM_BENCH_SLOWDOWN), reads one JSON request per line on stdin and answers each with one line on
+stdout, ANSWER followed by a JSON object, until its input ends. Anything else it prints goes to stderr;
+a worker that dies is reported with its last stderr line. Requests name an ``op``: ``hello`` (the
+protocol version, stack, commit and cases of this installation), ``prepare`` (a fresh model of a case:
+its parameter count, input shape and plans), ``warm`` (a plan's untimed calls), ``rounds`` (the plan's
+timed rounds, each after the machine's reference: a pytest session's other processes), ``round`` (the
+reference, then timed calls: a duet, ``lstm_cases.tools.duet``, which alternates two installations
+round by round) and ``release``. A failed request answers ``error`` (or ``unavailable``, for a case
+whose optional data is not given). An installation whose worker does not answer ``hello`` with
+``PROTOCOL`` speaks another protocol: the duet refuses it.
 
-The same worker serves a duet (``lstm_cases.tools.duet``: two installations timed round by round on one
-machine) through requests with an ``op``: ``hello`` (the protocol version, stack, commit and cases of
-this installation), ``prepare`` (a fresh model of a case: its parameter count, input shape and plans),
-``warm`` (a plan's untimed calls), ``round`` (the machine's reference, then one timed call) and
-``release``. An installation whose worker does not answer ``hello`` with ``PROTOCOL`` speaks another
-protocol: the duet refuses it.
+``TimingWorkers`` (in the pytest process) starts a session's workers, has them build and warm while
+the pytest process warms its own model, and then has each time its rounds after the pytest process's,
+one process at a time: never two processes timing at once, nor one timing beside another's warm-up.
 """
 
 from __future__ import annotations
@@ -81,14 +83,6 @@ class Worker:
                 return answer
         raise self.died()
 
-    def ask(self, request: dict[str, Any]) -> tuple[list[float], list[float]]:
-        self.send(request)
-        answer = self.receive()
-        rounds, references = answer.get("rounds"), answer.get("references")
-        if not isinstance(rounds, list) or not isinstance(references, list):
-            raise TimingWorkerError(f"{self.name} answered {json.dumps(answer)[:200]!r}")
-        return [float(r) for r in rounds], [float(r) for r in references]
-
     def died(self) -> TimingWorkerError:
         code = self.proc.wait()
         self.stderr.seek(0)
@@ -109,7 +103,10 @@ class Worker:
 
 
 class TimingWorkers:
-    """The ``count`` worker processes of a session (none when ``count`` is 0), started on first use."""
+    """The ``count`` worker processes of a session (none when ``count`` is 0), started on first use or by
+    ``start``. For each plan: ``warm`` has every worker build a fresh model and make the plan's untimed
+    calls while the pytest process warms its own (untimed work side by side); ``ready`` waits for them;
+    ``rounds`` then has each time its rounds in turn, while every other process waits."""
 
     def __init__(self, count: int, threads: int | None) -> None:
         self.count = count
@@ -120,22 +117,73 @@ class TimingWorkers:
         }
         self._workers: dict[int, Worker] = {}
 
+    def start(self) -> None:
+        """Start every worker now: each imports the framework while the session does other untimed work."""
+        for index in range(1, self.count + 1):
+            self._worker(index)
+
+    def _worker(self, index: int) -> Worker:
+        worker = self._workers.get(index)
+        if worker is None or worker.proc.poll() is not None:
+            worker = self._workers[index] = Worker(f"timing process {index}", self.env)
+        return worker
+
+    def _receive(self, index: int, worker: Worker) -> dict[str, Any]:
+        try:
+            return worker.receive()
+        except TimingWorkerError:
+            self._workers.pop(index, None)  # a new one next time
+            raise
+
+    def _answer(self, index: int, worker: Worker) -> dict[str, Any]:
+        return self._checked(worker, self._receive(index, worker))
+
+    @staticmethod
+    def _checked(worker: Worker, answer: dict[str, Any]) -> dict[str, Any]:
+        if "error" in answer or "unavailable" in answer:
+            raise TimingWorkerError(f"{worker.name}: {answer.get('error') or answer.get('unavailable')}")
+        return answer
+
+    def warm(self, case_id: str, profile: str, seed: int, plan: timing.Plan) -> None:
+        """Every worker: a fresh model of the case, then the plan's untimed calls; no waiting (``ready``)."""
+        for index in range(1, self.count + 1):
+            worker = self._worker(index)
+            worker.send({"op": "prepare", "case": case_id, "profile": profile, "seed": seed})
+            worker.send({"op": "warm", "plan": plan.as_dict()})
+
+    def ready(self, plan: timing.Plan) -> None:
+        """Wait until every worker has warmed; a worker whose own plan has other work per round is an error."""
+        # every answer first, so that none is left unread for a later request
+        answers = [(w, self._receive(i, w), self._receive(i, w)) for i, w in list(self._workers.items())]
+        for worker, prepared, warmed in answers:
+            theirs = dict(self._checked(worker, prepared).get("plans", {}).get(plan.kind) or {})
+            self._checked(worker, warmed)
+            ours = plan.as_dict()
+            theirs.pop("rounds", None), ours.pop("rounds")  # the rounds come with the rounds request
+            if theirs != ours:
+                raise TimingWorkerError(f"{worker.name} planned {theirs}, the pytest process {ours}")
+
+    def rounds(self, plan: timing.Plan) -> list[tuple[list[float], list[float]]]:
+        """Each worker's round seconds and its reference before each round, worker by worker, one at a time."""
+        out = []
+        for index, worker in list(self._workers.items()):
+            worker.send({"op": "rounds", "rounds": plan.rounds})
+            answer = self._answer(index, worker)
+            rounds, references = answer.get("rounds"), answer.get("references")
+            if not isinstance(rounds, list) or not isinstance(references, list):
+                raise TimingWorkerError(f"{worker.name} answered {json.dumps(answer)[:200]!r}")
+            worker.send({"op": "release"})
+            self._answer(index, worker)
+            out.append(([float(r) for r in rounds], [float(r) for r in references]))
+        return out
+
     def measure(
         self, case_id: str, profile: str, seed: int, plan: timing.Plan
     ) -> list[tuple[list[float], list[float]]]:
-        """Each worker's round seconds for the plan and its reference before each round, worker by worker."""
-        request = {"case": case_id, "profile": profile, "seed": seed, "plan": plan.as_dict()}
-        out = []
-        for index in range(1, self.count + 1):
-            worker = self._workers.get(index)
-            if worker is None or worker.proc.poll() is not None:
-                worker = self._workers[index] = Worker(f"timing process {index}", self.env)
-            try:
-                out.append(worker.ask(request))
-            except TimingWorkerError:
-                del self._workers[index]  # a new one next time
-                raise
-        return out
+        """``warm``, ``ready`` and ``rounds`` in one: every worker's rounds of the plan."""
+        self.warm(case_id, profile, seed, plan)
+        self.ready(plan)
+        return self.rounds(plan)
 
     def close(self) -> None:
         for worker in self._workers.values():
@@ -157,9 +205,10 @@ def commit_of(folder: Path) -> str:
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
-class DuetServer:
-    """The worker's side of a duet: one prepared model at a time, warmed per plan, timed one round per
-    request (the driver alternates the two installations' rounds)."""
+class WorkerServer:
+    """A worker's answers: one prepared model at a time, warmed per plan, then timed either all of a plan's
+    rounds in one request (a pytest session's other processes) or one round per request (a duet, whose
+    driver alternates the two installations' rounds)."""
 
     def __init__(self, slowdown: timing.Slowdown, threads: dict[str, Any]) -> None:
         self.slowdown, self.threads = slowdown, threads
@@ -197,11 +246,18 @@ class DuetServer:
                 "input_shape": list(prepared.data.x.shape[1:]),
                 "plans": {kind: timing.plan_for(prepared, kind, prepared.profile).as_dict() for kind in timing.KINDS},
             }
+        if op in ("warm", "rounds", "round") and self.prepared is None:
+            return {"error": f"{op}: no prepared model (prepare first; a failed prepare leaves none)"}
+        if op in ("rounds", "round") and self.call is None:
+            return {"error": f"{op}: no warmed plan (warm first)"}
         if op == "warm":
             plan = timing.Plan.from_dict(request["plan"])
             timing.warm_up(self.prepared, plan)
             self.call = timing.planned_call(self.prepared, plan, self.slowdown)
             return {}
+        if op == "rounds":  # the session's other processes: the plan's timed rounds, each after the reference
+            rounds, references = timing.time_rounds(self.call, int(request["rounds"]))
+            return {"rounds": rounds, "references": references}
         if op == "round":  # untimed calls first (this process woke from waiting), then the timed ones
             for _ in range(int(request.get("untimed", 0))):
                 self.call()
@@ -215,29 +271,24 @@ class DuetServer:
         if op == "release":
             self.prepared = self.call = None
             return {}
-        return {"error": f"unknown op {op!r}; valid ops: hello, prepare, warm, round, release"}
+        return {"error": f"unknown op {op!r}; valid ops: hello, prepare, warm, round, rounds, release"}
 
 
 def serve(requests: IO[str], answers: IO[str], threads: dict[str, Any] | None = None) -> None:
-    """The worker's loop: one answer per request line. A request without ``op`` is a plan, timed on a
-    fresh model of the case (the pytest session's other processes); one with ``op`` is a duet's."""
-    from lstm_cases import registry
-
-    slowdown = timing.Slowdown.from_env()
-    duet = DuetServer(slowdown, threads or {})
+    """The worker's loop: one answer per request line (module docstring)."""
+    server = WorkerServer(timing.Slowdown.from_env(), threads or {})
     for line in requests:
         if not line.strip():
             continue
-        request = json.loads(line)
-        if "op" in request:
-            answers.write(ANSWER + json.dumps(duet.answer(request)) + "\n")
-            answers.flush()
-            continue
-        plan = timing.Plan.from_dict(request["plan"])
-        prepared = timing.fresh(registry.get_case(request["case"]), request["profile"], int(request["seed"]))
-        rounds, references = timing.warm_and_time(prepared, plan, slowdown)
-        del prepared
-        answers.write(ANSWER + json.dumps({"rounds": rounds, "references": references}) + "\n")
+        try:
+            request = json.loads(line)
+        except ValueError:
+            request = None
+        if not isinstance(request, dict):
+            answer = {"error": f"not a JSON request: {line.strip()[:200]!r}"}
+        else:
+            answer = server.answer(request)
+        answers.write(ANSWER + json.dumps(answer) + "\n")
         answers.flush()
 
 

@@ -281,3 +281,11 @@ def test_higher_temperature_flattens_the_distribution():
 def test_bad_sampling_input_is_rejected(temperature, preds):
     with pytest.raises(ValueError):
         chargen.tempered(np.asarray(preds), temperature)
+
+
+def test_training_steps_are_timed_exactly_where_a_claim_reads_them():
+    cases = sentiment_cases.CASES
+    step_claims = [(c, claim) for c in cases for claim in c.claims if claim.metric == "train_step_seconds"]
+    read = {c.id for c, _ in step_claims} | {claim.compare_to for _, claim in step_claims}
+    timed = {c.id for c in sentiment_cases.CASES if c.evaluate.keywords["timed_steps"]}
+    assert read and timed == read

@@ -104,7 +104,16 @@ def test_a_worker_process_times_the_same_plan_and_reports_a_dead_worker_in_one_l
         [(rounds, references)] = workers.measure("one_char", "quick", 0, plan)
         assert len(rounds) == 3 and all(r > 0 for r in rounds)
         assert len(references) == 3 and all(r > 0 for r in references)  # the machine's reference, round by round
-        with pytest.raises(RuntimeError, match=r"timing process 1 exited with status 1: .*no_such_case"):
+        with pytest.raises(RuntimeError, match=r"^timing process 1: unknown case 'no_such_case'"):
             workers.measure("no_such_case", "quick", 0, plan)
+        other = Plan("single_call", units=1, full_units=1, warmup=3, rounds=3)  # not what the worker plans
+        with pytest.raises(RuntimeError, match=r"^timing process 1 planned .*'warmup': 2.*, the pytest process .*3"):
+            workers.measure("one_char", "quick", 0, other)
+        workers.close()
+        workers.start()  # started before first use: a live worker that answers
+        assert workers.measure("one_char", "quick", 0, plan)[0][0]
+        workers._workers[1].proc.kill()
+        with pytest.raises(RuntimeError, match=r"^timing process 1 exited with status -9"):
+            workers.measure("one_char", "quick", 0, plan)
     finally:
         workers.close()
