@@ -108,6 +108,10 @@ def test_a_model_that_does_not_move_cannot_tell_the_order(monkeypatch):
     assert not check.decided and not check.held and "vs batches reversed: 0" in check.detail
 
 
+def _numpy(variable):
+    return compat.keras().ops.convert_to_numpy(variable)
+
+
 @pytest.mark.skipif(
     compat.keras_major() < 3, reason="Keras 2 cannot rewind (compat.rewind_point): a new model is built"
 )
