@@ -152,7 +152,7 @@ class Ledger:
         harness = {c: round(total(c), 3) for c in concerns if total(c) > 0}
         per_case: dict[str, dict[str, float]] = {}
         for (concern, case), value in sorted(seconds.items(), key=lambda kv: (str(kv[0][1]), kv[0][0])):
-            if case is not None:
+            if case is not None and value >= 0.001:  # a skipped test's instant is no cost
                 per_case.setdefault(case, {})[concern] = round(value, 3)
         measuring_total, harness_total = sum(measuring.values()), sum(harness.values())
         return {

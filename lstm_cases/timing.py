@@ -17,7 +17,9 @@ stack times the same work and rounds compare one to one: k = min(a full pass or 
 one step (about 30-300 ms a round for the quick profile on the 2-core machine). A clock-calibrated k,
 as first built, came out different between runs of a loaded machine (the calibration call itself is
 noisy), and rounds of different work do not compare: a fixed per-call cost weighs differently. Each
-process makes WARMUP untimed calls (the first traces), then ROUNDS timed rounds of one call each
+process makes WARMUP untimed calls (the first traces; the worker processes make theirs while the
+pytest process makes its own: untimed work side by side), then ROUNDS timed rounds of one call each,
+one process at a time
 (pytest-benchmark's own calibration gives one iteration for calls this long). The pytest process times
 with pytest-benchmark, the others (``lstm_cases.timing_worker``) with the same clock,
 ``time.perf_counter``.
