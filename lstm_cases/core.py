@@ -7,13 +7,15 @@ used (and unit-tested) without paying for a framework import.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lstm_cases.rules import FAIL, PASS, XFAIL, XPASS, Rule, Verdict
+from lstm_cases import compat
+from lstm_cases.rules import Rule, Verdict
 from lstm_cases.sweep import Sweep
+from lstm_cases.verdicts import FAIL, PASS, XFAIL, XPASS
 
 PROFILES: tuple[str, ...] = ("quick", "full")
 DEFAULT_PROFILE = "quick"
@@ -139,6 +141,21 @@ class Recipe:
             "stop_when": list(self.stop_when) if self.stop_when else None,
             "changes": self.changes,
         }
+
+
+def compile_model(model: Any, recipe: Recipe, loss: Any, n_samples: int, metrics: Iterable[Any] = ()) -> Any:
+    """Compile with the recipe's optimizer; ``fast_input`` runs one epoch per execution."""
+    batch = recipe.batch_size or n_samples
+    steps_per_epoch = -(-n_samples // batch)
+    steps_per_pass = steps_per_epoch * recipe.epochs_per_pass
+    decay_steps = steps_per_epoch * recipe.epochs if recipe.lr_schedule == "cosine" else None
+    model.compile(
+        loss=loss,
+        optimizer=compat.optimizer(recipe.optimizer, recipe.learning_rate, decay_steps),
+        metrics=list(metrics),
+        **compat.compile_kwargs(steps_per_pass if recipe.fast_input else 1),
+    )
+    return model
 
 
 # --------------------------------------------------------------------------- claims

@@ -22,12 +22,15 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from pytest_benchmark.stats import Stats
+
 from lstm_cases import registry
 from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, UnknownNameError
 from lstm_cases.margins import margin
 from lstm_cases.provenance import measurement_path
 from lstm_cases.results import CaseResults, ValuesOf, judge
 from lstm_cases.runner import CaseResult
+from reports.load import as_dict
 
 SCHEMA = 1
 KEY = "lstm_bench"  # the top-level key in the pytest-benchmark JSON
@@ -257,3 +260,67 @@ def _judge_merged(record: dict[str, Any]) -> None:
             why = "merge with the suite's commit that wrote the files"
             raise RecordMismatch(f"case {case_id!r} is not a case of this checkout: {why}") from None
         case["verdicts"] = verdict_records(known, record["profile"], record["stack"], values_of)
+
+
+# --------------------------------------------------------------------------- merging parts' documents
+
+
+def commit_of_document(doc: Mapping[str, Any]) -> str | None:
+    """The commit a result document was made at (pytest-benchmark's ``commit_info``), or None."""
+    return as_dict(doc.get("commit_info")).get("id") or None
+
+
+def _join_train(case: str, parts: list[tuple[Mapping[str, Any], dict[str, Any]]]) -> dict[str, Any]:
+    """One training benchmark from the shards' (one timed round per seed, in seed order)."""
+    rounds = []
+    for doc, bench in parts:
+        seeds = doc[KEY]["cases"][case]["seeds"]
+        data = as_dict(bench.get("stats")).get("data") or []
+        if len(data) != len(seeds):
+            raise RecordMismatch(f"the training benchmark of {case!r} has {len(data)} rounds for {len(seeds)} seeds")
+        rounds += zip(seeds, data, strict=True)
+    stats = Stats()
+    for _seed, seconds in sorted(rounds):
+        stats.update(seconds)
+    return {**parts[0][1], "stats": {**stats.as_dict(), "data": stats.data}}
+
+
+def _last_seed(doc: Mapping[str, Any], case: str) -> int:
+    seeds = doc[KEY]["cases"].get(case, {}).get("seeds") or [-1]
+    return max(seeds)
+
+
+def merge_benchmarks(docs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The parts' benchmarks, one per test (``fullname``): a case's training benchmark joined, any
+    other from the part holding the case's last seed. Benchmarks of no case are kept as they are."""
+    grouped: dict[str, list[tuple[Mapping[str, Any], dict[str, Any]]]] = {}
+    loose: list[dict[str, Any]] = []
+    for doc in docs:
+        for bench in doc.get("benchmarks", []):
+            if isinstance(as_dict(bench.get("extra_info")).get("case"), str):
+                grouped.setdefault(str(bench.get("fullname") or bench.get("name")), []).append((doc, bench))
+            else:
+                loose.append(bench)
+    merged = []
+    for parts in grouped.values():
+        info = parts[0][1]["extra_info"]
+        if len(parts) == 1:
+            merged.append(parts[0][1])
+        elif info.get("kind") == "train":
+            merged.append(_join_train(info["case"], parts))
+        else:
+            merged.append(max(parts, key=lambda part: _last_seed(part[0], info["case"]))[1])
+    return merged + loose
+
+
+def merge_documents(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The parts of one run (pytest-benchmark JSON with the ``lstm_bench`` record) as one document:
+    machine, commit and date from the first part. RecordMismatch (one line) when they do not join."""
+    commits = {commit_of_document(doc) for doc in docs} - {None}
+    if len(commits) > 1:
+        raise RecordMismatch(f"parts of different commits: {', '.join(sorted(c[:10] for c in commits))}")
+    missing = sum(KEY not in doc for doc in docs)
+    if missing:
+        raise RecordMismatch(f"{missing} part(s) without an {KEY!r} record")
+    record = merge_records([doc[KEY] for doc in docs])
+    return {**docs[0], "benchmarks": merge_benchmarks(docs), KEY: record}

@@ -17,8 +17,9 @@ import pytest
 
 from lstm_cases import registry, runner
 from lstm_cases.core import Case, Claim
-from lstm_cases.rules import XFAIL, XPASS, Verdict
+from lstm_cases.rules import Verdict
 from lstm_cases.runner import CaseResult
+from lstm_cases.verdicts import XFAIL, XPASS
 
 
 class CaseResults:

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# --------------------------------------------------------------------------- verdicts
+from lstm_cases.verdicts import PASS, XFAIL
 
-PASS, FAIL, XFAIL, XPASS = "pass", "fail", "xfail", "xpass"
+# --------------------------------------------------------------------------- verdicts
 
 
 @dataclass(frozen=True)

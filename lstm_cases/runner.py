@@ -9,7 +9,7 @@ here too: a fixed number of steps of the recipe's training call, ``predict``, on
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,21 +81,6 @@ class CaseResult:
 
 
 # --------------------------------------------------------------------------- model helpers
-
-
-def compile_model(model: Any, recipe: Recipe, loss: Any, n_samples: int, metrics: Iterable[Any] = ()) -> Any:
-    """Compile with the recipe's optimizer; ``fast_input`` runs one epoch per execution."""
-    batch = recipe.batch_size or n_samples
-    steps_per_epoch = -(-n_samples // batch)
-    steps_per_pass = steps_per_epoch * recipe.epochs_per_pass
-    decay_steps = steps_per_epoch * recipe.epochs if recipe.lr_schedule == "cosine" else None
-    model.compile(
-        loss=loss,
-        optimizer=compat.optimizer(recipe.optimizer, recipe.learning_rate, decay_steps),
-        metrics=list(metrics),
-        **compat.compile_kwargs(steps_per_pass if recipe.fast_input else 1),
-    )
-    return model
 
 
 def layer_param_counts(model: Any) -> dict[str, int]:

@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lstm_cases.rules import FAIL, PASS, XFAIL, XPASS
-
-STATUSES = (PASS, FAIL, XFAIL, XPASS)
+from lstm_cases.verdicts import PASS, STATUSES
 
 
 def verdict_rows(record: Mapping[str, Any]) -> list[dict[str, Any]]:

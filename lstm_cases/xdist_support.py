@@ -1,6 +1,6 @@
 """pytest-xdist support for ``pytest bench -n N``: every test of one case family on one worker,
 benchmarks timed on the workers, their JSON merged into one file on the controller
-(``reports.merge.merge_documents``, the merge of ``python -m reports merge``).
+(``lstm_cases.record.merge_documents``, the merge of ``python -m reports merge``).
 
 A family's claims pair its cases and reuse their trained models, so a family never splits
 across workers: ``--dist`` modes other than load/loadgroup are refused when the run reaches
@@ -24,9 +24,8 @@ from typing import Any
 import pytest
 
 from lstm_cases.record import KEY as RECORD_KEY
-from lstm_cases.record import RecordMismatch
+from lstm_cases.record import RecordMismatch, merge_documents
 from reports.atomic import write_atomic
-from reports.merge import merge_documents
 
 GROUPING_MODES = ("load", "loadgroup")  # load: what -n N picks by itself; it becomes loadgroup
 # What the controller tells a worker (node.workerinput), and the worker answers (workeroutput).

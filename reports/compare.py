@@ -58,6 +58,7 @@ import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from lstm_cases.verdicts import BAD_STATUSES, GOOD_STATUSES
 from reports.load import GATED, METRICS, CaseRecord, Run, Samples, busy_machine
 from reports.stats import (
     Ratio,
@@ -88,7 +89,6 @@ SLOWER, FASTER, WITHIN, NOISE, CANNOT_TELL, NO_RATIO, NOT_GATED = (
 )
 # claim outcomes
 WORSE, CHANGED, NO_VERDICT, MOVED, KEPT = "worse", "changed", "no verdict", "moved", "kept"
-GOOD_STATUSES, BAD_STATUSES = ("pass", "xfail"), ("fail", "xpass")
 
 
 @dataclass(frozen=True)

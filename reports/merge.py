@@ -22,80 +22,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pytest_benchmark.stats import Stats
-
-from lstm_cases.record import KEY, RecordMismatch, merge_records
+from lstm_cases.record import KEY, RecordMismatch, commit_of_document, merge_documents
 from lstm_cases.sweep_record import check_schema, is_sweep
 from lstm_cases.sweep_record import merge as merge_sweeps
 from reports.atomic import write_atomic
 from reports.command import error
-from reports.load import InputError, Run, as_dict, load_run
+from reports.load import InputError, Run, load_run
 
 PROG = "python -m reports merge"
-
-
-def _commit(doc: Mapping[str, Any]) -> str | None:
-    return as_dict(doc.get("commit_info")).get("id") or None
-
-
-def _join_train(case: str, parts: list[tuple[Mapping[str, Any], dict[str, Any]]]) -> dict[str, Any]:
-    """One training benchmark from the shards' (one timed round per seed, in seed order)."""
-    rounds = []
-    for doc, bench in parts:
-        seeds = doc[KEY]["cases"][case]["seeds"]
-        data = as_dict(bench.get("stats")).get("data") or []
-        if len(data) != len(seeds):
-            raise RecordMismatch(f"the training benchmark of {case!r} has {len(data)} rounds for {len(seeds)} seeds")
-        rounds += zip(seeds, data, strict=True)
-    stats = Stats()
-    for _seed, seconds in sorted(rounds):
-        stats.update(seconds)
-    return {**parts[0][1], "stats": {**stats.as_dict(), "data": stats.data}}
-
-
-def _last_seed(doc: Mapping[str, Any], case: str) -> int:
-    seeds = doc[KEY]["cases"].get(case, {}).get("seeds") or [-1]
-    return max(seeds)
-
-
-def merge_benchmarks(docs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The parts' benchmarks, one per test (``fullname``): a case's training benchmark joined, any
-    other from the part holding the case's last seed. Benchmarks of no case are kept as they are."""
-    grouped: dict[str, list[tuple[Mapping[str, Any], dict[str, Any]]]] = {}
-    loose: list[dict[str, Any]] = []
-    for doc in docs:
-        for bench in doc.get("benchmarks", []):
-            if isinstance(as_dict(bench.get("extra_info")).get("case"), str):
-                grouped.setdefault(str(bench.get("fullname") or bench.get("name")), []).append((doc, bench))
-            else:
-                loose.append(bench)
-    merged = []
-    for parts in grouped.values():
-        info = parts[0][1]["extra_info"]
-        if len(parts) == 1:
-            merged.append(parts[0][1])
-        elif info.get("kind") == "train":
-            merged.append(_join_train(info["case"], parts))
-        else:
-            merged.append(max(parts, key=lambda part: _last_seed(part[0], info["case"]))[1])
-    return merged + loose
-
-
-def merge_documents(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The parts of one run (pytest-benchmark JSON with the ``lstm_bench`` record) as one document:
-    machine, commit and date from the first part. RecordMismatch (one line) when they do not join."""
-    commits = {_commit(doc) for doc in docs} - {None}
-    if len(commits) > 1:
-        raise RecordMismatch(f"parts of different commits: {', '.join(sorted(c[:10] for c in commits))}")
-    missing = sum(KEY not in doc for doc in docs)
-    if missing:
-        raise RecordMismatch(f"{missing} part(s) without an {KEY!r} record")
-    record = merge_records([doc[KEY] for doc in docs])
-    return {**docs[0], "benchmarks": merge_benchmarks(docs), KEY: record}
 
 
 # --------------------------------------------------------------------------- command line
@@ -104,7 +42,7 @@ def merge_documents(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def _alike(runs: list[Run]) -> str | None:
     """One line naming two files that are not parts of one run, and how they differ."""
     facts = {
-        "commits": lambda run: _commit(run.raw),
+        "commits": lambda run: commit_of_document(run.raw),
         "stacks": lambda run: run.base_label() if run.stack else None,
         "stack versions": lambda run: json.dumps(run.stack, sort_keys=True),
         "profiles": lambda run: run.profile,

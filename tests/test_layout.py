@@ -53,6 +53,91 @@ def test_no_import_circle():
         pytest.fail(f"import circle: {' -> '.join(err.args[1])}")
 
 
+# The house's layers, lowest first (README, "The code"): each module's layer, by exact name or by
+# "prefix.*"; a new module must be placed here. A layer imports only the layers it names.
+LAYERS = {
+    "record": (  # the result record's vocabulary, reading and writing, pure statistics; no harness
+        "lstm_cases", "lstm_cases.verdicts", "lstm_cases.summary", "lstm_cases.costs",
+        "reports", "reports.atomic", "reports.stats", "reports.load",
+    ),
+    "contract": (  # what a case is and how its claims are judged; the stack's differences
+        "lstm_cases.core", "lstm_cases.rules", "lstm_cases.margins", "lstm_cases.sweep", "lstm_cases.compat",
+        "lstm_cases.provenance", "lstm_cases.textdata",
+    ),
+    "families": ("lstm_cases.families", "lstm_cases.families.*"),
+    "run": (  # preparing, training, timing, judging and recording the cases
+        "lstm_cases.registry", "lstm_cases.runner", "lstm_cases.memory", "lstm_cases.progress",
+        "lstm_cases.results", "lstm_cases.record", "lstm_cases.timing", "lstm_cases.timing_worker",
+        "lstm_cases.api_path", "lstm_cases.shards", "lstm_cases.sweep_record",
+    ),
+    "adapter": (  # pytest: the plugin, its settings and result file, xdist, the bench modules
+        "lstm_cases.pytest_plugin", "lstm_cases.settings", "lstm_cases.result_file", "lstm_cases.xdist_support",
+        "bench", "bench.*", "conftest",
+    ),
+    "reports": ("reports.*",),  # read records only
+    "commands": (  # the command line: anything below
+        "lstm_cases.tools", "lstm_cases.tools.*", "reports.cli", "reports.__main__", "reports.merge", "reports.matrix",
+    ),
+}  # fmt: skip
+MAY_IMPORT = {
+    "record": {"record"},
+    "contract": {"record", "contract"},
+    "families": {"record", "contract", "families"},
+    "run": {"record", "contract", "families", "run"},
+    "adapter": {"record", "contract", "families", "run", "adapter"},
+    "reports": {"record", "reports"},
+    "commands": set(LAYERS),
+}
+
+
+def _layer_of(name: str) -> str | None:
+    """The module's layer: its exact name, else the longest "prefix.*" that matches it."""
+    best: tuple[int, str] | None = None
+    for layer, names in LAYERS.items():
+        if name in names:
+            return layer
+        for pattern in names:
+            if pattern.endswith(".*") and name.startswith(pattern[:-1]) and (best is None or len(pattern) > best[0]):
+                best = (len(pattern), layer)
+    return best[1] if best else None
+
+
+def _layer_violations(graph: dict[str, set[str]]) -> list[str]:
+    out = []
+    for name, targets in sorted(graph.items()):
+        mine = _layer_of(name)
+        for target in sorted(targets):
+            theirs = _layer_of(target)
+            if mine is not None and theirs is not None and theirs not in MAY_IMPORT[mine]:
+                out.append(f"{name} ({mine}) imports {target} ({theirs})")
+    return out
+
+
+def _suite_graph() -> dict[str, set[str]]:
+    modules = _modules()
+    modules.update({f"bench.{p.stem}": p for p in sorted((ROOT / "bench").glob("*.py")) if p.stem != "__init__"})
+    modules["bench"], modules["conftest"] = ROOT / "bench" / "__init__.py", ROOT / "conftest.py"
+    return {name: _imports(name, path, modules) for name, path in modules.items()}
+
+
+def test_every_module_has_a_layer():
+    unplaced = [name for name in _suite_graph() if _layer_of(name) is None]
+    assert not unplaced, f"modules in no layer (place them in LAYERS): {unplaced}"
+
+
+def test_layers_import_only_downward():
+    violations = _layer_violations(_suite_graph())
+    assert not violations, "layer violations:\n" + "\n".join(violations)
+
+
+def test_the_layer_check_sees_a_report_that_imports_the_harness():
+    graph = {"reports.render": {"reports.load", "lstm_cases.runner"}, "lstm_cases.core": {"lstm_cases.record"}}
+    assert _layer_violations(graph) == [
+        "lstm_cases.core (contract) imports lstm_cases.record (run)",
+        "reports.render (reports) imports lstm_cases.runner (run)",
+    ]
+
+
 def test_the_circle_check_sees_a_circle(tmp_path):
     (tmp_path / "a.py").write_text("def f():\n    from pkg import b\n")
     (tmp_path / "b.py").write_text("from pkg.a import f\n")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lstm_cases import compat, runner
-from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, CaseData, Expected, Recipe
+from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, CaseData, Expected, Recipe, compile_model
 from lstm_cases.registry import get_case
 
 
@@ -122,7 +122,7 @@ def _data(seed):
 def _model(data, recipe):
     k = compat.keras()
     model = k.Sequential([k.Input(shape=(1,)), k.layers.Dense(1)])
-    return runner.compile_model(model, recipe, "mse", len(data.x))
+    return compile_model(model, recipe, "mse", len(data.x))
 
 
 def _train(recipe):

@@ -24,10 +24,9 @@ from typing import Any
 import numpy as np
 
 from lstm_cases import compat
-from lstm_cases.core import Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.core import Case, CaseData, Claim, Expected, Recipe, compile_model
 from lstm_cases.provenance import CI_STACKS, TF221
 from lstm_cases.rules import AtLeast, MedianInBand
-from lstm_cases.runner import compile_model
 from lstm_cases.sweep import Axis, Sweep
 
 SOURCE_BITS = 20  # Source: 001 "'{0:020b}'.format(i) for i in range(data_size)", data_size = 2**20

@@ -21,10 +21,9 @@ from typing import Any
 import numpy as np
 
 from lstm_cases import compat, textdata
-from lstm_cases.core import Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.core import Case, CaseData, Claim, Expected, Recipe, compile_model
 from lstm_cases.provenance import CI_STACKS, TF221
 from lstm_cases.rules import AtLeast
-from lstm_cases.runner import compile_model
 
 MAXLEN = 40  # Source: 004 "maxlen = 40"
 STEP = 3  # Source: 004 "step = 3"

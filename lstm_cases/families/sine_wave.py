@@ -36,10 +36,9 @@ from typing import Any
 import numpy as np
 
 from lstm_cases import compat
-from lstm_cases.core import Case, CaseData, Claim, Expected, ExpectedFailure, Recipe
+from lstm_cases.core import Case, CaseData, Claim, Expected, ExpectedFailure, Recipe, compile_model
 from lstm_cases.provenance import CI_STACKS, TF221
 from lstm_cases.rules import AtMost
-from lstm_cases.runner import compile_model
 
 N_POINTS = 6400  # Source: 002 "np.sin(np.arange(6400)*(20*np.pi/1000))"
 PERIOD = 100  # 2 * pi / (20 * pi / 1000) steps

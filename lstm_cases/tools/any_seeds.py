@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lstm_cases import provenance, registry
 from lstm_cases.core import DEFAULT_SEEDS, PROFILES
-from lstm_cases.rules import FAIL, XPASS
+from lstm_cases.verdicts import FAIL, XPASS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "any-seeds.md"

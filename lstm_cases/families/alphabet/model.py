@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 
 from lstm_cases import compat
-from lstm_cases.core import CaseData, Recipe
-from lstm_cases.runner import compile_model
+from lstm_cases.core import CaseData, Recipe, compile_model
 
 ALPHABET = string.ascii_uppercase
 N_CLASSES = len(ALPHABET)  # Source: 000 "y = np_utils.to_categorical(dataY)" -> (25, 26)

@@ -11,8 +11,7 @@ from typing import Any
 import numpy as np
 
 from lstm_cases import compat, textdata
-from lstm_cases.core import CaseData, Recipe
-from lstm_cases.runner import compile_model
+from lstm_cases.core import CaseData, Recipe, compile_model
 
 UNITS = 50  # Source: 004 "num_neurons = 50"
 SOURCE_DIMS = 300  # Source: 004 "embedding_dims = 300" (GoogleNews vectors)
