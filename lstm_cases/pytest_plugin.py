@@ -18,97 +18,44 @@ Options (each also settable by environment variable):
                          a given option is copied into its environment variable; a case
                          whose data is not given is skipped, naming the option
 
-What the hooks hand over to: the settings (``lstm_cases.settings``), the session's trained results
-(``lstm_cases.results``), the result record written into the JSON (``lstm_cases.record``) and the
-file itself (``lstm_cases.result_file``, which also writes a claims-only run's), steady-state timing
-and the process settings (``lstm_cases.timing``), shards (``lstm_cases.shards``), progress lines
-(``lstm_cases.progress``), the closing table of verdicts (``lstm_cases.summary``), pytest-xdist
-support (``lstm_cases.xdist_support``). A data builder that raises core.DataUnavailable skips its
-test with that reason; one that raises core.DataError fails it with that one line.
+What the hooks hand over to: the session object (``lstm_cases.bench_session``: settings, trained
+results, steady-state timing, result file, cost), the settings (``lstm_cases.settings``), the result
+record (``lstm_cases.record``), steady-state timing and the process settings (``lstm_cases.timing``),
+shards (``lstm_cases.shards``), pytest-xdist support (``lstm_cases.xdist_support``). A data builder
+that raises core.DataUnavailable skips its test with that reason; one that raises core.DataError
+fails it with that one line.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from lstm_cases import compat, costs, progress, registry, shards, summary, timing, xdist_support
+from lstm_cases import bench_session, compat, costs, registry, shards, timing, xdist_support
+from lstm_cases.bench_session import BenchSession
 from lstm_cases.core import Case, DataError, DataUnavailable
 from lstm_cases.record import KEY as RECORD_KEY
-from lstm_cases.record import run_record
-from lstm_cases.result_file import ResultFile, claims_only, plain_params
+from lstm_cases.result_file import plain_params
 from lstm_cases.results import CaseResults, NullTally
-from lstm_cases.settings import Settings, add_options, export_data_paths, parse_settings
+from lstm_cases.settings import Settings, add_options
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
-_SETTINGS = pytest.StashKey[Settings]()
-_RESULTS = pytest.StashKey[CaseResults]()
-_RESULT_FILE = pytest.StashKey[ResultFile]()
-_WRITTEN = pytest.StashKey[Path]()
-_PREVIOUS_ENV = pytest.StashKey[dict]()
-_XDIST_RUN = pytest.StashKey[xdist_support.XdistRun]()
-_THREAD_FACTS = pytest.StashKey[dict]()
-_TIMING = pytest.StashKey[timing.SteadyTiming]()
-_NULL_TALLY = pytest.StashKey[NullTally]()
-_COLLECTED_WORDS = pytest.StashKey[set]()
-_COST = pytest.StashKey[dict]()  # the cost split, taken once: the record and the closing lines agree
-
-
 def settings(config: pytest.Config) -> Settings:
-    return config.stash[_SETTINGS]
+    return bench_session.of(config).settings
 
 
-# --------------------------------------------------------------------------- session
+# --------------------------------------------------------------------------- session (lstm_cases.bench_session)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[_SETTINGS] = parse_settings(config)
-    costs.install(costs.Ledger.from_process_start())
-    if config.getoption("benchmark_only", default=False) and xdist_support.runs_case_tests(config):
-        raise pytest.UsageError(
-            "--benchmark-only would skip every contract and claim test of bench/ and pass with nothing judged; "
-            "time without judging nothing else: leave it out (claims reuse the timed runs)"
-        )
-    config.stash[_PREVIOUS_ENV] = export_data_paths(config)
-    distributing = xdist_support.distributing(config)
-    if distributing:
-        xdist_support.check_dist_mode(config)
-    # Before pytest-benchmark reads --benchmark-json: a temp file, renamed at the end (whole or
-    # not at all); an xdist worker writes its own file, which the controller merges.
-    worker_file = xdist_support.worker_json(config) if xdist_support.is_worker(config) else None
-    result_file = ResultFile.configure(config, worker_file)
-    if result_file is not None:
-        config.stash[_RESULT_FILE] = result_file
-    if distributing:
-        config.stash[_XDIST_RUN] = xdist_support.XdistRun(target=result_file.target if result_file else None)
-    elif not hasattr(config, "workerinput"):  # a worker's output never reaches the terminal
-        progress.install(progress.Reporter(_terminal_writer(config), after=settings(config).progress_after))
-
-
-def _terminal_writer(config: pytest.Config) -> Any:
-    """A function that writes one line to pytest's terminal, also from inside a test."""
-
-    def write(line: str) -> None:
-        reporter = config.pluginmanager.get_plugin("terminalreporter")
-        capture = config.pluginmanager.get_plugin("capturemanager")
-        if reporter is None:
-            return
-        if capture is None:
-            reporter.write_line(line)
-            return
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(line)
-
-    return write
+    BenchSession.configure(config)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -118,101 +65,28 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.hookimpl(trylast=True)  # after pytest-benchmark saved (its sessionfinish is a hookwrapper)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    config = session.config
-    run = config.stash.get(_XDIST_RUN, None)
-    if run is not None:  # an xdist controller: after xdist's, which takes the workers down
-        run.finish(config, int(exitstatus))
-        return
-    result_file = config.stash.get(_RESULT_FILE, None)
-    if result_file is None or not result_file.write_if_missing(config):
-        return
-    if xdist_support.is_worker(config):
-        xdist_support.report_worker_file(config, result_file.tmp)
-        return
-    written = result_file.finish(interrupted=int(exitstatus) in xdist_support.INTERRUPTED)
-    if written is not None:
-        config.stash[_WRITTEN] = written
+    bench_session.of(session.config).finish(int(exitstatus))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_sessionfinish")
 def pytest_sessionfinish_before_saving(session: pytest.Session):
     """Before pytest-benchmark saves (its sessionfinish is a hookwrapper): the timing workers end, so
     that their exit is in the run's cost (the record is built while saving); an xdist worker's quiet."""
-    if _TIMING in session.config.stash:
-        session.config.stash[_TIMING].close()
+    bench_session.of(session.config).close_workers()
     if xdist_support.is_worker(session.config):
         xdist_support.quiet_empty_worker(session.config)
     return (yield)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _TIMING in config.stash:
-        config.stash[_TIMING].close()
-    progress.uninstall()
-    costs.uninstall()
-    for env, value in config.stash.get(_PREVIOUS_ENV, {}).items():
-        if value is None:
-            os.environ.pop(env, None)
-        else:
-            os.environ[env] = value
+    bench = bench_session.of(config)
+    if bench is not None:
+        bench.unconfigure()
 
 
 @pytest.hookimpl(trylast=True)  # the run ends with it, after pytest-benchmark's tables
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """The null model's tally, or the table of verdicts per case; then where the result file went."""
-    s = settings(config)
-    tally = config.stash.get(_NULL_TALLY, None)
-    if tally is not None and s.null_model:  # test_claim asks for the tally in every run
-        terminalreporter.write_line(tally.line(), red=bool(tally.vacuous), green=not tally.vacuous)
-    run = config.stash.get(_XDIST_RUN, None)
-    record = run.record if run is not None else _record(config)
-    if record and record.get("cases") and not s.null_model:  # untrained models' verdicts mean nothing
-        terminalreporter.write_sep("=", "lstm-bench verdicts")
-        for line in summary.closing_lines(record, s.shard, s.seeds):
-            terminalreporter.write_line(line)
-    line = run.summary() if run is not None else None
-    written = config.stash.get(_WRITTEN, None)
-    if line is None and written is not None:
-        what = " (claims only, no timings)" if config.stash[_RESULT_FILE].claims_only else ""
-        line = f"lstm-bench: result file{what} written to {written}"
-    if line:
-        terminalreporter.write_line(line, yellow=True)
-    cost = record.get("cost") if record else None
-    if cost:
-        for line in costs.closing_lines(cost):
-            terminalreporter.write_line(line)
-    if s.slowdown and _THREAD_FACTS in config.stash:
-        terminalreporter.write_line(timing.slowdown_line(s.slowdown), red=True, bold=True)
-
-
-def _record(config: pytest.Config) -> dict[str, Any] | None:
-    """This process's result record, judged on its final results; None when nothing trained or timed."""
-    results = config.stash.get(_RESULTS, None)
-    steady = config.stash.get(_TIMING, None)
-    if (results is None or not results.items()) and (steady is None or not steady.timed):
-        return None
-    s = settings(config)
-    results = results if results is not None else _new_results(s)  # steady-state benchmarks only
-    shard = str(s.shard) if s.shard is not None else None
-    return run_record(
-        results,
-        selected_cases(config),
-        compat.stack(),
-        s.seed_base,
-        null_model=results.null_model,
-        shard=shard,
-        timing=_timing_record(config),
-        timed=steady.timed if steady is not None else (),
-        cost=_cost(config),
-    )
-
-
-def _cost(config: pytest.Config) -> dict[str, Any] | None:
-    """The run's cost split (``lstm_cases.costs``), taken the first time the record is built."""
-    ledger = costs.active()
-    if _COST not in config.stash and ledger is not None:
-        config.stash[_COST] = ledger.split()
-    return config.stash.get(_COST, None)
+    bench_session.of(config).terminal_summary(terminalreporter)
 
 
 # --------------------------------------------------------------------------- pytest-xdist
@@ -228,14 +102,14 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    run = node.config.stash.get(_XDIST_RUN, None)
+    run = bench_session.of(node.config).xdist_run
     if run is not None:
         run.hand_out(node)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object | None) -> None:
-    run = node.config.stash.get(_XDIST_RUN, None)
+    run = bench_session.of(node.config).xdist_run
     if run is not None:
         run.worker_down(node, error)
 
@@ -246,7 +120,7 @@ def pytest_testnodedown(node: Any, error: object | None) -> None:
 def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output_json: dict[str, Any]) -> None:
     """The run's one result record, judged on the session's final results."""
     plain_params(output_json)
-    record = _record(config)
+    record = bench_session.of(config).record()
     if record is not None:
         output_json[RECORD_KEY] = record
     if xdist_support.is_worker(config):
@@ -271,7 +145,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before -k deselects: the words -k can match
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    config.stash[_COLLECTED_WORDS] = {str(word).lower() for item in items for word in item.keywords}
+    bench_session.of(config).collected_words = {str(word).lower() for item in items for word in item.keywords}
     # Run concerns in order (contract, steady-state inference, steady-state training step, whole-recipe
     # training, claims): steady-state timing before this process trains anything, the whole recipe
     # timed once and the claims reusing its models.
@@ -331,7 +205,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """A word of ``-k`` that matches nothing collected is a typo more often than a wish for
     fewer tests (``-k "sentimnt or char_gen"`` would quietly drop one family)."""
     keyword = session.config.getoption("keyword")
-    collected = session.config.stash.get(_COLLECTED_WORDS, set())
+    collected = bench_session.of(session.config).collected_words
     if not keyword or not collected:
         return
     words = [w for w in re.findall(r"[\w.-]+", keyword) if w not in ("and", "or", "not")]
@@ -399,29 +273,11 @@ def pytest_runtest_call(item: pytest.Item):
 # --------------------------------------------------------------------------- fixtures
 
 
-def _timing_record(config: pytest.Config) -> dict[str, Any] | None:
-    """The record's ``timing``: thread facts and steady-state settings (None before any case test)."""
-    steady = config.stash.get(_TIMING, None) or settings(config).steady_timing()
-    return {**config.stash[_THREAD_FACTS], **steady.facts()} if _THREAD_FACTS in config.stash else None
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """The thread setting, applied once before the first case test (or its fixtures) runs anything."""
-    if item.get_closest_marker("case") is not None and _THREAD_FACTS not in item.config.stash:
-        try:
-            item.config.stash[_THREAD_FACTS] = timing.apply_threads(settings(item.config).threads)
-        except RuntimeError as err:
-            raise pytest.UsageError(str(err)) from None
-        if _times_steady_state(item.session):  # its workers start up beside the untimed tests before it
-            _steady(item.config).start()
-
-
-def _times_steady_state(session: pytest.Session) -> bool:
-    """Whether the run will time steady-state rounds: a steady-state benchmark selected, benchmarks on."""
-    if settings(session.config).null_model or claims_only(session.config):
-        return False
-    return any("steady_timing" in getattr(item, "fixturenames", ()) for item in session.items)
+    if item.get_closest_marker("case") is not None:
+        bench_session.of(item.config).before_first_case_test(item.session)
 
 
 @pytest.fixture
@@ -434,30 +290,16 @@ def bench_settings(request: pytest.FixtureRequest) -> Settings:
 @pytest.fixture(scope="session")
 def steady_timing(pytestconfig: pytest.Config) -> timing.SteadyTiming:
     """The session's steady-state timing (``lstm_cases.timing``); its worker processes end with the session."""
-    return _steady(pytestconfig)
-
-
-def _steady(config: pytest.Config) -> timing.SteadyTiming:
-    if _TIMING not in config.stash:
-        config.stash[_TIMING] = settings(config).steady_timing()
-    return config.stash[_TIMING]
+    return bench_session.of(pytestconfig).steady
 
 
 @pytest.fixture(scope="session")
 def case_results(pytestconfig: pytest.Config) -> CaseResults:
     """The session's trained results, shared by every concern and read by the result record."""
-    if _RESULTS not in pytestconfig.stash:
-        pytestconfig.stash[_RESULTS] = _new_results(settings(pytestconfig))
-    return pytestconfig.stash[_RESULTS]
-
-
-def _new_results(s: Settings) -> CaseResults:
-    return CaseResults(s.profile, s.seeds, null_model=s.null_model, case_seeds=s.case_seeds if s.shard else None)
+    return bench_session.of(pytestconfig).results
 
 
 @pytest.fixture(scope="session")
 def null_tally(pytestconfig: pytest.Config) -> NullTally:
     """The null-model run's count of claims that failed as they should and of vacuous ones."""
-    if _NULL_TALLY not in pytestconfig.stash:
-        pytestconfig.stash[_NULL_TALLY] = NullTally()
-    return pytestconfig.stash[_NULL_TALLY]
+    return bench_session.of(pytestconfig).null_tally

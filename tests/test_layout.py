@@ -71,7 +71,8 @@ LAYERS = {
         "lstm_cases.api_path", "lstm_cases.shards", "lstm_cases.sweep_record",
     ),
     "adapter": (  # pytest: the plugin, its settings and result file, xdist, the bench modules
-        "lstm_cases.pytest_plugin", "lstm_cases.settings", "lstm_cases.result_file", "lstm_cases.xdist_support",
+        "lstm_cases.pytest_plugin", "lstm_cases.bench_session", "lstm_cases.settings", "lstm_cases.result_file",
+        "lstm_cases.xdist_support",
         "bench", "bench.*", "conftest",
     ),
     "reports": ("reports.*",),  # read records only

@@ -208,3 +208,25 @@ def test_the_header_states_the_threads_and_a_slowdown_loudly(pytester, monkeypat
             "*1 passed*",
         ]
     )
+
+
+def test_the_plugin_keeps_its_state_in_one_session_object_not_in_stash_keys(pytester):
+    pytester.makepyfile(
+        """
+        from lstm_cases.bench_session import NAME, BenchSession
+
+        def test_x(pytestconfig, case_results):
+            bench = pytestconfig.pluginmanager.get_plugin(NAME)
+            assert isinstance(bench, BenchSession) and bench.results is case_results
+            assert bench.settings.seeds == [0, 1, 2]
+        """
+    )
+    result = pytester.runpytest_subprocess(*PLUGIN, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    from pathlib import Path
+
+    import lstm_cases
+
+    package = Path(lstm_cases.__file__).parent
+    holding = [p.name for p in package.rglob("*.py") if "StashKey" in p.read_text()]
+    assert not holding, f"modules that keep state in pytest stash keys: {holding}"
