@@ -53,7 +53,7 @@ def test_no_import_circle():
         pytest.fail(f"import circle: {' -> '.join(err.args[1])}")
 
 
-# The house's layers, lowest first (README, "The code"): each module's layer, by exact name or by
+# The house's layers, lowest first (docs/architecture.md): each module's layer, by exact name or by
 # "prefix.*"; a new module must be placed here. A layer imports only the layers it names.
 LAYERS = {
     "record": (  # the result record's vocabulary, reading and writing, pure statistics; no harness
@@ -182,12 +182,11 @@ def test_a_family_module_without_cases_is_an_error(tmp_path, monkeypatch):
         sys.modules.pop("lstm_cases.families.empty_family", None)
 
 
-def test_the_readme_map_names_every_module_and_family():
-    text = (ROOT / "README.md").read_text()
-    code_map = text[text.index("## The code") :].split("\n## ", 1)[0]
+def test_the_architecture_page_names_every_module_and_family():
+    code_map = (ROOT / "docs" / "architecture.md").read_text()
     harness = [p.name for p in (ROOT / "lstm_cases").glob("*.py") if not p.name.startswith("_")]
     tools = [p.stem for p in (ROOT / "lstm_cases" / "tools").glob("*.py") if not p.name.startswith("_")]
     commands = ("compare", "gate", "noise", "matrix", "merge", "history", "headline", "sweep_map")
     reports = [p.stem for p in (ROOT / "reports").glob("*.py") if p.stem in commands]
     missing = [n for n in [*harness, *tools, *registry.family_modules(), *reports] if n not in code_map]
-    assert not missing, f"README's code map does not name: {missing}"
+    assert not missing, f"docs/architecture.md does not name: {missing}"
