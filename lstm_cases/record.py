@@ -30,10 +30,8 @@ from lstm_cases.margins import margin
 from lstm_cases.provenance import measurement_path
 from lstm_cases.results import CaseResults, ValuesOf, judge
 from lstm_cases.runner import CaseResult
-from reports.load import as_dict
+from reports.load import KEY, SCHEMA, as_dict
 
-SCHEMA = 1
-KEY = "lstm_bench"  # the top-level key in the pytest-benchmark JSON
 # A case's per-seed lists, in the order of its "seeds"; "metrics" holds one such list per metric.
 PER_SEED = ("train_seconds", "first_epoch_seconds", "steady_epoch_seconds", "peak_rss_mb", "history", "artifacts")
 # What every part of a run says alike about a case.

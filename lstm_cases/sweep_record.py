@@ -20,12 +20,13 @@ from typing import Any
 
 from lstm_cases import registry
 from lstm_cases.core import PROFILES, Case, Claim
-from lstm_cases.record import KEY, SCHEMA, RecordMismatch
+from lstm_cases.record import KEY, RecordMismatch
 from lstm_cases.shards import Shard, parse_shard
 from lstm_cases.sweep import Sweep, judge_cell, recipe_value
 
 KIND = "sweep"
 SOURCE_PROFILE = "full"  # every family's full profile runs its source's recipe (docs/scenarios.md)
+SWEEP_SCHEMA = 1  # sweep records keep their own schema (reports.sweep_map reads it)
 RUN_KEYS = ("schema", "kind", "profile", "seeds", "seed_base", "commit")  # alike in every shard of a run
 CELL_LISTS = ("seeds", "values", "others", "train_seconds")  # per-seed lists of a cell, in seed order
 
@@ -171,5 +172,6 @@ def is_sweep(doc: Mapping[str, Any]) -> bool:
 
 
 def check_schema(record: Mapping[str, Any], name: str) -> None:
-    if record.get("schema") != SCHEMA:
-        raise RecordMismatch(f"{name}: sweep record schema {record.get('schema')!r}; this checkout reads {SCHEMA}")
+    if record.get("schema") != SWEEP_SCHEMA:
+        found = record.get("schema")
+        raise RecordMismatch(f"{name}: sweep record schema {found!r}; this checkout reads {SWEEP_SCHEMA}")

@@ -34,6 +34,8 @@ call's own time.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import statistics
 import time
@@ -226,6 +228,13 @@ class Plan:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def fingerprint(self, processes: int) -> str:
+        """What makes two benchmarks' rounds comparable, hashed: the kind, the work of a round, the case's
+        full pass, the warm-up, the rounds, the processes and the machine's reference. Timings of two
+        fingerprints are other work: the reports never compare them."""
+        facts = {**self.as_dict(), "processes": processes, "reference": REFERENCE}
+        return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:16]
+
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Plan:
         return cls(**{k: raw[k] for k in ("kind", "units", "full_units", "warmup", "rounds")})
@@ -399,6 +408,7 @@ class SteadyTiming:
         rounds = [own, *others]
         info.update(plan.describe())
         info["processes"] = len(rounds)
+        info["plan_fingerprint"] = plan.fingerprint(len(rounds))
         info["other_process_rounds"] = others  # the pytest process's rounds are stats.data
         # the machine's reference before each round, process by process (the pytest process first)
         info["reference_rounds"] = [own_references, *(references for _, references in measured)]

@@ -78,7 +78,7 @@ DEFAULT_ALPHA = 0.002
 CONFIDENCE = 0.95  # of the ratio's interval
 
 # timing outcomes
-SLOWER, FASTER, WITHIN, NOISE, CANNOT_TELL, NO_RATIO, NOT_GATED = (
+SLOWER, FASTER, WITHIN, NOISE, CANNOT_TELL, NO_RATIO, NOT_GATED, OTHER_WORK = (
     "slower",
     "faster",
     "within",
@@ -86,6 +86,7 @@ SLOWER, FASTER, WITHIN, NOISE, CANNOT_TELL, NO_RATIO, NOT_GATED = (
     "cannot tell",
     "no ratio",
     "not gated",
+    "other work",  # the two timed different plans (or one file has none): never compared
 )
 # claim outcomes
 WORSE, CHANGED, NO_VERDICT, MOVED, KEPT = "worse", "changed", "no verdict", "moved", "kept"
@@ -181,7 +182,7 @@ class TimingComparison(Judged):
     p: float | None  # two-sided Mann-Whitney U of the pooled rounds; None when not computed
     q: float | None  # p adjusted over the run's judged timings (Benjamini-Hochberg)
     comparisons: int  # m: the judged timings of this run against this baseline
-    outcome: str  # SLOWER, FASTER, WITHIN, NOISE, CANNOT_TELL, NO_RATIO or NOT_GATED
+    outcome: str  # SLOWER, FASTER, WITHIN, NOISE, CANNOT_TELL, NO_RATIO, NOT_GATED or OTHER_WORK
     busy: str = ""  # which run's machine was busy while this benchmark was timed, in words
     # how much slower the machine ran for the run than for the baseline, by its reference; None: the
     # rounds were compared as timed (a file without the reference, or the rule told not to use it)
@@ -232,6 +233,8 @@ class TimingComparison(Judged):
             return f"within {self.limit}"
         if self.outcome == NOT_GATED:
             return "not gated (whole-recipe timing)"
+        if self.outcome == OTHER_WORK:
+            return "not compared (other work)"
         return "no usable median"
 
     def evidence(self) -> str:
@@ -244,6 +247,8 @@ class TimingComparison(Judged):
             return f"the machine was busy ({self.busy}): not judged"
         if self.outcome == CANNOT_TELL:
             return f"beyond {self.limit}, but {self._why_untestable()}"
+        if self.outcome == OTHER_WORK:
+            return other_work_text(self.base.plan, self.new.plan)
         return ""
 
     def describe(self) -> str:
@@ -265,6 +270,17 @@ class _Measured:
     machine: float | None  # the run's machine against the baseline's, by the reference (None: not used)
 
 
+def same_plan(metric: str, base: Samples, new: Samples) -> bool:
+    """Whether a steady-state benchmark's two sides timed the same plan (both fingerprinted, alike)."""
+    return metric not in GATED or (base.plan is not None and base.plan == new.plan)
+
+
+def other_work_text(base_plan: str | None, new_plan: str | None) -> str:
+    if base_plan is not None and new_plan is not None:
+        return f"the plans differ (fingerprint {base_plan} vs {new_plan}): other work per round"
+    return f"{'the baseline' if base_plan is None else 'the run'} has no plan fingerprint (a schema-1 file)"
+
+
 def _measure(case: str, metric: str, base: Samples, new: Samples, use_reference: bool = True) -> _Measured:
     base_processes, new_processes, machine = base.processes, new.processes, None
     if use_reference and metric in GATED:
@@ -277,7 +293,7 @@ def _measure(case: str, metric: str, base: Samples, new: Samples, use_reference:
     ratio = hodges_lehmann_ratio(a, b, CONFIDENCE) if a and b else None
     if ratio is None and base.median and new.median and base.median > 0 and new.median > 0:
         ratio = Ratio(new.median / base.median, None, None)  # a file with medians only
-    p = mann_whitney_p(a, b) if metric in GATED else None
+    p = mann_whitney_p(a, b) if metric in GATED and same_plan(metric, base, new) else None
     return _Measured(case, metric, base, new, ratio, p, base_processes, new_processes, machine)
 
 
@@ -299,6 +315,8 @@ def _judge(m: _Measured, rule: Rule, q: float | None, comparisons: int) -> Timin
         return result(NO_RATIO)
     if m.metric not in GATED:
         return result(NOT_GATED)
+    if not same_plan(m.metric, m.base, m.new):
+        return result(OTHER_WORK)
     if busy:
         return result(CANNOT_TELL)
     r = m.ratio.estimate

@@ -42,11 +42,11 @@ from pathlib import Path
 from typing import Any
 
 from reports.compare import CANNOT_TELL, FASTER, NOISE, SLOWER, WITHIN, Judged, Rule, mostly_unjudged
-from reports.load import GATED, InputError, as_dict, as_list, number, read_json, stack_label
+from reports.load import GATED, KEY, InputError, as_dict, as_list, number, read_json, stack_label
 from reports.stats import Ratio, benjamini_hochberg
 
 RULE = __doc__[__doc__.index("Rule\n====") :]
-KEY, KIND = "lstm_bench", "duet"
+KIND = "duet"
 SIDES = ("base", "head")
 # Factors per kind: what the calibration A/A duets on the 2-core machine call for
 # (docs/power/duets-calibration.json, checked by tests/test_duet.py; docs/timing.md, "Duets").

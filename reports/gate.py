@@ -59,6 +59,7 @@ from reports.compare import (
     NO_RATIO,
     NO_VERDICT,
     NOISE,
+    OTHER_WORK,
     RULE,
     SLOWER,
     WORSE,
@@ -141,9 +142,13 @@ def _timing(
             out.notes.append(f"not compared: {case} {metric}: only the {'baseline' if in_base else 'run'} has it")
         return
     out.count("timings")
-    if cmp.outcome in (NOISE, CANNOT_TELL):
+    if cmp.outcome in (NOISE, CANNOT_TELL, OTHER_WORK):
         out.count("unjudged")
-    if cmp.outcome == NO_RATIO:
+    if cmp.outcome == OTHER_WORK:
+        out.count("other_work")
+        if cmp.base.plan is not None and cmp.new.plan is not None:  # a schema-1 file: one line for all
+            out.notes.append(f"not compared: {case} {metric}: {cmp.evidence()}")
+    elif cmp.outcome == NO_RATIO:
         out.notes.append(f"not compared: {case} {metric}: no usable median")
     elif cmp.outcome == SLOWER:
         out.regressions.append(f"REGRESSION {head(cmp)}; {cmp.evidence()}")
@@ -178,6 +183,12 @@ def gate(
         if not (claims_only and line.endswith("benchmark missing in the run")):
             out.missing(line, allow_missing)
     timings = {} if claims_only else compare_runs(base, new, rule)
+    unplanned = [run for run in (base, new) if run.schema < 2]
+    if timings and unplanned:
+        out.warnings.append(
+            f"NOT COMPARED timings of {', '.join(str(r.path) for r in unplanned)}: schema 1, made before the "
+            "plans' fingerprints, so the rounds may be other work; the claims are compared (--claims-only: claims only)"
+        )
     for case, record in base.cases.items():
         out.count("cases")
         other = new.cases.get(case)
@@ -228,6 +239,8 @@ def verdict(out: Outcome, compared: str) -> tuple[int, str]:
     """The exit status and the summary line: 1 regression, 3 most timings not judged, 0 no regression."""
     c = out.counts
     unsure = f"{c.get('cannot_tell', 0)} cannot tell, {c.get('noise', 0)} within noise, {c.get('faster', 0)} faster"
+    if c.get("other_work"):
+        unsure += f", {c['other_work']} not compared (other work)"
     if out.regressions:
         return 1, f"FAIL: {len(out.regressions)} regression(s); {compared}"
     timings, unjudged = c.get("timings", 0), c.get("unjudged", 0)

@@ -1,14 +1,15 @@
-"""Read lstm-bench result files, schema 1 (README.md, "The result file"): the JSON that
+"""Read lstm-bench result files, schemas 1 and 2 (README.md, "The result file"): the JSON that
 ``pytest bench --benchmark-json FILE`` writes.
 
 Everything here is plain Python: no TensorFlow, no Keras, no ``lstm_cases`` import.
 A result file is pytest-benchmark's JSON plus one top-level ``"lstm_bench"`` object with
-``"schema": 1``: the run's stack, profile, seeds and timing settings, and per case its recipe,
+``"schema"``: the run's stack, profile, seeds and timing settings, and per case its recipe,
 claims, verdicts, per-seed metrics, histories and artifacts (``lstm_bench.cases[case]``). A case's
 timings are the benchmarks whose ``extra_info.case`` is that case, one per
 ``extra_info.kind`` (train: the whole recipe; train_step, predict, single_call: steady state,
-with every timing process's rounds). A case with no benchmark (a claims-only
-run) is still a case of the run. A file of another schema, or none, is refused.
+with every timing process's rounds and, from schema 2, the fingerprint of its plan: timings of two
+plans are other work and never compared). A case with no benchmark (a claims-only run) is still a
+case of the run. A file of another schema, or none, is refused.
 
 A failed check raises :class:`InputError`, whose message is one line naming the file.
 """
@@ -24,7 +25,9 @@ from typing import Any
 
 from reports.stats import process_spread
 
-SCHEMA = 1
+KEY = "lstm_bench"  # the result record's top-level key in pytest-benchmark's JSON
+SCHEMA = 2  # what the harness writes: 2 adds each steady-state benchmark's plan fingerprint
+READ_SCHEMAS = (1, 2)  # what this reads; a schema-1 file's timings have no plan, so they compare to nothing
 KINDS = ("train", "train_step", "predict", "single_call")  # the benchmarks of a case (extra_info.kind)
 GATED = ("train_step", "predict", "single_call")  # steady-state benchmarks: what the gate judges
 PER_SEED_METRICS = {  # lists in a case's record, one value per seed of the whole-recipe run
@@ -124,6 +127,7 @@ class Samples:
     load: float | None = None  # the 1-minute load average the benchmark ended with
     cores: int | None = None  # the machine's core count
     references: tuple[tuple[float, ...], ...] = ()  # per process: the machine's reference before each round
+    plan: str | None = None  # a steady-state benchmark's plan fingerprint (schema 2); None: unknown
 
     @property
     def busy(self) -> bool:
@@ -272,7 +276,9 @@ class CaseRecord:
             references = tuple(
                 tuple(v for v in numbers(r) if v > 0) for r in as_list(bench.extra_info.get("reference_rounds"))
             )
-            samples = Samples(data, median, processes, load, int(cores) if cores else None, references)
+            plan = bench.extra_info.get("plan_fingerprint")
+            plan = plan if isinstance(plan, str) else None
+            samples = Samples(data, median, processes, load, int(cores) if cores else None, references, plan)
             return samples if data or median is not None else None
         if metric not in PER_SEED_METRICS:
             raise ValueError(f"unknown metric {metric!r}; valid: {', '.join(METRICS)}")
@@ -311,6 +317,10 @@ class Run:
     def stack(self) -> dict[str, Any]:
         """Versions and settings: ``lstm_bench.stack``."""
         return as_dict(self.record.get("stack"))
+
+    @property
+    def schema(self) -> int:  # checked when the file was read
+        return int(self.record.get("schema") or 0)
 
     @property
     def profile(self) -> str:
@@ -413,8 +423,8 @@ def _schema_text(value: Any) -> str:
 
 
 def _lstm_bench(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
-    """The file's ``lstm_bench`` object when it is schema 1; else InputError naming the schema found."""
-    wanted = f"this version reads schema {SCHEMA}"
+    """The file's ``lstm_bench`` object when it is of a schema this reads; else InputError naming the one found."""
+    wanted = f"this version reads schemas {', '.join(map(str, READ_SCHEMAS))}"
     if "lstm_bench" not in raw:
         older = "lstm_bench" in as_dict(raw.get("machine_info")) or any(
             "case" in as_dict(as_dict(b).get("extra_info")) for b in as_list(raw.get("benchmarks"))
@@ -427,13 +437,13 @@ def _lstm_bench(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     if "schema" not in record:
         raise InputError(path, f'lstm-bench result schema \'none\' ("lstm_bench" has no "schema"); {wanted}')
     schema = record["schema"]
-    if type(schema) is not int or schema != SCHEMA:
+    if type(schema) is not int or schema not in READ_SCHEMAS:
         raise InputError(path, f"lstm-bench result schema {_schema_text(schema)}; {wanted}")
     return record
 
 
 def load_run(path: Path | str) -> Run:
-    """Read and check one schema-1 result file; raise InputError (one line) when it is unusable."""
+    """Read and check one result file; raise InputError (one line) when it is unusable."""
     path = Path(path)
     raw = read_json(path, "result file")
     if not isinstance(raw, dict):

@@ -91,7 +91,7 @@ def test_benchmarks_carry_their_case_and_the_record_carries_the_rest(bench_run):
     run = data["lstm_bench"]
     assert run["timing"]["threads"] == 1 and run["timing"]["processes"] == 2 and run["timing"]["slowdown"] == {}
     assert run["timing"]["reference"].startswith("tanh over")
-    assert run["schema"] == 1 and run["profile"] == "quick" and run["seeds"] == [3, 4] and run["seed_base"] == 3
+    assert run["schema"] == 2 and run["profile"] == "quick" and run["seeds"] == [3, 4] and run["seed_base"] == 3
     assert set(run["stack"]) >= STACK_KEYS
     assert list(run["cases"]) == ["batch_state"]
     case = run["cases"]["batch_state"]

@@ -29,9 +29,12 @@ from tests.test_reports import STACK_215, make_case, noisy, row, run_report, wri
 TIGHT = Rule(factors=dict.fromkeys(GATED, 1.07))  # the mechanics, whatever the defaults
 
 
+PLAN = "one-plan"  # both sides of a comparison timed the same plan (schema 2's fingerprint)
+
+
 def _samples(*processes: list[float]) -> Samples:
     data = [v for p in processes for v in p]
-    return Samples(data, statistics.median(data), tuple(tuple(p) for p in processes))
+    return Samples(data, statistics.median(data), tuple(tuple(p) for p in processes), plan=PLAN)
 
 
 # --------------------------------------------------------------------------- statistics
@@ -94,7 +97,7 @@ def test_the_words_of_a_judged_timing():
     assert re.search(r"q=(\S+) \(Mann-Whitney p=\1, 16 rounds, 1 judged timings\) < 0.002$", cmp.evidence())
     few = judge_timing("c", "predict", _samples([1.0, 1.01, 0.99]), _samples([3.0, 3.01, 2.99]))
     assert "3 rounds among 1 judged timings can never give q < 0.002 (it takes 7 a side)" in few.evidence()
-    median_only = judge_timing("c", "predict", _samples(noisy(1.0, 8)), Samples([], 2.5))
+    median_only = judge_timing("c", "predict", _samples(noisy(1.0, 8)), Samples([], 2.5, plan=PLAN))
     assert median_only.outcome == CANNOT_TELL and median_only.estimate == pytest.approx(2.5, rel=0.02)
     assert "no per-round samples in the run" in median_only.evidence()
 
@@ -114,7 +117,9 @@ def test_the_processes_disagreement_raises_the_factor_and_a_role_difference_canc
 
 
 def test_a_benchmark_timed_on_a_busy_machine_is_not_judged():
-    busy = Samples(noisy(2.0, 12), 2.0, (tuple(noisy(2.0, 6)), tuple(noisy(2.0, 6, seed=1))), load=2.9, cores=2)
+    busy = Samples(
+        noisy(2.0, 12), 2.0, (tuple(noisy(2.0, 6)), tuple(noisy(2.0, 6, seed=1))), load=2.9, cores=2, plan=PLAN
+    )
     cmp = judge_timing("c", "predict", _samples(noisy(1.0, 6), noisy(1.0, 6, seed=1)), busy)
     assert cmp.outcome == CANNOT_TELL and cmp.evidence() == "the machine was busy (run load 2.9 on 2 cores): not judged"
     quiet = dataclasses.replace(busy, load=1.4)
@@ -193,7 +198,7 @@ def _with_reference(scale: float, machine: float, seed: int = 0) -> Samples:
     processes = tuple(tuple(noisy(scale * machine, 6, 0.01, seed=seed + i)) for i in range(2))
     references = tuple(tuple(noisy(0.005 * machine, 6, 0.01, seed=seed + 10 + i)) for i in range(2))
     data = [v for p in processes for v in p]
-    return Samples(data, statistics.median(data), processes, references=references)
+    return Samples(data, statistics.median(data), processes, references=references, plan=PLAN)
 
 
 def test_the_machines_drift_cancels_by_its_reference_and_a_slower_framework_does_not():
@@ -210,5 +215,5 @@ def test_the_machines_drift_cancels_by_its_reference_and_a_slower_framework_does
     assert regression.outcome == "slower" and regression.estimate == pytest.approx(1.3, rel=0.03)
     both = judge_timing("c", "predict", base, _with_reference(1.3, 1.4, seed=20), tight)
     assert both.outcome == "slower" and both.estimate == pytest.approx(1.3, rel=0.03)
-    without = Samples(base.data, base.median, base.processes)  # an older file: no reference
+    without = Samples(base.data, base.median, base.processes, plan=PLAN)  # an older file: no reference
     assert judge_timing("c", "predict", without, _with_reference(1.0, 1.4, seed=20), tight).machine is None

@@ -29,7 +29,7 @@ from tests.test_reports import (
 
 
 def result(path: Path, *cases: Case, profile: str = "quick", stack: dict = STACK_221, **per_seed) -> Path:
-    """A schema-1 result file of the cases; ``per_seed`` adds per-seed lists (first_epoch_seconds=...) to every case."""
+    """A result file of the cases; ``per_seed`` adds per-seed lists (first_epoch_seconds=...) to every case."""
     for case in cases:
         case.info.update(per_seed)
     return write_result(path, *cases, stack=stack, profile=profile)
@@ -448,3 +448,44 @@ def test_the_report_flags_exactly_what_the_gate_calls_a_regression_or_a_speed_up
         assert "factor x1.17 (calibrated)" in lines(gate_out, "REGRESSION clear train_step")[0]
     assert "VERDICT CHANGED" not in readme and "verdict changed `verdict` claim `other`" in readme
     assert lines(gate_out, "verdict changed: verdict claim other: FAIL -> pass")
+
+
+def _as_schema_1(path: Path) -> Path:
+    """The file as lstm-bench wrote it before the plans' fingerprints (schema 1)."""
+    doc = json.loads(path.read_text())
+    doc["lstm_bench"]["schema"] = 1
+    for bench in doc["benchmarks"]:
+        bench["extra_info"].pop("plan_fingerprint", None)
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_a_schema_1_baseline_has_its_timings_refused_in_one_line_and_its_claims_compared(tmp_path, capsys):
+    base = _as_schema_1(result(tmp_path / "old.json", aa_case("one_char"), aa_case("stateful", seed=3)))
+    slow = result(tmp_path / "run.json", aa_case("one_char", center=30.0, seed=1), aa_case("stateful", seed=4))
+    out = run_gate(capsys, base, slow, expect=3)  # x3 slower, but other work may be: not judged, never "no regression"
+    refused = [line for line in out.splitlines() if line.startswith("NOT COMPARED timings")]
+    assert refused == [
+        f"NOT COMPARED timings of {base}: schema 1, made before the plans' fingerprints, so the rounds may be "
+        "other work; the claims are compared (--claims-only: claims only)"
+    ]
+    assert "REGRESSION" not in out and "CANNOT JUDGE: 6 of 6 judged timings could not be judged" in out
+    assert "6 not compared (other work)" in out
+    assert not [line for line in out.splitlines() if line.startswith("not compared: one_char")]  # one line said it
+    assert run_gate(capsys, base, slow, "--claims-only", expect=0).splitlines()[-1].startswith("no regression")
+
+
+def test_timings_of_two_plans_are_other_work_each_said_in_one_line(tmp_path, capsys):
+    base = result(tmp_path / "base.json", aa_case("one_char"))
+    other = result(tmp_path / "run.json", aa_case("one_char", center=30.0, seed=1))
+    doc = json.loads(other.read_text())
+    step = next(b for b in doc["benchmarks"] if b["group"] == "train_step")
+    step["extra_info"]["plan_fingerprint"] = "another-plan"  # e.g. the case's shapes changed the work per round
+    other.write_text(json.dumps(doc))
+    out = run_gate(capsys, base, other, expect=0)  # the other two timings are judged: within
+    assert out.splitlines()[-1].endswith("1 not compared (other work)")
+    assert lines(out, "not compared: one_char train_step") == [
+        "not compared: one_char train_step: the plans differ (fingerprint plan-of-train_step vs another-plan): "
+        "other work per round"
+    ]
+    assert "REGRESSION one_char train_step" not in out

@@ -63,7 +63,7 @@ def test_the_run_record_holds_every_trained_case_once_with_its_verdicts(no_train
     results.put(_result("feature_window", [0.5, 0.6]))
     cases = [get_case(c) for c in ("one_char", "feature_window", "timestep_window")]
     rec = record.run_record(results, cases, STACK, seed_base=4)
-    assert rec["schema"] == record.SCHEMA == 1
+    assert rec["schema"] == record.SCHEMA == 2
     assert (rec["profile"], rec["seeds"], rec["seed_base"], rec["stack"]) == ("quick", [4, 5], 4, STACK)
     assert list(rec["cases"]) == ["feature_window", "timestep_window"]  # one_char did not run
     tw = rec["cases"]["timestep_window"]

@@ -66,6 +66,7 @@ Rounds = list[float] | list[list[float]]  # one process's rounds, or every proce
 def _steady_bench(case: str, kind: str, name: str, rounds: Rounds) -> dict:
     processes = rounds if rounds and isinstance(rounds[0], list) else [rounds]
     info = {"case": case, "kind": kind, "other_process_rounds": processes[1:], "rounds_per_process": len(processes[0])}
+    info["plan_fingerprint"] = f"plan-of-{kind}"  # schema 2: both sides of a comparison timed the same plan
     if kind == "train_step":
         info.update(units="steps", steps_per_round=50)
     return {"name": name, "group": kind, "stats": stats(processes[0]), "extra_info": info}
@@ -163,7 +164,7 @@ def result_doc(*cases: Case, stack: dict = STACK_221, profile: str = "quick") ->
         "datetime": "2025-11-23T10:00:00.000000+00:00",
         "version": "5.3.1",
         "lstm_bench": {
-            "schema": 1,
+            "schema": 2,
             "stack": stack,
             "profile": profile,
             "seeds": seeds,
@@ -260,7 +261,7 @@ def test_a_claims_only_run_loads_and_reports_its_claims(tmp_path, capsys):
     ("edit", "found"),
     [
         (lambda d: d.pop("lstm_bench"), "schema 'none' (written by an older lstm-bench)"),
-        (lambda d: d["lstm_bench"].update(schema=2), "schema 2;"),
+        (lambda d: d["lstm_bench"].update(schema=3), "schema 3;"),
         (lambda d: d["lstm_bench"].update(schema="1"), "schema '1';"),
         (lambda d: d["lstm_bench"].pop("schema"), 'schema \'none\' ("lstm_bench" has no "schema")'),
         (lambda d: d.update(lstm_bench=[1]), "schema 'none' (\"lstm_bench\" is not an object)"),
@@ -274,7 +275,7 @@ def test_a_file_of_another_schema_is_refused_in_one_line(tmp_path, capsys, edit,
     with pytest.raises(InputError) as raised:
         load_run(path)
     assert str(raised.value).startswith(f"{path}: lstm-bench result schema ")
-    assert found in str(raised.value) and str(raised.value).endswith("; this version reads schema 1")
+    assert found in str(raised.value) and str(raised.value).endswith("; this version reads schemas 1, 2")
     err = run_report(capsys, tmp_path / "out", path, expect=2)
     assert err == f"python -m reports: error: {raised.value}\n"
 
@@ -289,7 +290,7 @@ def test_an_old_schema_0_file_is_refused_naming_the_file_and_schema(tmp_path):
     with pytest.raises(InputError) as raised:
         load_run(old)
     assert str(raised.value) == (
-        f"{old}: lstm-bench result schema 'none' (written by an older lstm-bench); this version reads schema 1"
+        f"{old}: lstm-bench result schema 'none' (written by an older lstm-bench); this version reads schemas 1, 2"
     )
 
 

@@ -117,3 +117,16 @@ def test_a_worker_process_times_the_same_plan_and_reports_a_dead_worker_in_one_l
             workers.measure("one_char", "quick", 0, plan)
     finally:
         workers.close()
+
+
+def test_a_plans_fingerprint_changes_with_the_work_and_nothing_else():
+    plan = Plan("train_step", units=5, full_units=10, warmup=2, rounds=6)
+    same = Plan("train_step", units=5, full_units=10, warmup=2, rounds=6)
+    assert plan.fingerprint(2) == same.fingerprint(2) and len(plan.fingerprint(2)) == 16
+    others = [
+        Plan("train_step", units=4, full_units=10, warmup=2, rounds=6),
+        Plan("predict", units=5, full_units=10, warmup=2, rounds=6),
+        Plan("train_step", units=5, full_units=10, warmup=1, rounds=6),
+        Plan("train_step", units=5, full_units=10, warmup=2, rounds=20),
+    ]
+    assert len({plan.fingerprint(2), plan.fingerprint(3), *(o.fingerprint(2) for o in others)}) == 6

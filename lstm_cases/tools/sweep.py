@@ -34,10 +34,10 @@ from typing import Any
 
 from lstm_cases import registry
 from lstm_cases.core import TRAIN_SECONDS, DataError, DataUnavailable
-from lstm_cases.record import KEY, SCHEMA, RecordMismatch
+from lstm_cases.record import KEY, RecordMismatch
 from lstm_cases.shards import parse_shard
 from lstm_cases.sweep import Sweep, cell_case, check
-from lstm_cases.sweep_record import KIND, declared, judge, plan, sweep_entry
+from lstm_cases.sweep_record import KIND, SWEEP_SCHEMA, declared, judge, plan, sweep_entry
 from lstm_cases.tools.measure_claims import commit_id, write_json_atomic
 
 PROG = "python -m lstm_cases.tools.sweep"
@@ -243,7 +243,7 @@ def _run(args, argv, claims, sweeps, seeds, shard, mine, whys: dict[str, str]) -
     stack = compat.stack()
     print(f"# sweeps on {compat.stack_label(stack)}; seeds {seeds}; shard {shard or 'none'}", flush=True)
     record: dict[str, Any] = {
-        "schema": SCHEMA,
+        "schema": SWEEP_SCHEMA,
         "kind": KIND,
         "profile": None,
         "seeds": seeds,
