@@ -35,3 +35,10 @@ def test_the_readme_says_what_the_first_command_costs_and_what_comes_next():
     assert "downloads about" in start and "minutes" in start
     assert "python -m reports results/quick.json -o report" in start  # next: make a report
     assert "docs/scenarios.md" in text[:1000]
+
+
+def test_the_readme_is_a_front_door():
+    """At most about 200 lines of at most 120 characters; the details live in docs/."""
+    lines = (ROOT / "README.md").read_text().splitlines()
+    long = [i + 1 for i, line in enumerate(lines) if len(line) > 120]
+    assert len(lines) <= 200 and not long, f"{len(lines)} lines; over 120 characters: lines {long}"

@@ -1,5 +1,5 @@
 """The GitHub Actions workflow: valid against GitHub's workflow schema (check-jsonschema's vendored
-copy, offline), its jobs call only commands the README documents, and its matrices match tox.ini."""
+copy, offline), its jobs call only commands the README or docs/ document, and its matrices match tox.ini."""
 
 from __future__ import annotations
 
@@ -33,10 +33,12 @@ def _steps(workflow: dict) -> list[tuple[str, dict]]:
 
 
 def readme_commands() -> list[str]:
-    """Every command the README shows: lines of its shell code blocks and its inline code, split
-    at ``&&``, without trailing comments."""
+    """Every command the README and docs/ show: lines of their shell code blocks (a line ending in
+    ``\\`` joined with the next) and their inline code, split at ``&&``, without trailing comments."""
     lines, fence, prose = [], None, []
-    for line in (ROOT / "README.md").read_text().splitlines():
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    text = "\n".join(page.read_text() for page in pages).replace("\\\n", " ")
+    for line in text.splitlines():
         if line.startswith("```"):
             fence = None if fence is not None else line[3:].strip()
         elif fence in ("bash", "sh", ""):
