@@ -190,3 +190,27 @@ def test_the_architecture_page_names_every_module_and_family():
     reports = [p.stem for p in (ROOT / "reports").glob("*.py") if p.stem in commands]
     missing = [n for n in [*harness, *tools, *registry.family_modules(), *reports] if n not in code_map]
     assert not missing, f"docs/architecture.md does not name: {missing}"
+
+
+FRAMEWORKS = ("tensorflow", "keras", "tf_keras", "jax", "torch")
+
+
+def _frameworks_loaded_by(modules: list[str]) -> list[str]:
+    """The frameworks in sys.modules after a fresh Python imports ``modules``."""
+    import subprocess
+    import sys
+
+    code = "import sys\n" + "".join(f"import {m}\n" for m in modules)
+    code += f"print(' '.join(sorted({{k.split('.')[0] for k in sys.modules}} & set({FRAMEWORKS!r}))))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.split()
+
+
+def test_nothing_below_the_run_layer_and_no_report_imports_a_framework():
+    below = [m for m in _suite_graph() if _layer_of(m) in ("record", "contract", "families", "reports")]
+    assert len(below) > 30 and _frameworks_loaded_by(below) == []
+
+
+def test_the_framework_check_sees_a_framework_import():
+    assert "keras" in _frameworks_loaded_by(["keras"])  # Keras 3 on TensorFlow loads both
