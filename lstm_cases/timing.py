@@ -47,9 +47,10 @@ import numpy as np
 
 from lstm_cases import compat, costs, runner
 from lstm_cases.core import Case, CaseData
+from reports.load import GATED
 from reports.stats import process_spread
 
-KINDS = ("train_step", "predict", "single_call")
+KINDS = GATED  # the steady-state benchmarks, as the record names them
 UNITS = {"train_step": "steps", "predict": "batches", "single_call": "samples"}
 # The work of a round, in batch x timesteps x parameters (module docstring): training steps, and
 # predict batches (forward only: cheaper per sample).

@@ -28,8 +28,8 @@ from reports.stats import process_spread
 KEY = "lstm_bench"  # the result record's top-level key in pytest-benchmark's JSON
 SCHEMA = 2  # what the harness writes: 2 adds each steady-state benchmark's plan fingerprint
 READ_SCHEMAS = (1, 2)  # what this reads; a schema-1 file's timings have no plan, so they compare to nothing
-KINDS = ("train", "train_step", "predict", "single_call")  # the benchmarks of a case (extra_info.kind)
 GATED = ("train_step", "predict", "single_call")  # steady-state benchmarks: what the gate judges
+KINDS = ("train", *GATED)  # the benchmarks of a case (extra_info.kind)
 PER_SEED_METRICS = {  # lists in a case's record, one value per seed of the whole-recipe run
     "first_epoch": "first_epoch_seconds",
     "steady_epoch": "steady_epoch_seconds",
