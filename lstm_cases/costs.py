@@ -137,11 +137,10 @@ class Ledger:
     def split(self) -> dict[str, Any]:
         """The cost so far, as the record keeps it (the time since the last test is "closing")."""
         now = self.clock()
-        since = self._last_test_end if self._last_test_end is not None else self.origin
-        closing = {(CLOSING if self._last_test_end is not None else START_UP, None): now - since}
         seconds = dict(self.seconds)
-        for key, value in closing.items():
-            seconds[key] = seconds.get(key, 0.0) + value
+        after_tests = self._last_test_end is not None
+        last = (CLOSING, None) if after_tests else (START_UP, None)
+        seconds[last] = seconds.get(last, 0.0) + now - (self._last_test_end if after_tests else self.origin)
         wall = now - self.origin
 
         def total(concern: str) -> float:

@@ -156,10 +156,11 @@ class TimingWorkers:
         # every answer first, so that none is left unread for a later request
         answers = [(w, self._receive(i, w), self._receive(i, w)) for i, w in list(self._workers.items())]
         for worker, prepared, warmed in answers:
-            theirs = dict(self._checked(worker, prepared).get("plans", {}).get(plan.kind) or {})
+            planned = self._checked(worker, prepared).get("plans", {}).get(plan.kind) or {}
             self._checked(worker, warmed)
-            ours = plan.as_dict()
-            theirs.pop("rounds", None), ours.pop("rounds")  # the rounds come with the rounds request
+            # the work per round must agree; the rounds come with the rounds request
+            theirs = {k: v for k, v in planned.items() if k != "rounds"}
+            ours = {k: v for k, v in plan.as_dict().items() if k != "rounds"}
             if theirs != ours:
                 raise TimingWorkerError(f"{worker.name} planned {theirs}, the pytest process {ours}")
 

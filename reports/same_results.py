@@ -18,7 +18,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from reports.load import InputError, as_dict, as_list, read_json
+from reports.load import InputError, as_dict, as_list, load_run
 
 PLAN_KEYS = ("warmup", "rounds_per_process", "units", "full_units", "processes")
 
@@ -28,11 +28,9 @@ def _is_time(metric: str) -> bool:
 
 
 def _record(path: str) -> dict[str, Any]:
-    raw = read_json(path, "result file")
-    record = as_dict(as_dict(raw).get("lstm_bench"))
-    if not record.get("cases"):
-        raise InputError(path, "holds no lstm_bench record with cases")
-    return {"record": record, "benchmarks": as_list(raw.get("benchmarks"))}
+    """The file's record and benchmarks, read and checked by the reports' loader (schema, cases)."""
+    run = load_run(path)
+    return {"record": run.record, "benchmarks": as_list(run.raw.get("benchmarks"))}
 
 
 def _plans(benchmarks: list[Any]) -> dict[str, dict[str, Any]]:

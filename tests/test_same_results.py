@@ -12,7 +12,7 @@ RUN = {
         {"name": "test_train[a]", "extra_info": {"kind": "train"}},
     ],
     "lstm_bench": {
-        "stack": {"keras_version": "3"}, "profile": "quick", "seeds": [0, 1],
+        "schema": 2, "stack": {"keras_version": "3"}, "profile": "quick", "seeds": [0, 1],
         "cases": {
             "a": {
                 "seeds": [0, 1],
