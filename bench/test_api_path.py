@@ -7,7 +7,7 @@ import pytest
 from lstm_cases import api_path, compat
 
 CONCERN_ORDER = 0
-COST_CONCERN = "API-path checks"  # lstm_cases.costs
+COST_CONCERN = "API-path checks"  # lstm_cases.record.costs
 pytestmark = pytest.mark.case
 
 # Keras 3 on JAX: fit() does not carry a stateful LSTM's state across batches (the finding

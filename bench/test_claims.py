@@ -9,7 +9,7 @@ from lstm_cases import compat
 from lstm_cases.results import null_outcome_for, outcome_for
 
 CONCERN_ORDER = 3
-COST_CONCERN = "claims"  # lstm_cases.costs
+COST_CONCERN = "claims"  # lstm_cases.record.costs
 pytestmark = pytest.mark.case
 
 

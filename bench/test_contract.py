@@ -6,7 +6,7 @@ import pytest
 from lstm_cases import runner
 
 CONCERN_ORDER = 0
-COST_CONCERN = "contract"  # lstm_cases.costs
+COST_CONCERN = "contract"  # lstm_cases.record.costs
 pytestmark = pytest.mark.case
 
 

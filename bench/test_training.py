@@ -16,7 +16,7 @@ import pytest
 from lstm_cases import runner
 
 CONCERN_ORDER = 1
-COST_CONCERN = "whole-recipe runs"  # lstm_cases.costs
+COST_CONCERN = "whole-recipe runs"  # lstm_cases.record.costs
 pytestmark = pytest.mark.case
 
 

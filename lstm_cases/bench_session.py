@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from lstm_cases import compat, costs, progress, summary, timing, xdist_support
-from lstm_cases.record import run_record
+from lstm_cases import compat, progress, timing, xdist_support
+from lstm_cases.record import costs, summary
+from lstm_cases.recording import run_record
 from lstm_cases.result_file import ResultFile, claims_only
 from lstm_cases.results import CaseResults, NullTally
 from lstm_cases.settings import Settings, export_data_paths, parse_settings

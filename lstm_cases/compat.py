@@ -88,7 +88,7 @@ def stack() -> dict[str, Any]:
 
 def stack_label(info: dict[str, Any] | None = None) -> str:
     """Short label such as ``tf2.21/keras3/tensorflow`` (the reports' own, one definition)."""
-    from reports.load import stack_label as label_of  # plain Python: no framework import
+    from lstm_cases.record.load import stack_label as label_of  # plain Python: no framework import
 
     return label_of(info or stack())
 

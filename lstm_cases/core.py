@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from lstm_cases import compat
+from lstm_cases.record.schema import FAIL, PASS, XFAIL, XPASS
 from lstm_cases.rules import Rule, Verdict
 from lstm_cases.sweep import Sweep
-from lstm_cases.verdicts import FAIL, PASS, XFAIL, XPASS
 
 PROFILES: tuple[str, ...] = ("quick", "full")
 DEFAULT_PROFILE = "quick"

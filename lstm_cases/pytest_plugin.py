@@ -9,7 +9,7 @@ Options (each also settable by environment variable):
   --timing-processes N   LSTM_BENCH_TIMING_PROCESSES  processes timing each steady-state benchmark (2)
   (test-only)            LSTM_BENCH_SLOWDOWN   slowdown for the detection-power study, e.g. train:1.2
   --shard K/N            LSTM_BENCH_SHARD      run the K-th of N shares of the (case, seed) work
-                                               (``lstm_cases.shards``; join them: python -m reports merge)
+                                               (``lstm_cases.shards``; join them: python -m lstm_cases.tools.merge)
   --progress-after S     LSTM_BENCH_PROGRESS_AFTER  a seed that trains longer than S seconds (default
                                                30) shows its progress (``lstm_cases.progress``)
   --null-model                                 the self-test: every case untrained, every
@@ -20,7 +20,7 @@ Options (each also settable by environment variable):
 
 What the hooks hand over to: the session object (``lstm_cases.bench_session``: settings, trained
 results, steady-state timing, result file, cost), the settings (``lstm_cases.settings``), the result
-record (``lstm_cases.record``), steady-state timing and the process settings (``lstm_cases.timing``),
+record (``lstm_cases.recording``), steady-state timing and the process settings (``lstm_cases.timing``),
 shards (``lstm_cases.shards``), pytest-xdist support (``lstm_cases.xdist_support``). A data builder
 that raises core.DataUnavailable skips its test with that reason; one that raises core.DataError
 fails it with that one line.
@@ -33,10 +33,11 @@ from typing import Any
 
 import pytest
 
-from lstm_cases import bench_session, compat, costs, registry, shards, timing, xdist_support
+from lstm_cases import bench_session, compat, registry, shards, timing, xdist_support
 from lstm_cases.bench_session import BenchSession
 from lstm_cases.core import Case, DataError, DataUnavailable
-from lstm_cases.record import KEY as RECORD_KEY
+from lstm_cases.record import costs
+from lstm_cases.record.schema import KEY as RECORD_KEY
 from lstm_cases.result_file import plain_params
 from lstm_cases.results import CaseResults, NullTally
 from lstm_cases.settings import Settings, add_options
@@ -233,7 +234,7 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
         total = sum(len(s.seeds) for _ in s.case_seeds)
         lines.append(
             f"lstm-bench: shard {s.shard}: {mine} of {total} (case, seed) trainings; claims are judged when the "
-            "shards are merged (python -m reports merge)"
+            "shards are merged (python -m lstm_cases.tools.merge)"
         )
     paths = registry.data_paths()
     if paths:
@@ -245,7 +246,7 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
-    """Each test's time, setup to report, goes to its concern in the run's cost (``lstm_cases.costs``):
+    """Each test's time, setup to report, goes to its concern in the run's cost (``lstm_cases.record.costs``):
     a steady-state benchmark's, else its module's ``COST_CONCERN``."""
     ledger = costs.active()
     if ledger is None:

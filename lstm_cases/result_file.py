@@ -22,8 +22,8 @@ import pytest
 from pytest_benchmark.utils import safe_dumps
 
 from lstm_cases.core import Case
-from lstm_cases.record import KEY as RECORD_KEY
-from reports.atomic import write_atomic
+from lstm_cases.record.atomic import write_atomic
+from lstm_cases.record.schema import KEY as RECORD_KEY
 
 
 def claims_only(config: pytest.Config) -> bool:

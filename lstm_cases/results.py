@@ -17,9 +17,9 @@ import pytest
 
 from lstm_cases import registry, runner
 from lstm_cases.core import Case, Claim
+from lstm_cases.record.schema import XFAIL, XPASS
 from lstm_cases.rules import Verdict
 from lstm_cases.runner import CaseResult
-from lstm_cases.verdicts import XFAIL, XPASS
 
 
 class CaseResults:
@@ -101,7 +101,7 @@ ValuesOf = Callable[[str, str], "list[float] | None"]  # (case id, metric) -> pe
 
 def judge(case: Case, profile: str, stack: Mapping[str, Any], values_of: ValuesOf) -> dict[str, Verdict]:
     """Every claim of the case judged in this profile whose values (and, for a paired claim, the
-    other case's) are given by ``values_of``: the store's, or a result record's (``lstm_cases.record``)."""
+    other case's) are given by ``values_of``: the store's, or a result record's (``lstm_cases.recording``)."""
     verdicts = {}
     for claim in case.claims:
         if not claim.judged_in(profile):

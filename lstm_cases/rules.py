@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lstm_cases.verdicts import PASS, XFAIL
+from lstm_cases.record.schema import PASS, XFAIL
 
 # --------------------------------------------------------------------------- verdicts
 

@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from lstm_cases import compat, costs, memory, progress
+from lstm_cases import compat, memory, progress
 from lstm_cases.core import STEADY_EPOCH_SECONDS, TRAIN_SECONDS, Case, CaseData, Recipe, seeds_for
+from lstm_cases.record import costs
 
 
 @dataclass

@@ -109,7 +109,7 @@ def add_options(parser: pytest.Parser) -> None:
         default=None,
         metavar="K/N",
         help=f"run the K-th of N deterministic shares of the (case, seed) work; every shard with the same "
-        f"options, then join the files with python -m reports merge (env {ENV['shard']})",
+        f"options, then join the files with python -m lstm_cases.tools.merge (env {ENV['shard']})",
     )
     group.addoption(
         "--progress-after",

@@ -8,7 +8,7 @@ seeds in order, are dealt round-robin: unit i goes to shard i mod N + 1. A group
 therefore spread over the shards, which evens out the slow cases of the full profile.
 
 Every shard must run with the same options (profile, seeds, seed base, cases); each
-shard's result file says which shard it is, and ``python -m reports merge`` joins the
+shard's result file says which shard it is, and ``python -m lstm_cases.tools.merge`` joins the
 files into one result, judging the claims on the joined seeds (a shard judges none).
 What a shard runs per case: its contract and whole-recipe training tests where it holds any
 of the case's seeds, the steady-state benchmarks (train_step, predict, single_call; each

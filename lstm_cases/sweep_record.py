@@ -1,7 +1,7 @@
-"""The record of a sweep run (``kind: "sweep"``), its shards, and joining them.
+"""The record of a sweep run (``kind: "sweep"``): its entries, its shards' units of work, its judging.
 
-One file per run, in the suite's record format: the top-level ``lstm_bench`` object with
-``schema`` 1, the base profile, the seeds, the commit, the date and the command, and per
+One file per run, in the suite's record format (``lstm_cases.record.schema``): the top-level
+``lstm_bench`` object of kind ``sweep`` with the base profile, the seeds, the commit, the date and the command, and per
 swept claim (key ``case/claim``) the stack it ran on and why that one (a run may use two
 backends: a claim limited to TensorFlow beside others on JAX), its axes, where the suite's
 recipes lie on them (``marks``), and one entry per cell: the point, the seeds, the claim's metric per seed on
@@ -9,8 +9,8 @@ the case (``values``) and on the case it compares with (``others``), the whole-r
 training seconds, and the judgement (``lstm_cases.sweep.judge_cell``). The units of work
 are (claim, cell, seed), dealt round-robin to shards as ``pytest bench --shard`` deals its
 units (``lstm_cases.shards``); a shard's record says ``"shard": "K/N"``, holds only its
-seeds and no judgement; ``merge`` (``python -m reports merge``) joins a complete set of
-shards seed by seed and judges every cell, as one unsharded run would have.
+seeds and no judgement; ``lstm_cases.record.merge`` joins a complete set of shards seed by
+seed and :func:`judge` judges every cell, as one unsharded run would have.
 """
 
 from __future__ import annotations
@@ -20,15 +20,11 @@ from typing import Any
 
 from lstm_cases import registry
 from lstm_cases.core import PROFILES, Case, Claim
-from lstm_cases.record import KEY, RecordMismatch
-from lstm_cases.shards import Shard, parse_shard
+from lstm_cases.record.merge import RecordMismatch
+from lstm_cases.shards import Shard
 from lstm_cases.sweep import Sweep, judge_cell, recipe_value
 
-KIND = "sweep"
 SOURCE_PROFILE = "full"  # every family's full profile runs its source's recipe (docs/scenarios.md)
-SWEEP_SCHEMA = 1  # sweep records keep their own schema (reports.sweep_map reads it)
-RUN_KEYS = ("schema", "kind", "profile", "seeds", "seed_base", "commit")  # alike in every shard of a run
-CELL_LISTS = ("seeds", "values", "others", "train_seconds")  # per-seed lists of a cell, in seed order
 
 
 def key_of(case: Case, claim: Claim) -> str:
@@ -116,62 +112,3 @@ def judge(record: Mapping[str, Any]) -> None:
                 where = f"{entry['case']}/{entry['claim']} cell {cell['point']}"
                 raise RecordMismatch(f"{where}: no result for seeds {missing}")
             cell.update(judge_cell(rule, cell["values"], cell["others"] if entry["paired"] else None))
-
-
-def merge(records: Sequence[Mapping[str, Any]], names: Sequence[str]) -> dict[str, Any]:
-    """A complete set of one sweep run's shards as one judged record; RecordMismatch (one line
-    naming the files) for parts of different runs, a missing or repeated shard, or a seed twice."""
-    first = records[0]
-    for name, record in zip(names, records, strict=True):
-        for key in RUN_KEYS:
-            if record.get(key) != first.get(key):
-                raise RecordMismatch(f"{names[0]} and {name} are not parts of one sweep run: their {key} differ")
-        if sorted(record["sweeps"]) != sorted(first["sweeps"]):
-            raise RecordMismatch(f"{names[0]} and {name} sweep different claims")
-        for key, entry in record["sweeps"].items():
-            if {**entry, "cells": None} != {**first["sweeps"][key], "cells": None}:
-                raise RecordMismatch(f"{names[0]} and {name} ran {key} differently (grid, stack or recipes)")
-    shards = [
-        parse_shard(str(r.get("shard")), f"{n}: shard") if r.get("shard") else None
-        for n, r in zip(names, records, strict=True)
-    ]
-    if None in shards and len(records) > 1:
-        raise RecordMismatch(f"{names[shards.index(None)]} is a whole run, not a shard: nothing to merge it with")
-    counts = {s.count for s in shards if s is not None}
-    indexes = sorted(s.index for s in shards if s is not None)
-    if len(counts) > 1 or (counts and indexes != list(range(1, counts.pop() + 1))):
-        raise RecordMismatch(f"shards {', '.join(str(s) for s in shards)}: not each shard of one run exactly once")
-    merged = {k: v for k, v in first.items() if k not in ("sweeps", "shard")}
-    merged["shard"] = None
-    merged["merged_shards"] = len(records)
-    merged["sweeps"] = {}
-    for key, entry in first["sweeps"].items():
-        cells: dict[int, dict[str, Any]] = {}
-        for name, record in zip(names, records, strict=True):
-            for cell in record["sweeps"][key]["cells"]:
-                joined = cells.setdefault(cell["index"], {"index": cell["index"], "point": cell["point"]})
-                for field in CELL_LISTS:
-                    joined.setdefault(field, [])
-                    joined[field] = [*joined[field], *(cell.get(field) or [])]
-                if len(set(joined["seeds"])) != len(joined["seeds"]):
-                    raise RecordMismatch(f"{name}: {key} cell {cell['point']} has a seed another part has too")
-        for cell in cells.values():  # seed order, as an unsharded run writes them
-            order = sorted(range(len(cell["seeds"])), key=cell["seeds"].__getitem__)
-            for field in CELL_LISTS:
-                cell[field] = [cell[field][i] for i in order] if cell[field] else cell[field]
-            if not entry["paired"]:
-                cell["others"] = None
-        merged["sweeps"][key] = {**entry, "cells": [cells[i] for i in sorted(cells)]}
-    judge(merged)
-    return merged
-
-
-def is_sweep(doc: Mapping[str, Any]) -> bool:
-    """Whether a loaded JSON document is a sweep record."""
-    return isinstance(doc, Mapping) and isinstance(doc.get(KEY), Mapping) and doc[KEY].get("kind") == KIND
-
-
-def check_schema(record: Mapping[str, Any], name: str) -> None:
-    if record.get("schema") != SWEEP_SCHEMA:
-        found = record.get("schema")
-        raise RecordMismatch(f"{name}: sweep record schema {found!r}; this checkout reads {SWEEP_SCHEMA}")

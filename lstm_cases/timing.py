@@ -45,12 +45,12 @@ from typing import Any
 
 import numpy as np
 
-from lstm_cases import compat, costs, runner
+from lstm_cases import compat, runner
 from lstm_cases.core import Case, CaseData
-from reports.load import GATED
-from reports.stats import process_spread
+from lstm_cases.record import costs
+from lstm_cases.record.schema import GATED
+from lstm_cases.record.stats import process_spread
 
-KINDS = GATED  # the steady-state benchmarks, as the record names them
 UNITS = {"train_step": "steps", "predict": "batches", "single_call": "samples"}
 # The work of a round, in batch x timesteps x parameters (module docstring): training steps, and
 # predict batches (forward only: cheaper per sample).
@@ -138,7 +138,7 @@ def threads_text(threads: int | None) -> str:
 # --------------------------------------------------------------------------- test-only slowdown
 
 SLOWDOWN_KINDS: Mapping[str, tuple[str, ...]] = {
-    **{kind: (kind,) for kind in KINDS},
+    **{kind: (kind,) for kind in GATED},
     "train": ("train_step",),
     "inference": ("predict", "single_call"),
 }
@@ -269,7 +269,7 @@ def full_units(prepared: runner.Prepared, kind: str) -> int:
         return runner.predict_batches(prepared)
     if kind == "single_call":
         return 1
-    raise ValueError(f"unknown timing kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+    raise ValueError(f"unknown timing kind {kind!r}; valid kinds: {', '.join(GATED)}")
 
 
 def make_call(prepared: runner.Prepared, kind: str, units: int) -> Callable[[], Any]:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from lstm_cases import timing
+from lstm_cases.record.schema import GATED
 
 ANSWER = "lstm-bench-timing: "
 PROTOCOL = 2  # the duet ops (module docstring); a worker of protocol 1 knows only plain plan requests
@@ -245,7 +246,7 @@ class WorkerServer:
             return {
                 "params": int(prepared.model.count_params()),
                 "input_shape": list(prepared.data.x.shape[1:]),
-                "plans": {kind: timing.plan_for(prepared, kind, prepared.profile).as_dict() for kind in timing.KINDS},
+                "plans": {kind: timing.plan_for(prepared, kind, prepared.profile).as_dict() for kind in GATED},
             }
         if op in ("warm", "rounds", "round") and self.prepared is None:
             return {"error": f"{op}: no prepared model (prepare first; a failed prepare leaves none)"}

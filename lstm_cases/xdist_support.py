@@ -1,6 +1,6 @@
 """pytest-xdist support for ``pytest bench -n N``: every test of one case family on one worker,
 benchmarks timed on the workers, their JSON merged into one file on the controller
-(``lstm_cases.record.merge_documents``, the merge of ``python -m reports merge``).
+(``lstm_cases.record.merge.merge_documents``, the merge of ``python -m lstm_cases.tools.merge``).
 
 A family's claims pair its cases and reuse their trained models, so a family never splits
 across workers: ``--dist`` modes other than load/loadgroup are refused when the run reaches
@@ -23,9 +23,10 @@ from typing import Any
 
 import pytest
 
-from lstm_cases.record import KEY as RECORD_KEY
-from lstm_cases.record import RecordMismatch, merge_documents
-from reports.atomic import write_atomic
+from lstm_cases.record.atomic import write_atomic
+from lstm_cases.record.merge import RecordMismatch, merge_documents
+from lstm_cases.record.schema import KEY as RECORD_KEY
+from lstm_cases.recording import judge_merged
 
 GROUPING_MODES = ("load", "loadgroup")  # load: what -n N picks by itself; it becomes loadgroup
 # What the controller tells a worker (node.workerinput), and the worker answers (workeroutput).
@@ -200,7 +201,7 @@ class XdistRun:
             # pytest-benchmark's format: machine_info, commit_info, datetime and version from one
             # worker (one machine, one run), the benchmarks of all, one record of all cases.
             try:
-                merged = merge_documents(docs)
+                merged = merge_documents(docs, judge_merged)
                 self.record = merged[RECORD_KEY]
             except RecordMismatch as err:
                 self.incomplete = f"worker records do not merge: {err}"

@@ -4,7 +4,6 @@ Usage::
 
     python -m reports RESULTS.json [MORE.json ...] -o OUT_DIR [--factor F] [--alpha 0.002] [--noise NOISE.json]
                       [--no-figures]
-    python -m reports merge PART.json [PART.json ...] -o OUT.json    # shards of one run as one file (reports.merge)
     python -m reports history PATH [PATH ...] -o OUT_DIR            # metrics over commits (reports.history)
     python -m reports headline PATH [PATH ...]                      # verdicts per file, Markdown (reports.headline)
     python -m reports sweep FILE [FILE ...] -o OUT_DIR              # claim-validity maps (reports.sweep_map)
@@ -12,7 +11,7 @@ Usage::
     # e.g. the two tox stacks, TF 2.21 as the baseline:
     python -m reports results/tf221-quick.json results/tf215-quick.json -o report/
 
-Input: files written by ``pytest bench --benchmark-json FILE``, result schema 1 (``reports.load``).
+Input: files written by ``pytest bench --benchmark-json FILE``, result schemas 1 and 2 (``lstm_cases.record.load``).
 Nothing is trained and neither TensorFlow nor Keras is imported: the report is built from the JSON alone.
 
 Output: ``OUT_DIR/README.md`` (renders on GitHub as is) and the PNG figures it links to
@@ -32,7 +31,7 @@ gate would report a regression or a speed-up; "within noise" and "cannot tell" r
 gate. (``--ratio`` was renamed ``--factor``.)
 
 Exit status: 0 when the report is written; 2 with one line on stderr naming the file when
-an input is missing, not JSON, or not an lstm-bench result file of schema 1, or an option
+an input is missing, not JSON, or not an lstm-bench result file of a schema it reads, or an option
 is out of range. Runs that do not cover the same cases are reported with a note naming the
 missing cases.
 """

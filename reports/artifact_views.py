@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lstm_cases.record.load import CaseRecord, Run, numbers
 from reports import figures
 from reports.figures import Gallery, slug
-from reports.load import CaseRecord, Run, numbers
 from reports.markdown import DASH, code, num, table
 
 KNOWN_ARTIFACTS = ("walk_from_a", "walk_from_k", "samples", "forecast", "truth", "error_by_trailing_ones")

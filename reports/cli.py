@@ -1,6 +1,6 @@
 """Command line: ``python -m reports RESULTS.json [MORE.json ...] -o OUT_DIR`` (see ``reports.__main__``),
-and its subcommands ``merge`` (``reports.merge``), ``history`` (``reports.history``), ``headline``
-(``reports.headline``) and ``sweep`` (``reports.sweep_map``)."""
+and its subcommands ``history`` (``reports.history``), ``headline`` (``reports.headline``) and
+``sweep`` (``reports.sweep_map``). Joining a run's parts is ``python -m lstm_cases.tools.merge``."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import shlex
 import sys
 from pathlib import Path
 
-from reports.atomic import write_folder
+from lstm_cases.record.atomic import write_folder
+from lstm_cases.record.load import InputError, load_runs, read_json
 from reports.command import OptionError, error
 from reports.compare import Rule
 from reports.duet import is_duet, load_duet
-from reports.load import InputError, load_runs, read_json
 from reports.options import add_rule_options, rule_from_args
 
 PROG = "python -m reports"
@@ -26,8 +26,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Write a Markdown report (README.md + PNG figures) from lstm-bench result files. The first "
         "file is the baseline for comparisons, judged by the same rule as python -m reports.gate. A duet file "
         "(python -m lstm_cases.tools.duet) is reported alone, by the paired rule.",
-        epilog=f"Other commands: {PROG} merge PART.json ... -o OUT.json (join a run's shards); "
-        f"{PROG} history PATH ... -o OUT_DIR (claim margins and timings over commits, per stack); "
+        epilog=f"Other commands: {PROG} history PATH ... -o OUT_DIR (claim margins and timings over commits, "
+        "per stack); "
         f"{PROG} headline PATH ... (each file's verdicts in a few lines of Markdown, for a CI job summary); "
         f"{PROG} sweep FILE ... -o OUT_DIR (claim-validity maps from sweep records).",
     )
@@ -39,11 +39,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str]) -> int:
-    """``python -m reports``: a subcommand (``merge``, ``history``, ``headline``, ``sweep``) or the report."""
+    """``python -m reports``: a subcommand (``history``, ``headline``, ``sweep``) or the report."""
     if argv and argv[0] == "merge":
-        from reports.merge import main as merge
-
-        return merge(argv[1:])
+        why = "merging judges the claims again, which the harness does and the reports do not"
+        return error(f"{PROG} merge", f"moved to python -m lstm_cases.tools.merge ({why})")
     if argv and argv[0] == "history":
         from reports.history import main as history
 

@@ -29,7 +29,7 @@ peak_rss_mb) are compared and reported with their ratio, never flagged. For a ju
            worker to worker), largest over smallest. What one process alone moved is not a regression;
            a difference between process roles that is the same in both runs cancels.
   0. A benchmark timed while other programs kept the machine busy (its 1-minute load average above
-     the core count less reports.load.BUSY_MARGIN; the run itself makes about 1) is not judged:
+     the core count less lstm_cases.record.load.BUSY_MARGIN; the run itself makes about 1) is not judged:
      cannot tell (busy machine).
   1. 1/F <= r <= F: within factor.
   2. Beyond it, when the rounds can reach q < alpha at all (m * 2 / C(n1 + n2, n1) < alpha: the quick
@@ -58,9 +58,9 @@ import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from lstm_cases.verdicts import BAD_STATUSES, GOOD_STATUSES
-from reports.load import GATED, METRICS, CaseRecord, Run, Samples, busy_machine
-from reports.stats import (
+from lstm_cases.record.load import METRICS, CaseRecord, Run, Samples, busy_machine
+from lstm_cases.record.schema import BAD_STATUSES, GATED, GOOD_STATUSES
+from lstm_cases.record.stats import (
     Ratio,
     align_by_role,
     benjamini_hochberg,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lstm_cases.record.load import BUSY_MARGIN, CaseRecord, Run
 from reports.compare import (
     CANNOT_TELL,
     CHANGED,
@@ -25,11 +26,10 @@ from reports.compare import (
     recipe_diff,
     status_word,
 )
-from reports.load import BUSY_MARGIN, CaseRecord, Run
 from reports.markdown import DASH, code, median_cell, num, table
 from reports.noise import Noise
 
-TIMING_TABLES = (  # one per metric of reports.load.METRICS: the judged ones, then the whole-recipe ones
+TIMING_TABLES = (  # one per metric of lstm_cases.record.load.METRICS: the judged ones, then the whole-recipe ones
     ("train_step", "Training steps in steady state (median per round of k steps; judged)"),
     ("predict", "predict() over the case's inputs, steady state (median per round; judged)"),
     ("single_call", "One direct model call on one sample, steady state (median per call; judged)"),

@@ -1,12 +1,12 @@
 """The report's "Cost of the run" section: where each run's wall time went, as the run measured it
-(the record's ``cost``, ``lstm_cases.costs``): the time spent measuring (timed training, timed
+(the record's ``cost``, ``lstm_cases.record.costs``): the time spent measuring (timed training, timed
 steady-state rounds) and the harness's own time by concern, for the run and per case."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from reports.load import Run, as_dict, number
+from lstm_cases.record.load import Run, as_dict, number
 from reports.markdown import DASH, code, num, table
 
 

@@ -41,12 +41,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lstm_cases.record.load import InputError, as_dict, as_list, number, read_json, record_of, stack_label
+from lstm_cases.record.schema import DUET, GATED, KEY
+from lstm_cases.record.stats import Ratio, benjamini_hochberg
 from reports.compare import CANNOT_TELL, FASTER, NOISE, SLOWER, WITHIN, Judged, Rule, mostly_unjudged
-from reports.load import GATED, KEY, InputError, as_dict, as_list, number, read_json, stack_label
-from reports.stats import Ratio, benjamini_hochberg
 
 RULE = __doc__[__doc__.index("Rule\n====") :]
-KIND = "duet"
 SIDES = ("base", "head")
 # Factors per kind: what the calibration A/A duets on the 2-core machine call for
 # (docs/power/duets-calibration.json, checked by tests/test_duet.py; docs/timing.md, "Duets").
@@ -109,7 +109,7 @@ class Duet:
 
 
 def is_duet(doc: Any) -> bool:
-    return isinstance(doc, dict) and as_dict(doc.get(KEY)).get("kind") == KIND
+    return isinstance(doc, dict) and as_dict(doc.get(KEY)).get("kind") == DUET
 
 
 def _pairs(path: Path, raw: Mapping[str, Any]) -> Pairs:
@@ -131,9 +131,7 @@ def load_duet(path: Path | str) -> Duet:
     """A duet file, checked; InputError (one line naming the file) otherwise."""
     path = Path(path)
     doc = read_json(path, "a duet file")
-    if not is_duet(doc):
-        raise InputError(path, 'not a duet file (no "lstm_bench" object of kind "duet")')
-    record = doc[KEY]
+    record = record_of(path, doc, DUET)
     sides = {}
     for name in SIDES:
         raw = as_dict(as_dict(record.get("sides")).get(name))

@@ -16,11 +16,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from lstm_cases.record.schema import GATED
+from lstm_cases.record.stats import Tally
 from reports.compare import FASTER, SLOWER, Rule
 from reports.duet import DUET_FACTORS, Duet, cannot_judge, judge_duet
-from reports.load import GATED
 from reports.markdown import code, table
-from reports.stats import Tally
 
 # The duet issue's goals: the share of slowed benchmarks flagged SLOWER, per kind.
 GOALS = {1.05: ">= 50%", 1.1: ">= 90%", 1.2: "100%", 1.5: "100%"}

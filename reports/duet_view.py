@@ -7,9 +7,9 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+from lstm_cases.record.load import stack_label
 from reports.compare import FASTER, SLOWER, Rule
 from reports.duet import RULE, Duet, PairedComparison, judge_duet
-from reports.load import stack_label
 from reports.markdown import code, metric_value, table
 
 MARK = {SLOWER: "**SLOWER**", FASTER: "faster"}

@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from reports.load import Run, number, numbers
+from lstm_cases.record.load import Run, number, numbers
 
 DPI = 110
 LOSS_COLOR, ACC_COLOR = "tab:blue", "tab:orange"

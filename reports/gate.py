@@ -12,7 +12,7 @@ Usage::
 
 (``python -m reports.gate calibrate`` is now ``python -m reports.noise``; it exits 2 saying so.)
 
-Input: files written by ``pytest bench --benchmark-json FILE``, read and checked with ``reports.load``.
+Input: files written by ``pytest bench --benchmark-json FILE``, read and checked with ``lstm_cases.record.load``.
 Nothing is trained and neither TensorFlow nor Keras is imported.
 
 Exit status: 0 when nothing regressed (notes, then one "no regression" summary line); 1 when something
@@ -50,6 +50,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lstm_cases.record.load import CaseRecord, InputError, Run, load_run, read_json
+from lstm_cases.record.schema import GATED
 from reports.command import OptionError, error
 from reports.compare import (
     CANNOT_TELL,
@@ -76,7 +78,6 @@ from reports.compare import (
 )
 from reports.duet import RULE as DUET_RULE
 from reports.duet import Duet, PairedComparison, is_duet, judge_duet, load_duet
-from reports.load import GATED, CaseRecord, InputError, Run, load_run, read_json
 from reports.markdown import metric_value
 from reports.noise import PROG as NOISE_PROG
 from reports.noise import Noise

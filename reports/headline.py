@@ -26,15 +26,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lstm_cases.summary import STATUSES, verdict_rows
+from lstm_cases.record.load import CaseRecord, InputError, Run, load_runs
+from lstm_cases.record.schema import GATED
+from lstm_cases.record.stats import Ratio, geometric_mean
+from lstm_cases.record.summary import STATUSES, verdict_rows
 from reports.command import error
 from reports.compare import FASTER, SLOWER, TimingComparison
 from reports.compare_view import Comparisons, comparisons_of
 from reports.history import find_files
-from reports.load import GATED, CaseRecord, InputError, Run, load_runs
 from reports.markdown import DASH, code, metric_value, seconds, table
 from reports.options import add_rule_options, rule_from_args
-from reports.stats import Ratio, geometric_mean
 
 PROG = "python -m reports headline"
 

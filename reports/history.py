@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reports.atomic import write_folder
+from lstm_cases.record.atomic import write_folder
+from lstm_cases.record.load import InputError, Run, as_dict, load_run, number, numbers
 from reports.command import error
-from reports.load import InputError, Run, as_dict, load_run, number, numbers
 from reports.markdown import table
 
 PROG = "python -m reports history"

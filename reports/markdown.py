@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from reports.load import Samples
+from lstm_cases.record.load import Samples
 
 DASH = "—"
 
@@ -61,7 +61,7 @@ def code(text: Any) -> str:
 
 
 def metric_value(metric: str, value: float | None) -> str:
-    """A value of one of ``reports.load.METRICS``: megabytes for peak_rss_mb, else seconds."""
+    """A value of one of ``lstm_cases.record.load.METRICS``: megabytes for peak_rss_mb, else seconds."""
     if value is None or math.isnan(value):
         return DASH
     return f"{value:.0f} MB" if metric == "peak_rss_mb" else seconds(value)

@@ -17,14 +17,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from lstm_cases.record.atomic import write_atomic
+from lstm_cases.record.load import InputError, load_runs
 from reports import cli
-from reports.atomic import write_atomic
 from reports.command import error
 from reports.compare_view import comparisons_of
 from reports.duet import load_duet
 from reports.duet_view import stacks_section
 from reports.headline import headline
-from reports.load import InputError, load_runs
 from reports.options import add_rule_options, rule_from_args, rule_options
 
 PROG = "python -m reports.matrix"

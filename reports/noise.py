@@ -39,11 +39,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from reports.atomic import write_atomic
+from lstm_cases.record.atomic import write_atomic
+from lstm_cases.record.load import InputError, Run, as_dict, load_run, number, read_json, stack_label
+from lstm_cases.record.schema import GATED
+from lstm_cases.record.stats import per_reference
 from reports.command import error
 from reports.duet import is_duet, load_duet
-from reports.load import GATED, InputError, Run, as_dict, load_run, number, read_json, stack_label
-from reports.stats import per_reference
 
 PROG = "python -m reports.noise"
 RULE = __doc__[__doc__.index("Rule: ") : __doc__.index("Exit status")].strip()

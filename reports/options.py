@@ -7,9 +7,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lstm_cases.record.schema import GATED
 from reports.command import OptionError
 from reports.compare import DEFAULT_ALPHA, DEFAULT_FACTORS, Rule
-from reports.load import GATED
 from reports.noise import PROG as NOISE_PROG
 from reports.noise import Noise, load_noise
 

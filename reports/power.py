@@ -32,13 +32,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reports.atomic import write_atomic
+from lstm_cases.record.atomic import write_atomic
+from lstm_cases.record.load import InputError, Run, load_runs
+from lstm_cases.record.schema import GATED
+from lstm_cases.record.stats import Tally
 from reports.command import OptionError, error
 from reports.compare import FASTER, SLOWER, Rule, compare_runs, slowdown_lines
-from reports.load import GATED, InputError, Run, load_runs
 from reports.markdown import code, table
 from reports.options import add_rule_options, rule_from_args
-from reports.stats import Tally
 
 PROG = "python -m reports.power"
 GOALS = {1.1: "most of the time", 1.2: "always", 1.5: "always"}  # the goals per slowdown size

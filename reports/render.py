@@ -10,16 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lstm_cases.record.load import CaseRecord, Run, as_list
+from lstm_cases.record.schema import GATED
+from lstm_cases.record.stats import summarize
 from reports import figures
 from reports.artifact_views import artifact_sections
 from reports.compare import Rule, recipe_diff, slowdown_lines, status_word
 from reports.compare_view import comparison_sections, comparisons_of
 from reports.cost_view import cost_sections
 from reports.headline import headline, per_case_tables, spread_summary
-from reports.load import GATED, CaseRecord, Run, as_list
 from reports.markdown import DASH, code, num, table
 from reports.noise import Noise
-from reports.stats import summarize
 
 
 @dataclass

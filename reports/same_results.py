@@ -18,7 +18,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from reports.load import InputError, as_dict, as_list, load_run
+from lstm_cases.record.load import InputError, as_dict, as_list, load_run
 
 PLAN_KEYS = ("warmup", "rounds_per_process", "units", "full_units", "processes")
 

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reports.atomic import write_folder
+from lstm_cases.record.atomic import write_folder
+from lstm_cases.record.load import InputError, as_dict, as_list, number, numbers, read_json, record_of, stack_label
+from lstm_cases.record.schema import SWEEP
 from reports.command import error
-from reports.load import InputError, as_dict, as_list, number, numbers, read_json, stack_label
 from reports.markdown import DASH, code, table
 
 PROG = "python -m reports sweep"
@@ -104,17 +105,9 @@ def mark_cell(sweep: Sweep, name: str) -> Pos | None:
 
 def sweeps_of(raw: Any, path: Path | str) -> list[Sweep]:
     """The sweeps of one parsed sweep record; InputError (one line naming the file) for anything else."""
-    if not isinstance(raw, dict) or not isinstance(raw.get("lstm_bench"), dict):
-        raise InputError(path, 'no top-level "lstm_bench" object: not an lstm-bench file')
-    record = raw["lstm_bench"]
-    if record.get("schema") != 1:
-        raise InputError(path, f"lstm-bench schema {record.get('schema')!r}; this version reads schema 1")
-    if record.get("kind") != "sweep":
-        kind = record.get("kind")
-        what = "a run's result file (python -m reports FILE reads it)" if kind is None else f"kind {kind!r}"
-        raise InputError(path, f"{what}, not a sweep record")
+    record = record_of(path, raw, SWEEP)
     if record.get("shard") is not None:
-        merge = "merge the shards first with python -m reports merge"
+        merge = "merge the shards first with python -m lstm_cases.tools.merge"
         raise InputError(path, f"shard {record['shard']}: one part of a sweep; {merge}")
     if not isinstance(record.get("sweeps"), dict) or not record["sweeps"]:
         raise InputError(path, 'no "sweeps" in the record')

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from lstm_cases.record.load import load_run
+from lstm_cases.tools.merge import main as merge_main
 from reports.cli import main as report_main
-from reports.load import load_run
-from reports.merge import main as merge_main
 
 pytest_plugins = ["pytester"]
 
@@ -131,7 +131,7 @@ def test_two_shards_merged_hold_the_whole_run(bench_run, tmp_path, capsys):
 
 
 def test_the_cost_split_adds_up_to_the_wall_time(bench_launch):
-    """The run's own split (lstm_cases.costs) sums to its wall time, and that wall time is the one a clock
+    """The run's own split (lstm_cases.record.costs) sums to its wall time, and that wall time is the one a clock
     outside the process sees from the launch to the result file (the record is built right before it)."""
     proc, out, started = bench_launch
     cost = json.loads(out.read_text())["lstm_bench"]["cost"]

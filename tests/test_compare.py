@@ -9,6 +9,15 @@ import statistics
 
 import pytest
 
+from lstm_cases.record.load import Samples, load_run
+from lstm_cases.record.schema import GATED
+from lstm_cases.record.stats import (
+    benjamini_hochberg,
+    geometric_mean,
+    hodges_lehmann_ratio,
+    mann_whitney_p,
+    min_two_sided_p,
+)
 from reports.compare import (
     CANNOT_TELL,
     DEFAULT_FACTORS,
@@ -22,8 +31,6 @@ from reports.compare import (
     judge_timing,
     rounds_needed,
 )
-from reports.load import GATED, Samples, load_run
-from reports.stats import benjamini_hochberg, geometric_mean, hodges_lehmann_ratio, mann_whitney_p, min_two_sided_p
 from tests.test_reports import STACK_215, make_case, noisy, row, run_report, write_result
 
 TIGHT = Rule(factors=dict.fromkeys(GATED, 1.07))  # the mechanics, whatever the defaults

@@ -17,8 +17,8 @@ from lstm_cases.core import (
     check_profile,
     seeds_for,
 )
+from lstm_cases.record.schema import FAIL, PASS, XFAIL, XPASS
 from lstm_cases.rules import AtLeast, AtMost, MedianInBand, PairedGreater, PairedRatio
-from lstm_cases.verdicts import FAIL, PASS, XFAIL, XPASS
 
 STACK_K3 = {"keras_major": 3, "backend": "tensorflow", "tensorflow_version": "2.21.0"}
 STACK_K2 = {"keras_major": 2, "backend": "tensorflow", "tensorflow_version": "2.15.1"}

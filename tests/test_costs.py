@@ -1,8 +1,8 @@
-"""The run's cost ledger (lstm_cases.costs), on a clock the test moves by hand."""
+"""The run's cost ledger (lstm_cases.record.costs), on a clock the test moves by hand."""
 
 import pytest
 
-from lstm_cases import costs
+from lstm_cases.record import costs
 
 
 class Clock:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from lstm_cases.record.load import InputError
 from lstm_cases.tools import duet as duet_tool
 from reports.compare import CANNOT_TELL, FASTER, SLOWER, WITHIN, Rule
 from reports.duet import DUET_FACTORS, Pairs, judge_pairs, load_duet, signed_rank_p, walsh_ratio
-from reports.load import InputError
 from reports.noise import main as noise_main
 from reports.power import main as power_main
 from tests.test_gate import lines, result, run_gate

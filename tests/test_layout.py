@@ -56,9 +56,8 @@ def test_no_import_circle():
 # The house's layers, lowest first (docs/architecture.md): each module's layer, by exact name or by
 # "prefix.*"; a new module must be placed here. A layer imports only the layers it names.
 LAYERS = {
-    "record": (  # the result record's vocabulary, reading and writing, pure statistics; no harness
-        "lstm_cases", "lstm_cases.verdicts", "lstm_cases.summary", "lstm_cases.costs",
-        "reports", "reports.atomic", "reports.stats", "reports.load",
+    "record": (  # the result record's vocabulary, reading, merging and writing, pure statistics; no harness
+        "lstm_cases", "lstm_cases.record", "lstm_cases.record.*", "reports",
     ),
     "contract": (  # what a case is and how its claims are judged; the stack's differences
         "lstm_cases.core", "lstm_cases.rules", "lstm_cases.margins", "lstm_cases.sweep", "lstm_cases.compat",
@@ -67,7 +66,7 @@ LAYERS = {
     "families": ("lstm_cases.families", "lstm_cases.families.*"),
     "run": (  # preparing, training, timing, judging and recording the cases
         "lstm_cases.registry", "lstm_cases.runner", "lstm_cases.memory", "lstm_cases.progress",
-        "lstm_cases.results", "lstm_cases.record", "lstm_cases.timing", "lstm_cases.timing_worker",
+        "lstm_cases.results", "lstm_cases.recording", "lstm_cases.timing", "lstm_cases.timing_worker",
         "lstm_cases.api_path", "lstm_cases.shards", "lstm_cases.sweep_record",
     ),
     "adapter": (  # pytest: the plugin, its settings and result file, xdist, the bench modules
@@ -77,7 +76,7 @@ LAYERS = {
     ),
     "reports": ("reports.*",),  # read records only
     "commands": (  # the command line: anything below
-        "lstm_cases.tools", "lstm_cases.tools.*", "reports.cli", "reports.__main__", "reports.merge", "reports.matrix",
+        "lstm_cases.tools", "lstm_cases.tools.*",
     ),
 }  # fmt: skip
 MAY_IMPORT = {
@@ -131,10 +130,41 @@ def test_layers_import_only_downward():
     assert not violations, "layer violations:\n" + "\n".join(violations)
 
 
+def _package_of(name: str) -> str:
+    """The package a module counts in for the package graph: the record layer, the commands, the rest."""
+    for package in ("lstm_cases.record", "lstm_cases.tools"):
+        if name == package or name.startswith(package + "."):
+            return package
+    return name.split(".")[0]
+
+
+def test_reports_import_only_the_record_layer_and_no_package_circles():
+    graph = _suite_graph()
+    outside = sorted(
+        f"{name} imports {target}"
+        for name, targets in graph.items()
+        if name.split(".")[0] == "reports"
+        for target in targets
+        if target.split(".")[0] == "lstm_cases" and _package_of(target) != "lstm_cases.record"
+    )
+    assert not outside, "reports reaching past the record layer:\n" + "\n".join(outside)
+    packages: dict[str, set[str]] = {}
+    for name, targets in graph.items():
+        mine = _package_of(name)
+        packages.setdefault(mine, set()).update(_package_of(t) for t in targets if _package_of(t) != mine)
+    try:
+        tuple(graphlib.TopologicalSorter(packages).static_order())
+    except graphlib.CycleError as err:
+        pytest.fail(f"package circle: {' -> '.join(err.args[1])}")
+
+
 def test_the_layer_check_sees_a_report_that_imports_the_harness():
-    graph = {"reports.render": {"reports.load", "lstm_cases.runner"}, "lstm_cases.core": {"lstm_cases.record"}}
+    graph = {
+        "reports.render": {"lstm_cases.record.load", "lstm_cases.runner"},
+        "lstm_cases.core": {"lstm_cases.recording"},
+    }
     assert _layer_violations(graph) == [
-        "lstm_cases.core (contract) imports lstm_cases.record (run)",
+        "lstm_cases.core (contract) imports lstm_cases.recording (run)",
         "reports.render (reports) imports lstm_cases.runner (run)",
     ]
 
@@ -185,8 +215,9 @@ def test_a_family_module_without_cases_is_an_error(tmp_path, monkeypatch):
 def test_the_architecture_page_names_every_module_and_family():
     code_map = (ROOT / "docs" / "architecture.md").read_text()
     harness = [p.name for p in (ROOT / "lstm_cases").glob("*.py") if not p.name.startswith("_")]
+    harness += [p.name for p in (ROOT / "lstm_cases" / "record").glob("*.py") if not p.name.startswith("_")]
     tools = [p.stem for p in (ROOT / "lstm_cases" / "tools").glob("*.py") if not p.name.startswith("_")]
-    commands = ("compare", "gate", "noise", "matrix", "merge", "history", "headline", "sweep_map")
+    commands = ("compare", "gate", "noise", "matrix", "history", "headline", "sweep_map")
     reports = [p.stem for p in (ROOT / "reports").glob("*.py") if p.stem in commands]
     missing = [n for n in [*harness, *tools, *registry.family_modules(), *reports] if n not in code_map]
     assert not missing, f"docs/architecture.md does not name: {missing}"

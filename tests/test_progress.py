@@ -1,10 +1,11 @@
 """Progress lines of long training runs (lstm_cases.progress) and the table of verdicts that closes a
-run (lstm_cases.summary)."""
+run (lstm_cases.record.summary)."""
 
 import pytest
 
-from lstm_cases import progress, summary
+from lstm_cases import progress
 from lstm_cases.core import Recipe
+from lstm_cases.record import summary
 
 pytest_plugins = ["pytester"]
 

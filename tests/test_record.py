@@ -2,7 +2,8 @@
 
 import pytest
 
-from lstm_cases import record, runner
+from lstm_cases import recording, runner
+from lstm_cases.record.merge import RecordMismatch, merge_records
 from lstm_cases.registry import get_case
 from lstm_cases.results import CaseResults
 
@@ -62,8 +63,8 @@ def test_the_run_record_holds_every_trained_case_once_with_its_verdicts(no_train
     results.put(_result("timestep_window", [1.0, 1.0]))
     results.put(_result("feature_window", [0.5, 0.6]))
     cases = [get_case(c) for c in ("one_char", "feature_window", "timestep_window")]
-    rec = record.run_record(results, cases, STACK, seed_base=4)
-    assert rec["schema"] == record.SCHEMA == 2
+    rec = recording.run_record(results, cases, STACK, seed_base=4)
+    assert rec["schema"] == recording.SCHEMA == 2
     assert (rec["profile"], rec["seeds"], rec["seed_base"], rec["stack"]) == ("quick", [4, 5], 4, STACK)
     assert list(rec["cases"]) == ["feature_window", "timestep_window"]  # one_char did not run
     tw = rec["cases"]["timestep_window"]
@@ -77,21 +78,47 @@ def test_the_run_record_holds_every_trained_case_once_with_its_verdicts(no_train
 def test_worker_records_merge_into_one_and_refuse_parts_of_other_runs(no_training):
     results = CaseResults("quick", [0, 1])
     results.put(_result("one_char", [0.8, 0.8]))
-    a = record.run_record(results, [get_case("one_char")], STACK, 0)
+    a = recording.run_record(results, [get_case("one_char")], STACK, 0)
     results = CaseResults("quick", [0, 1])
     results.put(_result("batch_state", [1.0, 1.0]))
-    b = record.run_record(results, [get_case("batch_state")], STACK, 0)
-    assert list(record.merge_records([a, b])["cases"]) == ["one_char", "batch_state"]
-    with pytest.raises(record.RecordMismatch, match="case 'one_char' is in two records"):
-        record.merge_records([a, a])
-    with pytest.raises(record.RecordMismatch, match="records differ in profile"):
-        record.merge_records([a, {**b, "profile": "full"}])
+    b = recording.run_record(results, [get_case("batch_state")], STACK, 0)
+    judged = []
+    assert list(merge_records([a, b], judged.append)["cases"]) == ["one_char", "batch_state"]
+    assert judged == []  # workers' cases were judged where they ran
+    with pytest.raises(RecordMismatch, match="case 'one_char' is in two records"):
+        merge_records([a, a], judged.append)
+    with pytest.raises(RecordMismatch, match="part 1 and part 2 are not parts of one run: their profile differ"):
+        merge_records([a, {**b, "profile": "full"}], judged.append)
+    with pytest.raises(RecordMismatch, match="a.json is a run record and b.json a sweep record"):
+        merge_records([a, {**b, "kind": "sweep"}], judged.append, ["a.json", "b.json"])
+    with pytest.raises(RecordMismatch, match="a duet record has no parts to merge"):
+        merge_records([{**a, "kind": "duet"}], judged.append)
 
 
-def test_the_writer_and_the_readers_agree_on_the_schema():
-    from reports.load import SCHEMA
+def test_the_schema_s_names_are_defined_once():
+    """KEY, SCHEMA, the kinds and the statuses are assigned in lstm_cases/record/schema.py and nowhere else."""
+    import ast
+    from pathlib import Path
 
-    assert record.SCHEMA == SCHEMA
+    from lstm_cases.record import schema
+
+    names = {"KEY", "SCHEMA", "READ_SCHEMAS", "RECORD_KINDS", "GATED", "KINDS", "STATUSES", "PASS", "FAIL"}
+    root = Path(__file__).resolve().parents[1]
+    twice = []
+    for path in [*root.glob("lstm_cases/**/*.py"), *root.glob("reports/*.py")]:
+        if path.name == "schema.py" and path.parent.name == "record":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AnnAssign)
+                else []
+            )
+            twice += [f"{path.relative_to(root)}: {t.id}" for t in targets if isinstance(t, ast.Name) and t.id in names]
+    assert not twice, f"the schema's names assigned outside lstm_cases/record/schema.py: {twice}"
+    assert recording.SCHEMA is schema.SCHEMA
 
 
 def test_margins_are_the_deciding_statistic_s_distance_from_the_threshold():
@@ -110,10 +137,10 @@ def test_the_record_keeps_each_verdict_s_margin(no_training):
     results = CaseResults("quick", [0, 1])
     results.put(_result("timestep_window", [1.0, 0.9]))
     results.put(_result("feature_window", [0.5, 0.6]))
-    rec = record.run_record(results, [get_case("timestep_window")], STACK, seed_base=0)
+    rec = recording.run_record(results, [get_case("timestep_window")], STACK, seed_base=0)
     paired = rec["cases"]["timestep_window"]["verdicts"]["beats_feature_window"]
     assert paired["margin"] == pytest.approx(
         0.4 - get_case("timestep_window").claim("beats_feature_window").rules["quick"].min_mean_diff
     )
-    shard = record.run_record(results, [get_case("timestep_window")], STACK, seed_base=0, shard="1/2")
+    shard = recording.run_record(results, [get_case("timestep_window")], STACK, seed_base=0, shard="1/2")
     assert shard["shard"] == "1/2" and shard["cases"]["timestep_window"]["verdicts"] == {}

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from reports import atomic
+from lstm_cases.record import atomic
+from lstm_cases.record.load import InputError, load_run, stack_label
 from reports.cli import main
-from reports.load import InputError, load_run, stack_label
 
 STACK_221 = {
     "tensorflow_version": "2.21.0",

@@ -1,4 +1,4 @@
-"""`pytest bench --shard K/N` and `python -m reports merge`: the shares are a partition of the run's
+"""`pytest bench --shard K/N` and `python -m lstm_cases.tools.merge`: the shares are a partition of the run's
 (case, seed) work, paired cases share seeds, and two shards merged give the cases, seeds, values and
 verdicts of one unsharded run (fake training via pytester: values depend on the case and seed only)."""
 
@@ -7,8 +7,8 @@ import json
 import pytest
 
 from lstm_cases import registry, shards
-from reports.load import load_run
-from reports.merge import main as merge_main
+from lstm_cases.record.load import load_run
+from lstm_cases.tools.merge import main as merge_main
 
 pytest_plugins = ["pytester"]
 
@@ -208,7 +208,9 @@ def test_merge_refuses_what_is_not_one_run_in_one_line(pytester, capsys):
     def refused(*files, words):
         assert merge_main([*map(str, files), "-o", str(pytester.path / "out.json")]) == 2
         err = capsys.readouterr().err
-        assert err.count("\n") == 1 and err.startswith("python -m reports merge: error: ") and words in err, err
+        assert err.count("\n") == 1 and err.startswith("python -m lstm_cases.tools.merge: error: ") and words in err, (
+            err
+        )
         assert not (pytester.path / "out.json").exists()
 
     refused(one, words="only shard 1/2: a merged run needs all 2")

@@ -13,11 +13,11 @@ import pytest
 
 from lstm_cases import registry
 from lstm_cases.core import Claim, Recipe
-from lstm_cases.record import RecordMismatch
+from lstm_cases.record.merge import RecordMismatch, merge_records
 from lstm_cases.rules import AtLeast, PairedGreater, PairedRatio
 from lstm_cases.shards import Shard
 from lstm_cases.sweep import Axis, Sweep, apply, cell_case, check, judge_cell, recipe_value
-from lstm_cases.sweep_record import declared, judge, merge, plan, sweep_entry
+from lstm_cases.sweep_record import declared, judge, plan, sweep_entry
 from lstm_cases.tools import sweep as tool
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,7 +193,7 @@ def test_shards_split_the_units_and_merge_to_the_whole_run():
     assert set().union(*plans) == plan([KEY], {KEY: sweep}, seeds, None)
     assert sum(len(p) for p in plans) == 6  # disjoint
     parts = [_fake_record(seeds, shard, mine)[0] for shard, mine in zip(shards, plans, strict=True)]
-    merged = merge(list(reversed(parts)), ["c.json", "b.json", "a.json"])
+    merged = merge_records(list(reversed(parts)), judge, ["c.json", "b.json", "a.json"])
     assert merged["sweeps"][KEY]["cells"] == whole["sweeps"][KEY]["cells"]
     assert merged["merged_shards"] == 3 and merged["shard"] is None
 
@@ -202,14 +202,19 @@ def test_merge_refuses_a_missing_or_repeated_shard_and_other_runs():
     seeds = [0, 1]
     _, sweep = _fake_record(seeds)
     parts = [_fake_record(seeds, Shard(k, 2), plan([KEY], {KEY: sweep}, seeds, Shard(k, 2)))[0] for k in (1, 2)]
-    with pytest.raises(RecordMismatch, match="not each shard of one run exactly once"):
-        merge([parts[0], parts[0]], ["a", "b"])
-    with pytest.raises(RecordMismatch, match="not each shard"):
-        merge([parts[0]], ["a"])
+    with pytest.raises(RecordMismatch, match="shard.s. 2/2 missing: a merged run needs all 2"):
+        merge_records([parts[0], parts[0]], judge, ["a", "b"])
+    with pytest.raises(RecordMismatch, match="shard.s. 2/2 missing"):
+        merge_records([parts[0]], judge, ["a"])
+    with pytest.raises(RecordMismatch, match=r"cell \{.*\}: seed\(s\) 0 in two parts"):
+        merge_records([parts[0], parts[0], parts[1]], judge, ["a", "b", "c"])
     other = copy.deepcopy(parts[1])
     other["commit"] = "def"
-    with pytest.raises(RecordMismatch, match="a and b are not parts of one sweep run: their commit differ"):
-        merge([parts[0], other], ["a", "b"])
+    with pytest.raises(RecordMismatch, match="a and b are not parts of one run: their commit differ"):
+        merge_records([parts[0], other], judge, ["a", "b"])
+    whole, _ = _fake_record(seeds)
+    with pytest.raises(RecordMismatch, match="b is a whole run, not a shard"):
+        merge_records([parts[0], whole], judge, ["a", "b"])
     with pytest.raises(ValueError, match="fewer than the shards"):
         plan([KEY], {KEY: sweep}, seeds, Shard(1, 5))
 
@@ -291,7 +296,7 @@ def test_a_tiny_real_sweep_sharded_and_merged_equals_the_whole(tmp_path):
         _sweep(tmp_path, f"part{k}.json", "--shard", f"{k}/2")
     merged_path = tmp_path / "merged.json"
     done = subprocess.run(
-        [sys.executable, "-m", "reports", "merge", "part1.json", "part2.json", "-o", str(merged_path)],
+        [sys.executable, "-m", "lstm_cases.tools.merge", "part1.json", "part2.json", "-o", str(merged_path)],
         cwd=tmp_path,
         capture_output=True,
         text=True,

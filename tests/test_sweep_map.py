@@ -8,8 +8,8 @@ import re
 
 import pytest
 
+from lstm_cases.record.load import InputError
 from reports.cli import run as reports_command
-from reports.load import InputError
 from reports.sweep_map import heatmap, holds_where, load_sweeps, mark_cell, markdown, sentence, sweeps_of
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -174,9 +174,10 @@ def test_cli_writes_readme_and_png(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("top", "says"),
     [
-        ({"shard": "1/2"}, "merge the shards first with python -m reports merge"),
-        ({"kind": "run"}, "kind 'run', not a sweep record"),
-        ({"schema": 0}, "lstm-bench schema 0; this version reads schema 1"),
+        ({"shard": "1/2"}, "merge the shards first with python -m lstm_cases.tools.merge"),
+        ({"kind": "run"}, "not a sweep file: it holds a run record"),
+        ({"kind": None}, "not a sweep file: it holds a run record"),
+        ({"schema": 0}, "lstm-bench result schema 0; this version reads schemas 1, 2"),
         ({"sweeps": {}}, 'no "sweeps"'),
     ],
 )

@@ -8,10 +8,10 @@ import time
 import pytest
 
 from lstm_cases import runner, timing
+from lstm_cases.record.stats import process_spread
 from lstm_cases.registry import get_case
 from lstm_cases.timing import Plan, Slowdown
 from lstm_cases.timing_worker import TimingWorkers
-from reports.stats import process_spread
 
 
 def test_slowdown_parses_kinds_and_aliases_and_refuses_the_rest_in_one_line():

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lstm_cases import provenance, registry
 from lstm_cases.core import DEFAULT_SEEDS, PROFILES
-from lstm_cases.verdicts import FAIL, XPASS
+from lstm_cases.record.schema import FAIL, XPASS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "any-seeds.md"
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, f"{PROG}: error: {err}\n")
     text = page(rows, files)
     if args.write:
-        from reports.atomic import write_atomic
+        from lstm_cases.record.atomic import write_atomic
 
         write_atomic(DOC, text)
         print(f"wrote {DOC}: {sum(r.false_failures for r in rows)} false failures")

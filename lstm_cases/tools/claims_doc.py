@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lstm_cases import provenance, registry
 from lstm_cases.core import PROFILES, Case, Claim, ExpectedFailure
-from reports.load import stack_label
+from lstm_cases.record.load import stack_label
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "claims.md"
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help=f"rewrite {DOC.name} instead of printing")
     args = parser.parse_args(argv)
     if args.write:
-        from reports.atomic import write_atomic
+        from lstm_cases.record.atomic import write_atomic
 
         write_atomic(DOC, page())
         print(f"wrote {DOC}")

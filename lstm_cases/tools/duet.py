@@ -36,10 +36,11 @@ from typing import Any
 
 from lstm_cases import timing
 from lstm_cases.core import PROFILES
+from lstm_cases.record.schema import DUET, GATED, KEY, SCHEMA
 from lstm_cases.timing_worker import PROTOCOL, TimingWorkerError, Worker, commit_of
 from lstm_cases.tools.measure_claims import ROOT, write_json_atomic
 from reports.compare import FASTER, SLOWER, WITHIN
-from reports.duet import KEY, KIND, Pairs, judge_duet, judge_pairs, load_duet, settled
+from reports.duet import Pairs, judge_duet, judge_pairs, load_duet, settled
 from reports.duet_view import verdict_table
 
 PROG = "python -m lstm_cases.tools.duet"
@@ -161,7 +162,7 @@ def run_case(
         return [], "; ".join(f"{name} side: {why}" for name, why in unavailable.items())
     check_model(case, prepared)
     out = []
-    for kind in (k for k in timing.KINDS if k in args.kind):
+    for kind in (k for k in GATED if k in args.kind):
         plan = prepared["head"]["plans"][kind]
         both(sides, {"op": "warm", "plan": plan})
         rounds: list[dict[str, Any]] = []
@@ -196,7 +197,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--base", required=True, metavar="PYTHON", help="the base installation's python")
     parser.add_argument("--head", required=True, metavar="PYTHON", help="the head installation's python")
     parser.add_argument("--case", action="append", default=[], help="a case (repeatable; default: every case)")
-    parser.add_argument("--kind", action="append", default=[], help=f"one of {', '.join(timing.KINDS)} (repeatable)")
+    parser.add_argument("--kind", action="append", default=[], help=f"one of {', '.join(GATED)} (repeatable)")
     parser.add_argument("--profile", default="quick", help=f"{' or '.join(PROFILES)} (default quick)")
     parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help="pairs per benchmark, and per extension")
     parser.add_argument("--max-rounds", type=int, default=DEFAULT_MAX_ROUNDS, help="most pairs per benchmark")
@@ -222,10 +223,10 @@ def check_args(args: argparse.Namespace) -> int | None:
         setattr(args, name, str(Path(python).absolute()))  # not resolved: a venv's python is a link out of it
     if args.profile not in PROFILES:
         raise Refused(f"unknown profile {args.profile!r}; valid profiles: {', '.join(PROFILES)}")
-    bad = [k for k in args.kind if k not in timing.KINDS]
+    bad = [k for k in args.kind if k not in GATED]
     if bad:
-        raise Refused(f"unknown kind {bad[0]!r}; valid kinds: {', '.join(timing.KINDS)}")
-    args.kind = args.kind or list(timing.KINDS)
+        raise Refused(f"unknown kind {bad[0]!r}; valid kinds: {', '.join(GATED)}")
+    args.kind = args.kind or list(GATED)
     if args.order not in ORDERS:
         raise Refused(f"unknown order {args.order!r}; valid orders: {', '.join(ORDERS)}")
     if args.rounds < 2 or args.max_rounds < args.rounds:
@@ -275,8 +276,8 @@ def main(argv: list[str] | None = None) -> int:
             for side in sides.values():
                 side.close()
     record = {
-        "schema": 1,
-        "kind": KIND,
+        "schema": SCHEMA,
+        "kind": DUET,
         "protocol": PROTOCOL,
         "created": started.isoformat(timespec="seconds"),
         "command": " ".join([PROG, *(shlex.quote(a) for a in argv)]),

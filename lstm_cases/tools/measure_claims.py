@@ -30,8 +30,8 @@ from lstm_cases.core import (
     UnknownNameError,
     seeds_for,
 )
+from lstm_cases.record.atomic import write_atomic
 from lstm_cases.timing_worker import commit_of
-from reports.atomic import write_atomic
 
 PROG = "python -m lstm_cases.tools.measure_claims"
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,7 @@ def _summary(values: list[float]) -> str:
 
 
 def write_json_atomic(path: Path, payload: object) -> None:
-    """Write whole or not at all (serialised first, then reports.atomic's temp-and-rename)."""
+    """Write whole or not at all (serialised first, then lstm_cases.record.atomic's temp-and-rename)."""
     text = json.dumps(payload, indent=1) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text)

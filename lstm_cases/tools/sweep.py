@@ -13,7 +13,7 @@ judged per cell, and one record is written (``lstm_cases.sweep_record``), whole 
 The backend: ``--backend``, else ``KERAS_BACKEND`` if set, else the fastest one installed
 (``FASTEST_FIRST``), among those every selected sweep allows; the record says which and why.
 ``--shard K/N`` runs a deterministic 1/N of the (claim, cell, seed) units; join the shards'
-files with ``python -m reports merge``. Exit status 2 with one line for bad input.
+files with ``python -m lstm_cases.tools.merge``. Exit status 2 with one line for bad input.
 """
 
 from __future__ import annotations
@@ -34,10 +34,11 @@ from typing import Any
 
 from lstm_cases import registry
 from lstm_cases.core import TRAIN_SECONDS, DataError, DataUnavailable
-from lstm_cases.record import KEY, RecordMismatch
+from lstm_cases.record.merge import RecordMismatch
+from lstm_cases.record.schema import KEY, SCHEMA, SWEEP
 from lstm_cases.shards import parse_shard
 from lstm_cases.sweep import Sweep, cell_case, check
-from lstm_cases.sweep_record import KIND, SWEEP_SCHEMA, declared, judge, plan, sweep_entry
+from lstm_cases.sweep_record import declared, judge, plan, sweep_entry
 from lstm_cases.tools.measure_claims import commit_id, write_json_atomic
 
 PROG = "python -m lstm_cases.tools.sweep"
@@ -126,7 +127,7 @@ def judge_again(path: Path, out: Path | None) -> int:
         print(f"{PROG}: error: {path}: cannot read a sweep record ({err})", file=sys.stderr)
         return 2
     record = doc.get(KEY) if isinstance(doc, dict) else None
-    if not isinstance(record, dict) or record.get("kind") != KIND or record.get("shard"):
+    if not isinstance(record, dict) or record.get("kind") != SWEEP or record.get("shard"):
         print(f"{PROG}: error: {path}: not a whole sweep run's record (merge shards first)", file=sys.stderr)
         return 2
     try:
@@ -243,8 +244,8 @@ def _run(args, argv, claims, sweeps, seeds, shard, mine, whys: dict[str, str]) -
     stack = compat.stack()
     print(f"# sweeps on {compat.stack_label(stack)}; seeds {seeds}; shard {shard or 'none'}", flush=True)
     record: dict[str, Any] = {
-        "schema": SWEEP_SCHEMA,
-        "kind": KIND,
+        "schema": SCHEMA,
+        "kind": SWEEP,
         "profile": None,
         "seeds": seeds,
         "seed_base": args.seed_base,

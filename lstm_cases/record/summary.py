@@ -1,5 +1,5 @@
 """The table of verdicts that closes a ``pytest bench`` run, one row per case, from the run's
-result record (``lstm_cases.record``): how many of its claims passed, failed, failed as
+result record (``lstm_cases.recording``): how many of its claims passed, failed, failed as
 expected or passed unexpectedly, and which did not pass::
 
     case      seeds      pass    fail    xfail    xpass  not passing
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lstm_cases.verdicts import PASS, STATUSES
+from lstm_cases.record.schema import PASS, STATUSES
 
 
 def verdict_rows(record: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -54,6 +54,6 @@ def closing_lines(record: Mapping[str, Any], shard: object | None, seeds: Sequen
     if shard is not None:
         return [
             f"shard {shard}: {len(record['cases'])} case(s) trained on their share of seeds {list(seeds)}; "
-            "claims are judged once the shards are merged: python -m reports merge FILES -o OUT.json"
+            "claims are judged once the shards are merged: python -m lstm_cases.tools.merge FILES -o OUT.json"
         ]
     return [*verdict_table(record), totals(record)]

@@ -23,13 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reports.stats import process_spread
+from lstm_cases.record.schema import GATED, KEY, KINDS, READ_SCHEMAS, RUN, kind_of
+from lstm_cases.record.stats import process_spread
 
-KEY = "lstm_bench"  # the result record's top-level key in pytest-benchmark's JSON
-SCHEMA = 2  # what the harness writes: 2 adds each steady-state benchmark's plan fingerprint
-READ_SCHEMAS = (1, 2)  # what this reads; a schema-1 file's timings have no plan, so they compare to nothing
-GATED = ("train_step", "predict", "single_call")  # steady-state benchmarks: what the gate judges
-KINDS = ("train", *GATED)  # the benchmarks of a case (extra_info.kind)
 PER_SEED_METRICS = {  # lists in a case's record, one value per seed of the whole-recipe run
     "first_epoch": "first_epoch_seconds",
     "steady_epoch": "steady_epoch_seconds",
@@ -104,7 +100,7 @@ def stack_label(stack: dict[str, Any]) -> str:
 
 # --------------------------------------------------------------------------- records
 
-BUSY_MARGIN = 0.0  # load above cores + margin: other programs competed with the run (itself about 1, at times more)
+BUSY_MARGIN = 0.0  # load above cores less this: other programs competed with the run (itself about 1, at times more)
 
 
 def busy_machine(load: float | None, cores: int | None) -> bool:
@@ -311,7 +307,7 @@ class Run:
     @property
     def record(self) -> dict[str, Any]:
         """The file's ``lstm_bench`` object."""
-        return as_dict(self.raw.get("lstm_bench"))
+        return as_dict(self.raw.get(KEY))
 
     @property
     def stack(self) -> dict[str, Any]:
@@ -422,23 +418,28 @@ def _schema_text(value: Any) -> str:
     return repr(value) if isinstance(value, str) else json.dumps(value)[:40]
 
 
-def _lstm_bench(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
-    """The file's ``lstm_bench`` object when it is of a schema this reads; else InputError naming the one found."""
+def record_of(path: Path | str, raw: Any, kind: str = RUN) -> dict[str, Any]:
+    """The document's record when it is one of ``kind`` and of a schema this reads; else InputError
+    (one line naming the file and what was found instead)."""
     wanted = f"this version reads schemas {', '.join(map(str, READ_SCHEMAS))}"
-    if "lstm_bench" not in raw:
-        older = "lstm_bench" in as_dict(raw.get("machine_info")) or any(
+    if not isinstance(raw, dict):
+        raise InputError(path, f"not an lstm-bench result file (the top level is a JSON {type(raw).__name__})")
+    if KEY not in raw:
+        older = KEY in as_dict(raw.get("machine_info")) or any(
             "case" in as_dict(as_dict(b).get("extra_info")) for b in as_list(raw.get("benchmarks"))
         )
-        why = "written by an older lstm-bench" if older else 'no top-level "lstm_bench" object: not an lstm-bench file'
+        why = "written by an older lstm-bench" if older else f'no top-level "{KEY}" object: not an lstm-bench file'
         raise InputError(path, f"lstm-bench result schema 'none' ({why}); {wanted}")
-    record = raw["lstm_bench"]
+    record = raw[KEY]
     if not isinstance(record, dict):
-        raise InputError(path, f"lstm-bench result schema 'none' (\"lstm_bench\" is not an object); {wanted}")
+        raise InputError(path, f"lstm-bench result schema 'none' (\"{KEY}\" is not an object); {wanted}")
     if "schema" not in record:
-        raise InputError(path, f'lstm-bench result schema \'none\' ("lstm_bench" has no "schema"); {wanted}')
+        raise InputError(path, f'lstm-bench result schema \'none\' ("{KEY}" has no "schema"); {wanted}')
     schema = record["schema"]
     if type(schema) is not int or schema not in READ_SCHEMAS:
         raise InputError(path, f"lstm-bench result schema {_schema_text(schema)}; {wanted}")
+    if kind_of(record) != kind:
+        raise InputError(path, f"not a {kind} file: it holds a {kind_of(record)} record")
     return record
 
 
@@ -446,9 +447,7 @@ def load_run(path: Path | str) -> Run:
     """Read and check one result file; raise InputError (one line) when it is unusable."""
     path = Path(path)
     raw = read_json(path, "result file")
-    if not isinstance(raw, dict):
-        raise InputError(path, f"not an lstm-bench result file (the top level is a JSON {type(raw).__name__})")
-    record = _lstm_bench(path, raw)
+    record = record_of(path, raw)
     benchmarks = raw.get("benchmarks", [])
     if not isinstance(benchmarks, list):
         raise InputError(path, "not a pytest-benchmark result file ('benchmarks' is not a list)")

@@ -1,20 +1,14 @@
-"""``python -m reports merge FILES... -o OUT.json``: join the parts of one run into one result file.
+"""``python -m lstm_cases.tools.merge FILES... -o OUT.json``: join the parts of one run into one file.
 
-The parts are the shards of a run (``pytest bench --shard K/N``, every K of one N) or the
-result files of one process's xdist workers; or the shards of a sweep run
-(``python -m lstm_cases.tools.sweep --shard K/N``, joined by ``lstm_cases.sweep_record.merge``).
-The merged file reads like one unsharded run
-to the report and the gate: each case's per-seed lists joined in seed order, its claims
-judged on the joined seeds (by this checkout's rules, ``lstm_cases.record.merge_records``),
-each case's training benchmark one benchmark whose rounds are every seed's, in seed order,
-with its statistics computed again (pytest-benchmark's ``Stats``); the steady-state
-benchmarks (train_step, predict, single_call) come from the shard that timed them (the one
-holding the last seed). The merged
-record says ``"merged_shards": N``.
-
-Parts of different commits, stacks, profiles or seed lists are refused with one line naming
-the files; so are overlapping parts (a seed of a case twice) and an incomplete set of shards.
-Shards' timings come from different machines, or from one machine at different times.
+The parts are the shards of a run (``pytest bench --shard K/N``, every K of one N), the result
+files of one process's xdist workers, or the shards of a sweep run (``python -m
+lstm_cases.tools.sweep --shard K/N``). The merged file reads like one unsharded run to the
+report and the gate: ``lstm_cases.record.merge`` joins the parts seed by seed, and the claims are
+judged on the joined seeds by this checkout's rules. That is why the merge is a command of the
+harness and not of the reports, which read records only. Parts of different commits, stacks,
+profiles or seed lists are refused with one line naming the files; so are overlapping parts and an
+incomplete set of shards. Shards' timings come from different machines, or from one machine at
+different times.
 """
 
 from __future__ import annotations
@@ -26,14 +20,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from lstm_cases.record import KEY, RecordMismatch, commit_of_document, merge_documents
-from lstm_cases.sweep_record import check_schema, is_sweep
-from lstm_cases.sweep_record import merge as merge_sweeps
-from reports.atomic import write_atomic
+from lstm_cases.record.atomic import write_atomic
+from lstm_cases.record.load import InputError, Run, load_run, read_json, record_of
+from lstm_cases.record.merge import RecordMismatch, commit_of_document, merge_documents, merge_records
+from lstm_cases.record.schema import KEY, SWEEP, kind_of
+from lstm_cases.record.summary import totals
+from lstm_cases.recording import judge_merged
+from lstm_cases.sweep_record import judge as judge_sweep
 from reports.command import error
-from reports.load import InputError, Run, load_run
 
-PROG = "python -m reports merge"
+PROG = "python -m lstm_cases.tools.merge"
 
 
 # --------------------------------------------------------------------------- command line
@@ -60,30 +56,19 @@ def _alike(runs: list[Run]) -> str | None:
     return None
 
 
-def _sweep_records(paths: Sequence[Path]) -> list[dict[str, Any]] | int | None:
-    """The files' sweep records (``lstm_cases.sweep_record``) when every file is one; None when
-    none is (a bench run's parts); 2 (one line said) for a mix or a file that cannot be read."""
-    records = []
-    for path in paths:
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None  # load_run says what is wrong with it, in one line
-        records.append(doc[KEY] if is_sweep(doc) else None)
-    if all(record is None for record in records):
+def _sweep_records(paths: Sequence[Path]) -> list[dict[str, Any]] | None:
+    """The files' sweep records when the first file is one (InputError, one line, for any file that
+    is not); None when it is not (a bench run's parts: ``load_run`` reads them)."""
+    docs = [read_json(path, "a result file") for path in paths]
+    first = docs[0].get(KEY) if isinstance(docs[0], dict) else None
+    if not isinstance(first, dict) or kind_of(first) != SWEEP:
         return None
-    if any(record is None for record in records):
-        plain = paths[records.index(None)]
-        return error(PROG, f"{plain} is not a sweep record: sweep shards merge only with each other")
-    return records
+    return [record_of(path, doc, SWEEP) for path, doc in zip(paths, docs, strict=True)]
 
 
 def _write_sweeps(paths: Sequence[Path], records: list[dict[str, Any]], out: Path) -> int:
-    names = [str(p) for p in paths]
     try:
-        for name, record in zip(names, records, strict=True):
-            check_schema(record, name)
-        merged = merge_sweeps(records, names)
+        merged = merge_records(records, judge_sweep, [str(p) for p in paths])
     except RecordMismatch as err:
         return error(PROG, str(err))
     try:
@@ -102,10 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", type=Path, metavar="PART.json", help="shards' (or workers') result files")
     parser.add_argument("-o", "--out", required=True, type=Path, metavar="OUT.json", help="the merged result file")
     args = parser.parse_args(argv)
-    sweeps = _sweep_records(args.files)
-    if sweeps is not None:
-        return sweeps if isinstance(sweeps, int) else _write_sweeps(args.files, sweeps, args.out)
     try:
+        sweeps = _sweep_records(args.files)
+        if sweeps is not None:
+            return _write_sweeps(args.files, sweeps, args.out)
         runs = [load_run(path) for path in args.files]
     except InputError as err:
         return error(PROG, str(err))
@@ -114,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         return error(PROG, problem)
     names = ", ".join(str(p) for p in args.files)
     try:
-        merged = merge_documents([run.raw for run in runs])
+        merged = merge_documents([run.raw for run in runs], judge_merged, [str(p) for p in args.files])
     except RecordMismatch as err:
         return error(PROG, f"{names}: {err}")
     shard = merged[KEY].get("shard")
@@ -125,8 +110,6 @@ def main(argv: list[str] | None = None) -> int:
         write_atomic(args.out, json.dumps(merged, indent=4))
     except OSError as err:
         return error(PROG, f"{err.filename or args.out}: cannot write: {err.strerror or err}")
-    from lstm_cases.summary import totals
-
     record = merged[KEY]
     shards = f"{record['merged_shards']} shards" if record.get("merged_shards") else f"{len(runs)} parts"
     print(
