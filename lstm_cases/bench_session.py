@@ -27,7 +27,7 @@ def of(config: pytest.Config) -> BenchSession:
     return config.pluginmanager.get_plugin(NAME)
 
 
-@dataclass
+@dataclass(eq=False)  # registered on the plugin manager, whose get_plugins() is a set: hashable by identity
 class BenchSession:
     config: pytest.Config
     settings: Settings

@@ -42,6 +42,8 @@ from lstm_cases.result_file import plain_params
 from lstm_cases.results import CaseResults, NullTally
 from lstm_cases.settings import Settings, add_options
 
+CASE_MARK = "case"  # the bench modules' mark (registered here: a run outside the checkout has no ini file)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
@@ -56,6 +58,7 @@ def settings(config: pytest.Config) -> Settings:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{CASE_MARK}: a test that exercises one registered LSTM case")
     BenchSession.configure(config)
 
 

@@ -13,6 +13,7 @@ an optional dependency, imported only by a controller that schedules.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -53,12 +54,21 @@ def runs_case_tests(config: pytest.Config) -> bool:
     """The run's paths reach the ``bench`` folder (a path inside it, or a folder holding it): the
     case tests, whose families must stay on one worker. ``pytest tests -n 2 --dist loadfile``
     does not."""
-    bench = (config.rootpath / "bench").resolve()
+    folders = {(config.rootpath / "bench").resolve(), bench_folder()}
     for arg in config.args:
         path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
-        if path == bench or bench in path.parents or path in bench.parents:
+        if any(path == bench or bench in path.parents or path in bench.parents for bench in folders):
             return True
     return False
+
+
+def bench_folder() -> Path:
+    """Where the bench modules are installed (``lstm_cases.bench``: the checkout's bench/ in an
+    editable install)."""
+    spec = importlib.util.find_spec("lstm_cases.bench")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("lstm_cases.bench is not installed: reinstall lstm-bench (pip install .)")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
 
 
 def check_dist_mode(config: pytest.Config) -> None:
