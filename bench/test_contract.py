@@ -1,13 +1,21 @@
-"""Contract: every case builds the shapes and parameter counts its source printed."""
+"""Contract: every family loads, and every case builds the shapes and parameter counts its source printed."""
 
 import numpy as np
 import pytest
 
-from lstm_cases import runner
+from lstm_cases import registry, runner
 
 CONCERN_ORDER = 0
 COST_CONCERN = "contract"  # lstm_cases.record.costs
 pytestmark = pytest.mark.case
+
+
+def test_every_family_loads():
+    """The suite's families and every installed one (``lstm_bench.families``): a broken one is named
+    here, one line each, and its cases are left out while the others run."""
+    broken = registry.broken_families()
+    if broken:
+        pytest.fail("\n".join(f"family {name}: {why}" for name, why in broken.items()), pytrace=False)
 
 
 def test_contract(case, bench_settings):

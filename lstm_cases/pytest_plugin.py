@@ -239,6 +239,13 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
             f"lstm-bench: shard {s.shard}: {mine} of {total} (case, seed) trainings; claims are judged when the "
             "shards are merged (python -m lstm_cases.tools.merge)"
         )
+    installed = [
+        name for name, module in registry.family_modules().items() if not module.__name__.startswith("lstm_cases.")
+    ]
+    if installed:
+        lines.append(f"lstm-bench: installed families: {', '.join(installed)}")
+    for name, why in registry.broken_families().items():
+        lines.append(f"lstm-bench: BROKEN family {name}: {why} (its cases do not run; test_every_family_loads fails)")
     paths = registry.data_paths()
     if paths:
         given = ", ".join(f"{p.flag} {p.get() or '(not given)'}" for p in paths)

@@ -1,46 +1,134 @@
-"""The case registry: every module of ``lstm_cases.families`` is a family.
+"""The case registry: every module of ``lstm_cases.families`` is a family, and so is every module
+an installed package names in the ``lstm_bench.families`` entry-point group.
 
 Adding a scenario family means adding one module (or small package) there with a ``CASES``
-tuple; nothing else lists cases or families. The family's name is its module's name, and
-each of its cases must say so in ``Case.family``. A family's ``DATA_PATHS`` tuple
-(``core.DataPath``) declares the data locations its cases accept; the pytest plugin turns
-them into options. A family module that declares no cases is an error, not a silent gap.
+tuple; nothing else lists cases or families. The family's name is its module's name (an
+entry point's name for an installed one), and each of its cases must say so in ``Case.family``.
+A family's ``DATA_PATHS`` tuple (``core.DataPath``) declares the data locations its cases accept;
+the pytest plugin turns them into options. Its ``MEASUREMENTS`` folder holds the measurement files
+its claims name (default: ``lstm_cases/measurements``, the suite's own).
+
+A family that cannot load (its import fails, it declares no ``CASES``, a case says another family
+or repeats another's id, a claim compares with an unknown case) is broken: ``broken_families()``
+names each in one line, and the other families still run (docs/adding-a-case.md).
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import pkgutil
 from functools import cache
+from pathlib import Path
 from types import ModuleType
 
 from lstm_cases import families
 from lstm_cases.core import Case, DataPath, UnknownNameError
+from lstm_cases.provenance import FOLDER
+
+ENTRY_POINTS = "lstm_bench.families"  # the entry-point group of installed packages' families
+
+
+class BrokenFamily(ValueError):
+    """A family that cannot join the registry; ``str()`` is one line naming it."""
+
+
+def _builtin_names() -> list[str]:
+    return sorted(info.name for info in pkgutil.iter_modules(families.__path__) if not info.name.startswith("_"))
 
 
 @cache
-def family_modules() -> dict[str, ModuleType]:
-    """Family name -> its module, every module of ``lstm_cases.families``, sorted by name."""
-    names = sorted(info.name for info in pkgutil.iter_modules(families.__path__) if not info.name.startswith("_"))
-    return {name: importlib.import_module(f"{families.__name__}.{name}") for name in names}
+def _loaded() -> tuple[dict[str, ModuleType], dict[str, str]]:
+    """Family name -> module, the suite's families (sorted) then installed ones (sorted); and the
+    broken ones' one-line reasons. An installed family's import runs someone else's code: any error
+    it raises breaks that family alone."""
+    modules = {name: importlib.import_module(f"{families.__name__}.{name}") for name in _builtin_names()}
+    broken: dict[str, str] = {}
+    for entry in sorted(importlib.metadata.entry_points(group=ENTRY_POINTS), key=lambda e: e.name):
+        if entry.name in modules or entry.name in broken:
+            broken[f"{entry.name} ({entry.value})"] = f"a family named {entry.name!r} is installed already"
+            continue
+        try:
+            modules[entry.name] = entry.load()
+        except Exception as err:  # noqa: BLE001 - a third party's import may raise anything; it breaks only its family
+            broken[entry.name] = f"{entry.value} does not import: {type(err).__name__}: {' '.join(str(err).split())}"
+    return modules, broken
 
 
 @cache
-def all_cases() -> dict[str, Case]:
-    """Case id -> case, in declaration order within each family, families sorted by name."""
+def _registry() -> tuple[dict[str, ModuleType], dict[str, Case], dict[str, str]]:
+    modules, broken = _loaded()
+    broken = dict(broken)
     cases: dict[str, Case] = {}
-    for family, module in family_modules().items():
-        declared = getattr(module, "CASES", None)
-        if not declared:
-            raise ValueError(f"family module {module.__name__} declares no CASES")
-        for case in declared:
-            if case.family != family:
-                raise ValueError(f"case {case.id!r} in {module.__name__} says family {case.family!r}; it is {family!r}")
-            if case.id in cases:
-                raise ValueError(f"case id {case.id!r} is declared twice (second in {module.__name__})")
-            cases[case.id] = case
-    _check_references(cases)
-    return cases
+    good: dict[str, ModuleType] = {}
+    for family, module in modules.items():
+        try:
+            mine = _cases_of(family, module, cases)
+        except BrokenFamily as err:
+            broken[family] = str(err)
+            continue
+        good[family] = module
+        cases.update(mine)
+    for case in list(cases.values()):
+        try:
+            _check_references(case, cases)
+        except BrokenFamily as err:
+            broken[case.family] = str(err)
+    drop = {case_id for case_id, case in cases.items() if case.family in broken}
+    return (
+        {name: module for name, module in good.items() if name not in broken},
+        {case_id: case for case_id, case in cases.items() if case_id not in drop},
+        broken,
+    )
+
+
+def _cases_of(family: str, module: ModuleType, known: dict[str, Case]) -> dict[str, Case]:
+    declared = getattr(module, "CASES", None)
+    if not declared:
+        raise BrokenFamily(f"family module {module.__name__} declares no CASES")
+    mine: dict[str, Case] = {}
+    for case in declared:
+        if not isinstance(case, Case):
+            raise BrokenFamily(f"{module.__name__}.CASES holds a {type(case).__name__}, not a lstm_cases.core.Case")
+        if case.family != family:
+            raise BrokenFamily(f"case {case.id!r} in {module.__name__} says family {case.family!r}; it is {family!r}")
+        if case.id in known or case.id in mine:
+            raise BrokenFamily(f"case id {case.id!r} is declared twice (second in {module.__name__})")
+        mine[case.id] = case
+    return mine
+
+
+def family_modules() -> dict[str, ModuleType]:
+    """Family name -> its module, every family that loaded: the suite's (sorted by name), then the
+    installed ones (sorted by entry-point name)."""
+    return _registry()[0]
+
+
+def all_cases() -> dict[str, Case]:
+    """Case id -> case, in declaration order within each family, families in ``family_modules`` order."""
+    return _registry()[1]
+
+
+def installed_families() -> list[str]:
+    """The families that came from installed packages' entry points and loaded."""
+    return [name for name in family_modules() if name not in _builtin_names()]
+
+
+def broken_families() -> dict[str, str]:
+    """Family -> why it could not load, one line each (none when every family loads)."""
+    return _registry()[2]
+
+
+def forget() -> None:
+    """Load the families again on next use (a test that adds or removes one)."""
+    _loaded.cache_clear()
+    _registry.cache_clear()
+    data_paths.cache_clear()
+
+
+def measurement_folder(case: Case) -> Path:
+    """Where the measurement files of the case's claims are: its family's ``MEASUREMENTS``, else the suite's."""
+    return Path(getattr(family_modules()[case.family], "MEASUREMENTS", FOLDER))
 
 
 @cache
@@ -54,11 +142,10 @@ def data_paths() -> tuple[DataPath, ...]:
     return tuple(paths.values())
 
 
-def _check_references(cases: dict[str, Case]) -> None:
-    for case in cases.values():
-        for claim in case.claims:
-            if claim.compare_to is not None and claim.compare_to not in cases:
-                raise ValueError(f"claim {case.id}/{claim.id} compares to unknown case {claim.compare_to!r}")
+def _check_references(case: Case, cases: dict[str, Case]) -> None:
+    for claim in case.claims:
+        if claim.compare_to is not None and claim.compare_to not in cases:
+            raise BrokenFamily(f"claim {case.id}/{claim.id} compares to unknown case {claim.compare_to!r}")
 
 
 def get_case(case_id: str) -> Case:

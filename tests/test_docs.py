@@ -33,7 +33,7 @@ def test_the_readme_says_what_the_first_command_costs_and_what_comes_next():
     text = (ROOT / "README.md").read_text()
     start = text[: text.index("## Running")]
     assert "downloads about" in start and "minutes" in start
-    assert "python -m reports results/quick.json -o report" in start  # next: make a report
+    assert "lstm-bench report results/quick.json -o report" in start  # next: make a report
     assert "docs/scenarios.md" in text[:1000]
 
 

@@ -117,3 +117,62 @@ def test_an_installed_wheel_runs_a_case_from_another_folder(wheel, tmp_path):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "failed" not in done.stdout.splitlines()[-1] and "passed" in done.stdout.splitlines()[-1]
     assert not list(site.rglob(".pytest_cache")), "pytest wrote into the installation"
+
+
+# --------------------------------------------------------------------------- families of installed packages
+
+EXAMPLE = ROOT / "docs" / "examples" / "user_family"
+
+
+def _lstm_bench(args: list[str], cwd: Path, path: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(path)}
+    command = [sys.executable, "-m", "lstm_cases.tools.main", *args]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def test_the_example_package_adds_its_case_to_lstm_bench_run(tmp_path):
+    site = tmp_path / "site"
+    install = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation"]
+    done = subprocess.run([*install, "--target", str(site), str(EXAMPLE)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    done = _lstm_bench(["run", "--case", "first_symbol", "--benchmark-disable", "-q", "-p", "no:cacheprovider"],
+                       tmp_path, site)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "lstm-bench: installed families: first_symbol" in done.stdout
+    assert any(line.startswith("first_symbol ") and " 1 " in line for line in done.stdout.splitlines()), done.stdout
+    null = _lstm_bench(
+        ["run", "--case", "first_symbol", "--null-model", "-q", "-p", "no:cacheprovider"], tmp_path, site
+    )
+    assert null.returncode == 0, null.stdout[-3000:]  # its claim fails on the untrained model, as it must
+
+
+def test_the_example_claim_rests_on_its_own_measurement_file(monkeypatch):
+    import importlib
+
+    from tests.test_provenance import _check
+
+    monkeypatch.syspath_prepend(str(EXAMPLE))
+    family = importlib.import_module("first_symbol_family")
+    (case,) = family.CASES
+    for claim in case.claims:
+        for profile in claim.rules:
+            assert _check(case, claim, profile, family.MEASUREMENTS) == []
+    assert (family.MEASUREMENTS / "quick-tf2.21-keras3-tensorflow.json").is_file()
+
+
+def test_a_broken_family_is_named_in_one_line_and_the_others_still_run(tmp_path):
+    """Two installed families that cannot load: a module that is not there, one whose import raises."""
+    site = tmp_path / "site"
+    info = site / "broken_families-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-families\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[lstm_bench.families]\ngone = no_such_module\nraising = raising_family\n")
+    (site / "raising_family.py").write_text("raise RuntimeError('the family cannot\\nstart')\n")
+    done = _lstm_bench(["run", "--case", "one_char", "-k", "contract", "-p", "no:cacheprovider"], tmp_path, site)
+    assert done.returncode == 1, done.stdout[-3000:]
+    lines = done.stdout.splitlines()
+    gone = "family gone: no_such_module does not import: ModuleNotFoundError: No module named 'no_such_module'"
+    raising = "family raising: raising_family does not import: RuntimeError: the family cannot start"
+    assert gone in lines and raising in lines, done.stdout[-3000:]
+    assert "lstm-bench: BROKEN family gone: " in done.stdout
+    assert "1 failed, 1 passed" in lines[-1]  # test_every_family_loads fails; one_char's contract passes

@@ -14,8 +14,10 @@ from lstm_cases.rules import AtLeast, MedianInBand, PairedGreater
 CLAIMS = [(case, claim) for case in registry.all_cases().values() for claim in case.claims]
 
 
-def _check(case, claim, profile, folder=provenance.FOLDER) -> list[str]:
-    """What is wrong with the evidence behind one rule (nothing: an empty list)."""
+def _check(case, claim, profile, folder=None) -> list[str]:
+    """What is wrong with the evidence behind one rule (nothing: an empty list); ``folder``: the
+    measurement files' (default: the case's family's)."""
+    folder = registry.measurement_folder(case) if folder is None else folder
     problems = []
     for ev in provenance.evidence(case.id, claim, profile, folder):
         stack = json.loads(ev.path.read_text())["stack"]

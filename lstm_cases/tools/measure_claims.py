@@ -98,6 +98,16 @@ def main(argv: list[str] | None = None) -> int:
         cases = registry.select_cases(args.case)
     except UnknownNameError as err:
         parser.exit(2, f"error: {err}\n")
+    folders = sorted({str(registry.measurement_folder(case)) for case in cases})
+    if args.write and not args.out and len(folders) > 1:
+        by_folder = "; ".join(
+            f"{f}: {', '.join(c.id for c in cases if str(registry.measurement_folder(c)) == f)}" for f in folders
+        )
+        parser.exit(
+            2,
+            f"error: --write: the cases' measurement files are in {len(folders)} folders ({by_folder}); "
+            "measure them one folder at a time\n",
+        )
     seeds = seeds_for(args.profile, args.seeds, args.seed_base)
     stack = compat.stack()
     label = compat.stack_label(stack)
@@ -133,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         command = " ".join([PROG, *(shlex.quote(a) for a in argv)])
         date = datetime.now(timezone.utc).strftime("%Y-%m-%d")
         entries = {cid: case_entry(res, command, commit, date) for cid, res in results.items()}
-        path = args.out or provenance.measurement_path(args.profile, label)
+        path = args.out or provenance.measurement_path(args.profile, label, Path(folders[0]))
         try:
             write_json_atomic(path, updated_file(path, args.profile, stack, label, entries))
         except provenance.MeasurementError as err:
