@@ -131,12 +131,35 @@ class Sweep:
                 axes.append(axis)
                 continue
             values = tuple(overrides[axis.field])
+            _check_kind(axis, values)
             partner = None
             if axis.partner_values is not None:
                 scale = axis.partner_values[0] / axis.values[0]
                 partner = tuple(type(v)(v * scale) for v in values)
             axes.append(dataclasses.replace(axis, values=values, partner_values=partner))
         return dataclasses.replace(self, axes=tuple(axes))
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "true, false or null"
+    if isinstance(value, int):
+        return "whole numbers"
+    return "numbers" if isinstance(value, float) else "text"
+
+
+def _check_kind(axis: Axis, values: Sequence[Any]) -> None:
+    """New values of an axis are of the kind its declared values are (a float axis takes whole
+    numbers too); ValueError (one line) naming the axis, the value and the kind it takes."""
+    kinds = {_kind(v) for v in axis.values}
+    if kinds == {"whole numbers", "numbers"}:
+        kinds = {"numbers"}
+    (wanted,) = kinds if len(kinds) == 1 else ("values like " + ", ".join(map(repr, axis.values)),)
+    for value in values:
+        found = _kind(value)
+        if found != wanted and not (wanted == "numbers" and found == "whole numbers"):
+            declared = ", ".join(map(str, axis.values))
+            raise ValueError(f"--axis {axis.field} takes {wanted}, not {value!r} (declared: {declared})")
 
 
 # --------------------------------------------------------------------------- recipes of a cell

@@ -324,3 +324,12 @@ def test_a_sweep_may_judge_another_profiles_rule_and_a_record_is_judged_again(tm
     path.write_text(json.dumps({"lstm_bench": whole}))
     assert tool.main(["--judge-again", str(path)]) == 2
     assert "not a whole sweep run's record" in capsys.readouterr().err
+
+
+def test_axis_values_from_the_command_line_are_of_the_axis_kind():
+    _, claim = declared()[KEY]
+    with pytest.raises(ValueError, match=r"^--axis epochs takes whole numbers, not 'abc' \(declared: "):
+        claim.sweep.with_values({"epochs": ["abc"]})
+    with pytest.raises(ValueError, match="--axis epochs takes whole numbers, not 2.5"):
+        claim.sweep.with_values({"epochs": [2.5]})
+    assert claim.sweep.with_values({"learning_rate": [1, 0.5]}).axes  # a float axis takes whole numbers too
