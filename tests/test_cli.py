@@ -1,5 +1,7 @@
 """Command-line tools fail on bad names with one line listing the valid choices."""
 
+import json
+
 import pytest
 
 from lstm_cases.tools import measure_claims
@@ -42,3 +44,59 @@ def test_measure_claims_reports_a_claim_not_judged_in_the_profile(monkeypatch, c
     out = capsys.readouterr().out
     assert "claim mediocre_band: not judged in quick (quick: 150 epochs" in out
     assert "claim undertrained_at_quick: fail" in out  # an untrained model fails it
+
+
+class Killed(BaseException):
+    """The process stopped mid-seed (as SIGKILL would: nothing after it runs in the tool)."""
+
+
+def _untrained_runs(monkeypatch, stop_at_seed=None):
+    """runner.run_case on the null model (no training); killed at one seed."""
+    from lstm_cases import runner
+
+    real, ran = runner.run_case, []
+
+    def run_case(case, profile, seeds, null_model=False):
+        if seeds == [stop_at_seed]:
+            raise Killed
+        ran.extend((case.id, s) for s in seeds)
+        return real(case, profile, seeds, True)
+
+    monkeypatch.setattr(runner, "run_case", run_case)
+    return ran
+
+
+def test_measurement_is_written_seed_by_seed_and_a_rerun_completes_it(monkeypatch, tmp_path, capsys):
+    out = tmp_path / "quick.json"
+    argv = ["--profile", "quick", "--seeds", "3", "--case", "one_char", "--out", str(out)]
+    _untrained_runs(monkeypatch, stop_at_seed=1)
+    with pytest.raises(Killed):
+        measure_claims.main(argv)
+    first = json.loads(out.read_text())["cases"]["one_char"]
+    assert first["seeds"] == [0] and len(first["metrics"]["accuracy"]) == 1  # seed 0 whole, seed 1 lost
+    monkeypatch.undo()  # the rerun: a new process
+    ran = _untrained_runs(monkeypatch)
+    assert measure_claims.main(argv) == 0
+    assert ran == [("one_char", 1), ("one_char", 2)]  # the stored seed is not measured again
+    assert "seeds [0] stored already" in capsys.readouterr().out
+    done = json.loads(out.read_text())["cases"]["one_char"]
+    assert done["seeds"] == [0, 1, 2] and done["metrics"]["accuracy"][0] == first["metrics"]["accuracy"][0]
+    assert done["recipe"]["epochs"] > 0 and done["expected"]["total_params"] > 0 and len(done["commits"]) == 3
+
+
+def test_measurement_refuses_to_mix_seeds_of_another_recipe(monkeypatch, tmp_path, capsys):
+    out = tmp_path / "quick.json"
+    _untrained_runs(monkeypatch)
+    assert measure_claims.main(["--seeds", "1", "--case", "one_char", "--out", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    doc["cases"]["one_char"]["recipe"]["epochs"] += 1  # as if the recipe had changed since
+    out.write_text(json.dumps(doc))
+    with pytest.raises(SystemExit) as exit_info:
+        measure_claims.main(["--seeds", "2", "--case", "one_char", "--out", str(out)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert (
+        err.count("\n") == 1 and "one_char: its stored seeds were measured under another recipe (epochs changed)" in err
+    )
+    assert measure_claims.main(["--seeds", "2", "--case", "one_char", "--out", str(out), "--fresh"]) == 0
+    assert json.loads(out.read_text())["cases"]["one_char"]["seeds"] == [0, 1]

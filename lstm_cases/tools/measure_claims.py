@@ -4,9 +4,15 @@
 
 Prints, per case and metric, min / median / max over the seeds and each claim's verdict
 under its current rule. ``--write`` stores every per-seed value in this stack's measurement
-file, ``lstm_cases/measurements/<profile>-<stack>.json`` (the cases measured replace their
-earlier entries; the others stay), with the seeds, commit, date and this command: the file
-a claim's ``measured_on`` points at. ``--out FILE`` writes the same entries to FILE instead.
+file, ``<family's MEASUREMENTS>/<profile>-<stack>.json`` (``lstm_cases/measurements/`` for the
+suite's families), with the seeds, commit, date and this command: the file a claim's
+``measured_on`` points at. ``--out FILE`` writes to FILE instead.
+
+Seed by seed, resumable: each finished seed is written at once, whole (a crash or a kill loses at
+most the seed in progress), and a rerun skips the seeds the file holds already for the same recipe
+and model (the recipe and the expected shapes and parameter counts, stored with the entry). Seeds
+measured under another recipe or model are never mixed with new ones: that is refused in one line;
+``--fresh`` measures the case's entry anew. Other cases' entries stay as they are.
 """
 
 from __future__ import annotations
@@ -53,29 +59,80 @@ def commit_id() -> str:
     return commit_of(ROOT)
 
 
-def case_entry(result: Any, command: str, commit: str, date: str) -> dict[str, Any]:
-    """One case's measurement: every metric per seed, the timings a claim may judge among them."""
-    metrics = {m: result.values(m) for m in sorted(result.runs[0].metrics)}
-    metrics[TRAIN_SECONDS] = result.values(TRAIN_SECONDS)
-    metrics[STEADY_EPOCH_SECONDS] = result.values(STEADY_EPOCH_SECONDS)
+def recipe_key(case: Any, profile: str) -> dict[str, Any]:
+    """What the seeds of one entry must share: the profile's recipe and the model's shapes and counts."""
+    expected = case.expected_for(profile)
     return {
-        "seeds": result.seeds,
-        "commit": commit,
-        "date": date,
-        "command": command,
-        "metrics": metrics,
-        "first_epoch_seconds": [r.first_epoch_seconds for r in result.runs],
-        "peak_rss_mb": [r.peak_rss_mb for r in result.runs],
+        "recipe": case.recipe(profile).describe(),
+        "expected": {
+            "input_shape": list(expected.input_shape),
+            "target_shape": list(expected.target_shape),
+            "total_params": expected.total_params,
+            "layer_params": dict(expected.layer_params),
+        },
     }
+
+
+def seed_values(run: Any) -> dict[str, Any]:
+    """One trained seed's values, as an entry stores them per seed."""
+    metrics = {m: run.metrics[m] for m in sorted(run.metrics)}
+    metrics[TRAIN_SECONDS] = run.train_seconds
+    metrics[STEADY_EPOCH_SECONDS] = run.steady_epoch_seconds
+    return {"metrics": metrics, "first_epoch_seconds": run.first_epoch_seconds, "peak_rss_mb": run.peak_rss_mb}
+
+
+def with_seed(entry: dict[str, Any] | None, seed: int, values: dict[str, Any], facts: dict[str, Any]) -> dict:
+    """The entry with one more seed, lists kept in seed order; ``facts``: the recipe key, commit, date, command."""
+    entry = entry or {"seeds": [], "metrics": {}, "first_epoch_seconds": [], "peak_rss_mb": [], "commits": []}
+    rows = [(s, i) for i, s in enumerate(entry["seeds"])] + [(seed, None)]
+    rows.sort()
+
+    def column(stored: list[Any], new: Any) -> list[Any]:
+        return [new if i is None else stored[i] for _s, i in rows]
+
+    metrics = {
+        m: column(entry["metrics"].get(m, [None] * len(entry["seeds"])), values["metrics"].get(m))
+        for m in sorted(set(entry["metrics"]) | set(values["metrics"]))
+    }
+    commits = entry.get("commits") or [entry.get("commit", "?")] * len(entry["seeds"])
+    return {
+        **entry,
+        **facts,
+        "seeds": [s for s, _i in rows],
+        "metrics": metrics,
+        "first_epoch_seconds": column(entry["first_epoch_seconds"], values["first_epoch_seconds"]),
+        "peak_rss_mb": column(entry["peak_rss_mb"], values["peak_rss_mb"]),
+        "commits": column(commits, facts["commit"]),  # per seed: the code that measured it
+    }
+
+
+def mixing(entry: dict[str, Any] | None, key: dict[str, Any]) -> str | None:
+    """Why stored seeds may not be joined by new ones (another recipe or model), or None."""
+    if not entry or not entry.get("seeds"):
+        return None
+    for part in ("recipe", "expected"):
+        stored = entry.get(part)
+        if stored is None:
+            return f"its stored seeds do not say their {part} (measured before seeds were resumable)"
+        changed = sorted(k for k in set(stored) | set(key[part]) if stored.get(k) != key[part].get(k))
+        if changed:
+            return f"its stored seeds were measured under another {part} ({', '.join(changed)} changed)"
+    return None
 
 
 def updated_file(path: Path, profile: str, stack: dict[str, Any], label: str, entries: dict) -> dict[str, Any]:
     """The measurement file with these cases' entries replaced (a new file if none exists)."""
+    doc = stored_file(path, profile, label)
+    cases = {**doc.get("cases", {}), **entries}
+    return {"format": provenance.FORMAT, "profile": profile, "stack_label": label, "stack": stack, "cases": cases}
+
+
+def stored_file(path: Path, profile: str, label: str) -> dict[str, Any]:
+    """The measurement file as it is (empty when there is none); MeasurementError for another profile or stack."""
     doc = provenance.load(path) if path.exists() else {"format": provenance.FORMAT, "cases": {}}
     if path.exists() and (doc.get("profile"), doc.get("stack_label")) != (profile, label):
         raise provenance.MeasurementError(f"{path}: holds {doc.get('profile')} on {doc.get('stack_label')}")
-    cases = {**doc.get("cases", {}), **entries}
-    return {"format": provenance.FORMAT, "profile": profile, "stack_label": label, "stack": stack, "cases": cases}
+    return doc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,10 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--case", action="append", default=[], help="case id (repeatable); default all")
     parser.add_argument("--write", action="store_true", help="store the values in this stack's measurement file")
     parser.add_argument("--out", type=Path, help="write the measurement file here instead")
+    parser.add_argument("--fresh", action="store_true", help="measure the cases anew, dropping their stored seeds")
     args = parser.parse_args(argv)
 
-    from lstm_cases import compat, registry
-    from lstm_cases.results import CaseResults
+    from lstm_cases import compat, registry, runner
 
     try:
         if args.profile not in PROFILES:
@@ -109,46 +166,84 @@ def main(argv: list[str] | None = None) -> int:
             "measure them one folder at a time\n",
         )
     seeds = seeds_for(args.profile, args.seeds, args.seed_base)
+    writing = bool(args.write or args.out)
     stack = compat.stack()
     label = compat.stack_label(stack)
     print(f"# {label}, profile {args.profile}, seeds {seeds}", flush=True)
 
     commit = commit_id()  # the code this run imports, before anyone edits the checkout
-    results = CaseResults(args.profile, seeds)
+    path = (args.out or provenance.measurement_path(args.profile, label, Path(folders[0]))) if writing else None
+    facts = {
+        "commit": commit,
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        "command": " ".join([PROG, *(shlex.quote(a) for a in argv)]),
+    }
+    try:
+        entries = dict(stored_file(path, args.profile, label).get("cases", {})) if path else {}
+    except provenance.MeasurementError as err:
+        parser.exit(2, f"error: {err}\n")
+    wanted = list(cases)
+    for case in cases:  # a paired claim's other case is measured too
+        for claim in case.claims:
+            wanted += (
+                [registry.get_case(claim.compare_to)] if claim.compare_to and claim.judged_in(args.profile) else []
+            )
+    wanted = list({case.id: case for case in wanted}.values())
+    skipped: set[str] = set()
+    for case in wanted:
+        key = recipe_key(case, args.profile)
+        if args.fresh:
+            entries.pop(case.id, None)
+        stored = set(entries.get(case.id, {}).get("seeds", []))
+        problem = mixing(entries.get(case.id), key)
+        legacy = problem is not None and "before seeds were resumable" in problem
+        if problem and (set(seeds) - stored or not legacy):  # an old entry still reads; it takes no new seeds
+            parser.exit(2, f"error: {case.id}: {problem}; --fresh measures it anew, --out NEW.json elsewhere\n")
+        if stored & set(seeds):
+            print(f"# {case.id}: seeds {sorted(stored & set(seeds))} stored already in {path}: skipped", flush=True)
+        for seed in (s for s in seeds if s not in stored):
+            try:
+                (run,) = runner.run_case(case, args.profile, [seed]).runs
+            except DataUnavailable as err:  # real-scale data not given: say so and go on
+                print(f"\n{case.id}: skipped: {err}", flush=True)
+                skipped.add(case.id)
+                break
+            except DataError as err:
+                parser.exit(2, f"error: {case.id}: {err}\n")
+            entries[case.id] = with_seed(entries.get(case.id), seed, seed_values(run), {**key, **facts})
+            if path is not None:  # this seed, whole, before the next begins
+                write_json_atomic(path, updated_file(path, args.profile, stack, label, {case.id: entries[case.id]}))
+
+    def values_of(case_id: str, metric: str) -> list[float] | None:
+        entry = entries.get(case_id)
+        if entry is None or case_id in skipped:
+            return None
+        return [v for s, v in zip(entry["seeds"], entry["metrics"].get(metric, []), strict=True) if s in seeds]
+
     for case in cases:
-        try:
-            result = results.train_missing(case)
-            for claim in case.claims:
-                for needed in results.cases_needed(case, claim) if claim.judged_in(args.profile) else ():
-                    results.train_missing(needed)
-        except DataUnavailable as err:  # real-scale data not given: say so and go on
-            print(f"\n{case.id}: skipped: {err}", flush=True)
+        if case.id in skipped:
             continue
-        except DataError as err:
-            parser.exit(2, f"error: {case.id}: {err}\n")
-        print(f"\n{case.id}: train s {_summary([r.train_seconds for r in result.runs])}")
-        print(f"  first epoch s {_summary([r.first_epoch_seconds for r in result.runs])}")
-        print(f"  peak RSS MB {_summary([r.peak_rss_mb for r in result.runs])}")
-        for metric in sorted(result.runs[0].metrics):
-            print(f"  {metric}: {_summary(result.values(metric))}  values {result.values(metric)}")
+        entry = entries[case.id]
+        print(f"\n{case.id}: train s {_summary(values_of(case.id, TRAIN_SECONDS))}")
+        firsts = [v for s, v in zip(entry["seeds"], entry["first_epoch_seconds"], strict=True) if s in seeds]
+        rss = [v for s, v in zip(entry["seeds"], entry["peak_rss_mb"], strict=True) if s in seeds]
+        print(f"  first epoch s {_summary(firsts)}")
+        print(f"  peak RSS MB {_summary(rss)}")
+        for metric in sorted(m for m in entry["metrics"] if m not in (TRAIN_SECONDS, STEADY_EPOCH_SECONDS)):
+            print(f"  {metric}: {_summary(values_of(case.id, metric))}  values {values_of(case.id, metric)}")
         for claim in case.claims:
             if not claim.judged_in(args.profile):
                 print(f"  claim {claim.id}: not judged in {args.profile} ({claim.unjudged})")
                 continue
-            verdict = results.verdict(case, claim, stack)
+            others = values_of(claim.compare_to, claim.metric) if claim.compare_to else None
+            if claim.compare_to and others is None:
+                print(f"  claim {claim.id}: not judged ({claim.compare_to} was skipped)")
+                continue
+            verdict = claim.judge(args.profile, values_of(case.id, claim.metric), stack, others)
             print(f"  claim {claim.id}: {verdict.status} ({verdict.detail})")
         sys.stdout.flush()
-
-    if args.write or args.out:
-        command = " ".join([PROG, *(shlex.quote(a) for a in argv)])
-        date = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-        entries = {cid: case_entry(res, command, commit, date) for cid, res in results.items()}
-        path = args.out or provenance.measurement_path(args.profile, label, Path(folders[0]))
-        try:
-            write_json_atomic(path, updated_file(path, args.profile, stack, label, entries))
-        except provenance.MeasurementError as err:
-            parser.exit(2, f"error: {err}\n")
-        print(f"\nwrote {len(entries)} case(s) to {path}")
+    if path is not None:
+        print(f"\nwrote {len(wanted) - len(skipped)} case(s) to {path}, seed by seed")
     return 0
 
 
