@@ -4,6 +4,7 @@ subcommands, and a case run from an installed wheel in a folder outside the chec
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -41,8 +42,25 @@ def test_the_package_list_is_every_package_folder():
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     """The wheel of this checkout, built offline with the installed setuptools."""
-    out = tmp_path_factory.mktemp("wheel")
-    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out), str(ROOT)]
+    out, source = tmp_path_factory.mktemp("wheel"), tmp_path_factory.mktemp("source") / "lstm-bench"
+    # from a copy of what the package is made of: the build writes build/ and *.egg-info beside its source
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "examples")
+    for name in ("lstm_cases", "reports", "bench"):
+        shutil.copytree(ROOT / name, source / name, ignore=ignore)
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
+    build = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "-q",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        str(out),
+        str(source),
+    ]
     done = subprocess.run(build, capture_output=True, text=True, cwd=out)
     assert done.returncode == 0, done.stderr
     (path,) = out.glob("lstm_bench-*.whl")
@@ -133,7 +151,9 @@ def _lstm_bench(args: list[str], cwd: Path, path: Path) -> subprocess.CompletedP
 def test_the_example_package_adds_its_case_to_lstm_bench_run(tmp_path):
     site = tmp_path / "site"
     install = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation"]
-    done = subprocess.run([*install, "--target", str(site), str(EXAMPLE)], capture_output=True, text=True)
+    example = tmp_path / "example"
+    shutil.copytree(EXAMPLE, example, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    done = subprocess.run([*install, "--target", str(site), str(example)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     done = _lstm_bench(["run", "--case", "first_symbol", "--benchmark-disable", "-q", "-p", "no:cacheprovider"],
                        tmp_path, site)  # fmt: skip
