@@ -59,10 +59,12 @@ def commit_id() -> str:
     return commit_of(ROOT)
 
 
-def recipe_key(case: Any, profile: str) -> dict[str, Any]:
-    """What the seeds of one entry must share: the profile's recipe and the model's shapes and counts."""
+def recipe_key(case: Any, profile: str, threads: int | None) -> dict[str, Any]:
+    """What the seeds of one entry must share: the profile's recipe, the model's shapes and counts,
+    and the framework's threads (another thread count sums in another order)."""
     expected = case.expected_for(profile)
     return {
+        "threads": "default" if threads is None else threads,
         "recipe": case.recipe(profile).describe(),
         "expected": {
             "input_shape": list(expected.input_shape),
@@ -110,6 +112,8 @@ def mixing(entry: dict[str, Any] | None, key: dict[str, Any]) -> str | None:
     """Why stored seeds may not be joined by new ones (another recipe or model), or None."""
     if not entry or not entry.get("seeds"):
         return None
+    if entry.get("threads") != key["threads"] and "recipe" in entry:
+        return f"its stored seeds were measured with {entry.get('threads')} thread(s), these with {key['threads']}"
     for part in ("recipe", "expected"):
         stored = entry.get(part)
         if stored is None:
@@ -145,9 +149,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="store the values in this stack's measurement file")
     parser.add_argument("--out", type=Path, help="write the measurement file here instead")
     parser.add_argument("--fresh", action="store_true", help="measure the cases anew, dropping their stored seeds")
+    parser.add_argument(
+        "--threads", default=None, help="framework threads per pool, as pytest bench's --threads (default 1)"
+    )
     args = parser.parse_args(argv)
 
-    from lstm_cases import compat, registry, runner
+    from lstm_cases import compat, registry, runner, timing
+
+    try:
+        threads = timing.parse_threads(args.threads, "--threads")
+    except ValueError as err:
+        parser.exit(2, f"error: {err}\n")
+    timing.apply_threads(threads)  # as the bench judges them: values of one thread count
 
     try:
         if args.profile not in PROFILES:
@@ -191,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = list({case.id: case for case in wanted}.values())
     skipped: set[str] = set()
     for case in wanted:
-        key = recipe_key(case, args.profile)
+        key = recipe_key(case, args.profile, threads)
         if args.fresh:
             entries.pop(case.id, None)
         stored = set(entries.get(case.id, {}).get("seeds", []))
