@@ -286,7 +286,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--markdown",
         action="store_true",
-        help="a duet's verdicts as a Markdown table after the lines (for a CI job summary)",
+        help="for a CI job summary: a duet's verdicts as a Markdown table after the lines; two runs' report in a "
+        "text block",
     )
     parser.add_argument(
         "--allow-missing",
@@ -328,7 +329,13 @@ def main(argv: list[str] | None = None) -> int:
     compared = (
         f"{c.get('cases', 0)} case(s), {c.get('claims', 0)} claim(s), {c.get('timings', 0)} judged timing(s) compared"
     )
-    return print_outcome(head, out, compared)
+    if not args.markdown:
+        return print_outcome(head, out, compared)
+    print("```text")  # a job summary shows the report as written, line for line
+    try:
+        return print_outcome(head, out, compared)
+    finally:
+        print("```")
 
 
 def _main_duet(path: Path, rule: Rule, markdown: bool) -> int:

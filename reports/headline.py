@@ -1,5 +1,6 @@
 """The headline of a set of result files, in one place: ``python -m reports headline PATH [PATH ...]``
-(the workflow's CI job summary) and the timing headline of the report and ``reports.matrix``.
+(the workflow's CI job summary; ``--baseline FILE`` names the run the timings are compared with)
+and the timing headline of the report and ``reports.matrix``.
 
 Verdicts (``verdicts``): one row per result file (a folder stands for the result files in it), with
 its stack, profile, seeds, whether it timed anything, how many claims passed, failed, failed as
@@ -254,17 +255,26 @@ def main(argv: list[str] | None = None) -> int:
         prog=PROG, description="verdicts per result file; from two files on, timings against the first (Markdown)"
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="result files, or folders of them")
+    parser.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="the run the timings are compared with (default: the first file)"
+    )
     add_rule_options(parser)
     args = parser.parse_args(argv)
     files = find_files(args.paths)
     if not files:
         return error(PROG, f"{', '.join(map(str, args.paths))}: no result file")
+    if args.baseline is not None:  # first, named: not whichever file sorts first
+        if not args.baseline.is_file():
+            return error(PROG, f"--baseline {args.baseline}: no such file")
+        files = [args.baseline, *(f for f in files if f.resolve() != args.baseline.resolve())]
     try:
         runs = load_runs(files)
         timings = headline(runs, comparisons_of(runs, rule_from_args(args)[0])) if len(runs) > 1 else []
     except (InputError, ValueError) as err:
         return error(PROG, str(err))
     print(verdicts(runs))
+    if len(runs) > 1:
+        print(f"\nTimings against the baseline {files[0]} ({runs[0].label}).\n")
     if timings:
         print("\n".join(timings))
     return 0

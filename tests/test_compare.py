@@ -224,3 +224,21 @@ def test_the_machines_drift_cancels_by_its_reference_and_a_slower_framework_does
     assert both.outcome == "slower" and both.estimate == pytest.approx(1.3, rel=0.03)
     without = Samples(base.data, base.median, base.processes, plan=PLAN)  # an older file: no reference
     assert judge_timing("c", "predict", without, _with_reference(1.0, 1.4, seed=20), tight).machine is None
+
+
+def test_the_headline_command_compares_with_the_baseline_it_is_given(tmp_path, capsys):
+    """Files sort by name; the baseline is the one named, not the first in that order."""
+    from reports.headline import main as headline_main
+    from tests.test_gate import STACK_221, aa_case, result
+
+    jax = {**STACK_221, "backend": "jax", "tensorflow_version": None}
+    result(tmp_path / "a-jax.json", aa_case("one_char", center=5.0), stack=jax)
+    result(tmp_path / "b-tf.json", aa_case("one_char", center=10.0))
+    assert headline_main([str(tmp_path), "--baseline", str(tmp_path / "b-tf.json")]) == 0
+    out = capsys.readouterr().out
+    assert f"Timings against the baseline {tmp_path / 'b-tf.json'} (tf2.21/keras3/tensorflow)." in out
+    assert "## Headline: each run against tf2.21/keras3/tensorflow" in out
+    assert headline_main([str(tmp_path)]) == 0  # without it: the first file, and it says which
+    assert f"Timings against the baseline {tmp_path / 'a-jax.json'}" in capsys.readouterr().out
+    assert headline_main([str(tmp_path), "--baseline", str(tmp_path / "none.json")]) == 2
+    assert capsys.readouterr().err.startswith("python -m reports headline: error: --baseline ")

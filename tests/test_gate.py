@@ -489,3 +489,11 @@ def test_timings_of_two_plans_are_other_work_each_said_in_one_line(tmp_path, cap
         "other work per round"
     ]
     assert "REGRESSION one_char train_step" not in out
+
+
+def test_markdown_puts_two_runs_report_in_a_text_block(tmp_path, capsys):
+    base = result(tmp_path / "base.json", aa_case("one_char"))
+    run = result(tmp_path / "run.json", aa_case("one_char", seed=1))
+    out = run_gate(capsys, base, run, "--claims-only", "--markdown", expect=0)
+    assert out.startswith("```text\nbaseline: ") and out.endswith("```\n")
+    assert run_gate(capsys, base, run, "--claims-only", expect=0) == out[len("```text\n") : -len("```\n")]
