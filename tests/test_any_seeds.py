@@ -34,4 +34,27 @@ def test_a_run_whose_median_leaves_the_band_is_a_false_failure(tmp_path):
     assert (row.runs, row.false_failures, row.failing_bases) == (3, 1, (3,))
     assert row.worst.startswith("seeds 3-5: fail: median 0.2")
     page = any_seeds.page(rows, [tmp_path / "quick-tf2.21-keras3-tensorflow.json"])
-    assert "False failures in all: **1** of 3 claim verdicts." in page
+    assert "False failures on unseen seeds: **1** of\n3 claim verdicts." in page
+
+
+def test_check_ranges_count_a_rule_moved_after_them_apart(tmp_path):
+    """Seeds 3-8 are a check range measured under mediocre_band's rule of today, 9-11 one measured under
+    another rule: its failure is counted as seen."""
+    from lstm_cases import holdout, registry
+
+    case = registry.get_case("one_char")
+    now = {"one_char/mediocre_band": holdout.rule_text(case, case.claim("mediocre_band"), "quick")}
+    good, bad = [0.8, 0.8, 0.8], [0.2, 0.3, 0.2]
+    path = _file(tmp_path, good + good + good + bad, seeds=list(range(3, 15)))
+    doc = json.loads(path.read_text())
+    doc["holdout"] = [
+        {"role": "set", "seeds": [0, 2]},
+        holdout.check_event((3, 8), path.name, "c1", "d", now),
+        holdout.check_event((9, 14), path.name, "c2", "d", {"one_char/mediocre_band": "accuracy: another rule"}),
+    ]
+    path.write_text(json.dumps(doc))
+    rows = [r for r in any_seeds.check_ranges(path, "quick") if r.claim == "mediocre_band"]
+    assert [(r.seeds, r.unseen, r.runs, r.false_failures) for r in rows] == [("3-8", True, 2, 0), ("9-14", False, 2, 1)]
+    page = any_seeds.page(rows, [path])
+    assert "False failures on unseen seeds: **0** of\n2 claim verdicts." in page
+    assert "On seen seeds (rules moved after the range):\n1 of 2." in page

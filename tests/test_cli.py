@@ -100,3 +100,28 @@ def test_measurement_refuses_to_mix_seeds_of_another_recipe(monkeypatch, tmp_pat
     )
     assert measure_claims.main(["--seeds", "2", "--case", "one_char", "--out", str(out), "--fresh"]) == 0
     assert json.loads(out.read_text())["cases"]["one_char"]["seeds"] == [0, 1]
+
+
+def test_a_check_range_is_written_apart_and_logged_when_complete(monkeypatch, tmp_path, capsys):
+    from lstm_cases import compat, holdout, provenance, registry
+
+    monkeypatch.setattr(registry, "measurement_folder", lambda case: tmp_path)
+    label = compat.stack_label(compat.stack())
+    main_file = provenance.measurement_path("quick", label, tmp_path)
+    main_file.write_text(
+        json.dumps({"format": provenance.FORMAT, "profile": "quick", "stack_label": label, "stack": {}, "cases": {},
+                    "holdout": [{"role": "set", "seeds": [0, 2]}]})
+    )  # fmt: skip
+    _untrained_runs(monkeypatch)
+    argv = ["--case", "one_char", "--seed-base", "3", "--seeds", "2", "--check-range", "--write"]
+    assert measure_claims.main(argv) == 0
+    check = tmp_path / f"{main_file.stem}.check-3-4.json"
+    assert json.loads(check.read_text())["cases"]["one_char"]["seeds"] == [3, 4]
+    event = json.loads(main_file.read_text())["holdout"][-1]
+    assert (event["role"], event["seeds"], event["file"]) == ("check", [3, 4], check.name)
+    assert event["rules"] == holdout.rules_now(registry.all_cases().values(), "quick", label)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        measure_claims.main(["--case", "one_char", "--seed-base", "2", "--seeds", "2", "--check-range", "--write"])
+    assert exit_info.value.code == 2
+    assert "error: --check-range 2-3: seed 2 is in the set 0-2 range too" in capsys.readouterr().err

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from lstm_cases import provenance, registry
+from lstm_cases import holdout, provenance, registry
 from lstm_cases.core import PROFILES
 from lstm_cases.rules import AtLeast, MedianInBand, PairedGreater
 
@@ -115,3 +115,33 @@ def test_stack_slugs_make_file_names():
         provenance.measurement_path("quick", "tf2.21/keras3/tensorflow").name == "quick-tf2.21-keras3-tensorflow.json"
     )
     assert provenance.measurement_path("full", "no-tf/keras3/jax").name == "full-no-tf-keras3-jax.json"
+
+
+# --------------------------------------------------------------------------- holdout discipline
+
+
+@pytest.mark.parametrize("label", provenance.CI_STACKS)
+def test_every_rule_is_checked_by_seeds_measured_after_it_was_set(label):
+    """The newest check range of each CI stack was measured under today's rules: a rule moved after its
+    check range was seen needs a newer unseen one (lstm_cases.holdout)."""
+    doc = provenance.load(provenance.measurement_path("quick", label))
+    assert not holdout.log_problems(doc), holdout.log_problems(doc)
+    rules = holdout.rules_now(registry.all_cases().values(), "quick", label)
+    problems = holdout.unchecked(doc, rules)
+    assert not problems, f"{label}:\n" + "\n".join(problems)
+
+
+def test_the_holdout_check_catches_a_rule_moved_after_its_check_range():
+    case = registry.get_case("one_char")
+    claim = case.claim("mediocre_band")
+    rules = {"one_char/mediocre_band": holdout.rule_text(case, claim, "quick")}
+    checked = {"holdout": [{"role": "set", "seeds": [0, 9]}, holdout.check_event((10, 29), "f.json", "c", "d", rules)]}
+    assert holdout.unchecked(checked, rules) == []
+    moved = {"one_char/mediocre_band": rules["one_char/mediocre_band"].replace("0.", "0.0", 1)}
+    (line,) = holdout.unchecked(checked, moved)
+    assert line.startswith("one_char/mediocre_band: its rule changed after seeds 10-29 were measured (was ")
+    assert holdout.unchecked({"holdout": [{"role": "set", "seeds": [0, 9]}]}, rules) == [
+        "one_char/mediocre_band: no check range: every seed of this stack set a threshold"
+    ]
+    overlapping = {"holdout": [{"role": "set", "seeds": [0, 9]}, {"role": "check", "seeds": [9, 12]}]}
+    assert holdout.log_problems(overlapping) == ["holdout event 1: seed 9 is in the set 0-9 range too"]

@@ -5,11 +5,13 @@ would judge it, and count the false failures.
     python -m lstm_cases.tools.any_seeds                 # print the table (quick, the CI stacks)
     python -m lstm_cases.tools.any_seeds --write         # rewrite docs/any-seeds.md
 
-A run of the quick profile judges 3 seeds (base, base + 1, base + 2); with measurements of
-seeds 0..29 that is 10 disjoint runs, bases 0, 3, ..., 27. Each seed of a measurement was
-trained on its own (a fresh model seeded with it), so a window of stored seeds gives the
-verdict that run would give. A false failure is a verdict of fail or xpass on a stack whose
-rule says the claim holds (or is an expected failure) there.
+A run of the quick profile judges 3 seeds (base, base + 1, base + 2); a check range of 30 seeds
+is 10 disjoint runs. Each seed of a measurement was trained on its own (a fresh model seeded with
+it), so a window of stored seeds gives the verdict that run would give. A false failure is a
+verdict of fail or xpass on a stack whose rule says the claim holds (or is an expected failure)
+there. The ranges are the check ranges of each stack's holdout log (``lstm_cases.holdout``); a
+claim whose rule moved after a range was measured is judged there too, but counted apart: those
+seeds were seen.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from lstm_cases import provenance, registry
+from lstm_cases import holdout, provenance, registry
 from lstm_cases.core import DEFAULT_SEEDS, PROFILES
 from lstm_cases.record.schema import FAIL, XPASS
 
@@ -38,6 +40,8 @@ class Row:
     false_failures: int
     failing_bases: tuple[int, ...]
     worst: str  # the detail of the first failing run, or of the run nearest to failing
+    seeds: str = ""  # the check range, "A-B"
+    unseen: bool = True  # the rule is the one the range was measured under
 
 
 def windows(seeds: Sequence[int], size: int) -> list[list[int]]:
@@ -47,8 +51,11 @@ def windows(seeds: Sequence[int], size: int) -> list[list[int]]:
     return [list(range(b, b + size)) for b in bases if all(s in present for s in range(b, b + size))]
 
 
-def judge_file(path: Path, profile: str) -> list[Row]:
+def judge_file(path: Path, profile: str, within: tuple[int, int] | None = None) -> list[Row]:
+    """Every claim on the file's stored seeds (``within``: those of one range only)."""
     doc = provenance.load(path)
+    if within is not None:
+        doc = _only_seeds(doc, within)
     size = DEFAULT_SEEDS[profile]
     rows = []
     for case in registry.all_cases().values():
@@ -62,6 +69,35 @@ def judge_file(path: Path, profile: str) -> list[Row]:
             if claim.compare_to and (other is None or other.get("seeds") != entry["seeds"]):
                 continue
             rows.append(_row(doc, case.id, claim, entry, other, profile, size))
+    return rows
+
+
+def _only_seeds(doc: dict, within: tuple[int, int]) -> dict:
+    low, high = within
+    cases = {}
+    for case_id, entry in doc["cases"].items():
+        if "metrics" not in entry:
+            continue
+        keep = [i for i, s in enumerate(entry["seeds"]) if low <= s <= high]
+        metrics = {m: [values[i] for i in keep] for m, values in entry["metrics"].items()}
+        cases[case_id] = {**entry, "seeds": [entry["seeds"][i] for i in keep], "metrics": metrics}
+    return {**doc, "cases": cases}
+
+
+def check_ranges(path: Path, profile: str) -> list[Row]:
+    """Every claim on every check range of the stack's holdout log, marked unseen where the range was
+    measured under the claim's rule of today."""
+    doc = provenance.load(path)
+    now = holdout.rules_now(registry.all_cases().values(), profile, doc["stack_label"])
+    rows = []
+    for event in doc.get(holdout.KEY, []):
+        if event.get("role") != "check":
+            continue
+        low, high = event["seeds"]
+        for row in judge_file(path.with_name(event["file"]), profile, (low, high)):
+            key = f"{row.case}/{row.claim}"
+            unseen = key in now and event.get("rules", {}).get(key) == now[key]
+            rows.append(replace(row, seeds=f"{low}-{high}", unseen=unseen))
     return rows
 
 
@@ -84,33 +120,60 @@ def _row(doc: dict, case_id: str, claim, entry: dict, other: dict | None, profil
 
 def table(rows: Sequence[Row]) -> str:
     lines = [
-        "| case | claim | stack | runs | false failures | failing seed bases | first failing run |",
-        "|---|---|---|---|---|---|---|",
+        "| case | claim | stack | seeds | unseen | runs | false failures | failing seed bases | first failing run |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         bases = ", ".join(map(str, r.failing_bases)) or "-"
+        seen = "yes" if r.unseen else "no: the rule moved after"
         lines.append(
-            f"| `{r.case}` | `{r.claim}` | {r.stack} | {r.runs} | {r.false_failures} | {bases} | {r.worst or '-'} |"
+            f"| `{r.case}` | `{r.claim}` | {r.stack} | {r.seeds or '-'} | {seen} | {r.runs} | {r.false_failures} "
+            f"| {bases} | {r.worst or '-'} |"
         )
     return "\n".join(lines)
 
 
+def history(files: Sequence[Path]) -> list[str]:
+    """Each stack's holdout log, oldest first, in a line per event."""
+    lines = []
+    for path in files:
+        doc = provenance.load(path)
+        lines.append(f"- **{doc['stack_label']}**:")
+        for event in doc.get(holdout.KEY, []):
+            if event["role"] == "moved":
+                after = f"after seeds {event['after'][0]}-{event['after'][1]} were seen" if event.get("after") else ""
+                moves = "; ".join(f"`{claim}`: {what}" for claim, what in event["claims"].items())
+                lines.append(f"  - moved ({event.get('commit', '?')}) {after}: {moves}. Why: {event.get('why', '?')}")
+            else:
+                low, high = event["seeds"]
+                where = f" in `{event['file']}`" if event.get("file") else ""
+                lines.append(f"  - {event['role']}: seeds {low}-{high}{where} ({event.get('commit', '?')})")
+    return lines
+
+
 def page(rows: Sequence[Row], files: Sequence[Path]) -> str:
-    total = sum(r.false_failures for r in rows)
-    runs = {r.stack: r.runs for r in rows}
+    unseen = [r for r in rows if r.unseen]
+    seen = [r for r in rows if not r.unseen]
     names = ", ".join(f"`{p.name}`" for p in files)
+    log = "\n".join(history(files))
     return f"""# Any seeds: do the claims hold for seeds they were not set from?
 
-Generated by `{PROG} --write` from {names} (`lstm_cases/measurements/`); do not edit by hand.
+Generated by `{PROG} --write` from {names} (`lstm_cases/measurements/`) and the check files their
+holdout logs name; do not edit by hand.
 
-Every claim judged, as `pytest bench --seed-base B` judges it (3 seeds in the quick profile),
-on each disjoint run of stored seeds: {", ".join(f"{n} runs on {s}" for s, n in runs.items())}.
-The thresholds were set from seeds 0-9; seeds 10-29 were measured afterwards, unseen:
+Every claim judged, as `pytest bench --seed-base B` judges it (3 seeds in the quick profile), on
+each disjoint run of the seeds of each check range: seeds measured after the thresholds were set,
+never used to set one. Each stack's holdout log (`lstm_cases/holdout.py`), oldest first:
 
-    python -m lstm_cases.tools.measure_claims --profile quick --seeds 10 --write                  # seeds 0-9
-    python -m lstm_cases.tools.measure_claims --profile quick --seeds 20 --seed-base 10 --write   # seeds 10-29
+{log}
 
-False failures in all: **{total}** of {sum(r.runs for r in rows)} claim verdicts.
+A rule moved after a range was measured is judged on that range too, but those seeds were seen:
+they are counted apart. A check range is measured with
+`lstm-bench measure --profile quick --seed-base A --seeds N --check-range --write`, which logs it.
+
+False failures on unseen seeds: **{sum(r.false_failures for r in unseen)}** of
+{sum(r.runs for r in unseen)} claim verdicts. On seen seeds (rules moved after the range):
+{sum(r.false_failures for r in seen)} of {sum(r.runs for r in seen)}.
 
 {table(rows)}
 """
@@ -128,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files = args.files or default_files(args.profile)
     try:
-        rows = [row for path in files for row in judge_file(path, args.profile)]
+        rows = [row for path in files for row in check_ranges(path, args.profile)]
     except (provenance.MeasurementError, KeyError, json.JSONDecodeError) as err:
         parser.exit(2, f"{PROG}: error: {err}\n")
     text = page(rows, files)
@@ -136,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         from lstm_cases.record.atomic import write_atomic
 
         write_atomic(DOC, text)
-        print(f"wrote {DOC}: {sum(r.false_failures for r in rows)} false failures")
+        unseen = sum(r.false_failures for r in rows if r.unseen)
+        print(f"wrote {DOC}: {unseen} false failures on unseen seeds")
     else:
         print(text, end="")
     return 0

@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from lstm_cases import provenance
+from lstm_cases import holdout, provenance
 from lstm_cases.core import (
     PROFILES,
     STEADY_EPOCH_SECONDS,
@@ -139,6 +139,18 @@ def stored_file(path: Path, profile: str, label: str) -> dict[str, Any]:
     return doc
 
 
+def _seed_line(run: Any) -> str:
+    return ", ".join(f"{m} {v:.4g}" for m, v in sorted(run.metrics.items())[:4])
+
+
+def _check_range_problems(main_file: Path, seeds: tuple[int, int], name: str) -> list[str]:
+    """Why the seeds cannot be a new check range of the stack's log (they overlap a range of it)."""
+    doc = provenance.load(main_file)
+    log = [event for event in doc.get(holdout.KEY, []) if event.get("file") != name]  # a resumed range: itself
+    problems = holdout.log_problems({holdout.KEY: [*log, {"role": "check", "seeds": list(seeds)}]})
+    return [problem.split(": ", 1)[1] for problem in problems]  # without the log's event numbers
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
@@ -149,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="store the values in this stack's measurement file")
     parser.add_argument("--out", type=Path, help="write the measurement file here instead")
     parser.add_argument("--fresh", action="store_true", help="measure the cases anew, dropping their stored seeds")
+    parser.add_argument(
+        "--check-range",
+        action="store_true",
+        help="the seeds are an unseen check range: write them to a check file beside the stack's and, once "
+        "complete, log the range and today's rules in the stack's holdout log (lstm_cases.holdout)",
+    )
     parser.add_argument(
         "--threads", default=None, help="framework threads per pool, as pytest bench's --threads (default 1)"
     )
@@ -185,7 +203,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# {label}, profile {args.profile}, seeds {seeds}", flush=True)
 
     commit = commit_id()  # the code this run imports, before anyone edits the checkout
-    path = (args.out or provenance.measurement_path(args.profile, label, Path(folders[0]))) if writing else None
+    main_file = provenance.measurement_path(args.profile, label, Path(folders[0]))
+    check_range = (seeds[0], seeds[-1]) if args.check_range else None
+    if check_range is not None:  # a file of its own beside the stack's, logged in its holdout log when complete
+        if not args.write or args.out:
+            parser.exit(
+                2, "error: --check-range writes a check file beside the stack's file: give --write, not --out\n"
+            )
+        path: Path | None = main_file.with_name(f"{main_file.stem}.check-{check_range[0]}-{check_range[1]}.json")
+        try:
+            problems = _check_range_problems(main_file, check_range, path.name)
+        except provenance.MeasurementError as err:
+            parser.exit(2, f"error: {err}\n")
+        if problems:
+            parser.exit(2, f"error: --check-range {check_range[0]}-{check_range[1]}: {problems[0]}\n")
+    else:
+        path = (args.out or main_file) if writing else None
     facts = {
         "commit": commit,
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
@@ -224,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             except DataError as err:
                 parser.exit(2, f"error: {case.id}: {err}\n")
             entries[case.id] = with_seed(entries.get(case.id), seed, seed_values(run), {**key, **facts})
+            print(f"# {case.id} seed {seed}: train s {run.train_seconds:.3g}; {_seed_line(run)}", flush=True)
             if path is not None:  # this seed, whole, before the next begins
                 write_json_atomic(path, updated_file(path, args.profile, stack, label, {case.id: entries[case.id]}))
 
@@ -257,6 +291,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
     if path is not None:
         print(f"\nwrote {len(wanted) - len(skipped)} case(s) to {path}, seed by seed")
+    if check_range is not None and path is not None:
+        if skipped:
+            parser.exit(2, f"error: {', '.join(sorted(skipped))} not measured: the check range is not logged\n")
+        rules = holdout.rules_now(registry.all_cases().values(), args.profile, label)
+        event = holdout.check_event(check_range, path.name, commit, facts["date"], rules)
+        doc = provenance.load(main_file)
+        write_json_atomic(main_file, {**doc, holdout.KEY: [*doc.get(holdout.KEY, []), event]})
+        print(f"logged seeds {check_range[0]}-{check_range[1]} as a check range in {main_file}")
     return 0
 
 
