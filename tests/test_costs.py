@@ -93,3 +93,11 @@ def test_closing_lines_name_every_part():
     assert "timed steady-state rounds 1.5 s" in first
     assert second.startswith("lstm-bench: cost: harness 10 s = 7.00 x measuring (start-up 10 s")
     assert second.endswith("unaccounted 0.0 s")
+
+
+def test_measured_seconds_go_to_the_open_block_s_case_when_none_is_named():
+    ledger, clock = _ledger()
+    with ledger.test("claims", "one_char"), ledger.charge("evaluation", "one_char"):
+        clock.now += 3.0
+        ledger.measured(costs.TIMED_TRAINING, 2.0)
+    assert ledger.split()["per_case"]["one_char"] == {"evaluation": 1.0, costs.TIMED_TRAINING: 2.0}

@@ -114,9 +114,12 @@ class Ledger:
                 self._open[-1].inner += elapsed
 
     def measured(self, kind: str, seconds: float, case: str | None = None) -> None:
-        """Seconds another timer took (``MEASURING`` kinds), booked and taken out of the open block."""
+        """Seconds another timer took (``MEASURING`` kinds), booked (to ``case``, else the open block's)
+        and taken out of the open block."""
         if kind not in MEASURING:
             raise ValueError(f"unknown measuring kind {kind!r}; valid kinds: {', '.join(MEASURING)}")
+        if case is None and self._open:
+            case = self._open[-1].case
         self._book(kind, case, seconds)
         if self._open:
             self._open[-1].inner += seconds
