@@ -316,6 +316,15 @@ class Expected:
     def sample_output_shape(self) -> tuple[int, ...]:
         return self.target_shape[1:] if self.output_shape is None else self.output_shape
 
+    def describe(self) -> dict[str, Any]:
+        """The shapes and counts as a record keeps them."""
+        return {
+            "input_shape": list(self.input_shape),
+            "target_shape": list(self.target_shape),
+            "total_params": self.total_params,
+            "layer_params": dict(self.layer_params),
+        }
+
 
 @dataclass(frozen=True)
 class Case:

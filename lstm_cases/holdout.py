@@ -21,7 +21,7 @@ from typing import Any
 
 from lstm_cases.core import Case
 
-KEY = "holdout"  # the log's key in a measurement file
+LOG_KEY = "holdout"  # the log's key in a measurement file
 ROLES = ("set", "check", "moved")
 
 
@@ -44,7 +44,7 @@ def log_problems(doc: Mapping[str, Any]) -> list[str]:
     """What is wrong with a file's log itself: a role not known, a range the wrong way round, two ranges
     sharing a seed."""
     problems, taken = [], {}
-    for i, event in enumerate(doc.get(KEY, [])):
+    for i, event in enumerate(doc.get(LOG_KEY, [])):
         role = event.get("role")
         if role not in ROLES:
             problems.append(f"holdout event {i}: role {role!r}; valid roles: {', '.join(ROLES)}")
@@ -63,7 +63,7 @@ def log_problems(doc: Mapping[str, Any]) -> list[str]:
 
 
 def last_check(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    checks = [event for event in doc.get(KEY, []) if event.get("role") == "check"]
+    checks = [event for event in doc.get(LOG_KEY, []) if event.get("role") == "check"]
     return checks[-1] if checks else None
 
 

@@ -41,13 +41,7 @@ def case_record(case: Case, result: CaseResult | None, profile: str, verdicts: M
         "notes": case.notes,
         "seeds": result.seeds if result is not None else [],
         "recipe": case.recipe(profile).describe(),
-        "expected": {
-            "input_shape": list(expected.input_shape),
-            "target_shape": list(expected.target_shape),
-            "total_params": expected.total_params,
-            "layer_params": dict(expected.layer_params),
-            "output_shape": list(expected.sample_output_shape()),
-        },
+        "expected": {**expected.describe(), "output_shape": list(expected.sample_output_shape())},
         "metrics": {m: result.values(m) for m in metrics} if result is not None else {},
         "train_seconds": [r.train_seconds for r in runs],
         # compilation/tracing apart from the steady state; epochs are Keras epochs (passes)

@@ -90,7 +90,7 @@ def check_ranges(path: Path, profile: str) -> list[Row]:
     doc = provenance.load(path)
     now = holdout.rules_now(registry.all_cases().values(), profile, doc["stack_label"])
     rows = []
-    for event in doc.get(holdout.KEY, []):
+    for event in doc.get(holdout.LOG_KEY, []):
         if event.get("role") != "check":
             continue
         low, high = event["seeds"]
@@ -139,7 +139,7 @@ def history(files: Sequence[Path]) -> list[str]:
     for path in files:
         doc = provenance.load(path)
         lines.append(f"- **{doc['stack_label']}**:")
-        for event in doc.get(holdout.KEY, []):
+        for event in doc.get(holdout.LOG_KEY, []):
             if event["role"] == "moved":
                 after = f"after seeds {event['after'][0]}-{event['after'][1]} were seen" if event.get("after") else ""
                 moves = "; ".join(f"`{claim}`: {what}" for claim, what in event["claims"].items())

@@ -62,16 +62,10 @@ def commit_id() -> str:
 def recipe_key(case: Any, profile: str, threads: int | None) -> dict[str, Any]:
     """What the seeds of one entry must share: the profile's recipe, the model's shapes and counts,
     and the framework's threads (another thread count sums in another order)."""
-    expected = case.expected_for(profile)
     return {
         "threads": "default" if threads is None else threads,
         "recipe": case.recipe(profile).describe(),
-        "expected": {
-            "input_shape": list(expected.input_shape),
-            "target_shape": list(expected.target_shape),
-            "total_params": expected.total_params,
-            "layer_params": dict(expected.layer_params),
-        },
+        "expected": case.expected_for(profile).describe(),
     }
 
 
@@ -146,8 +140,8 @@ def _seed_line(run: Any) -> str:
 def _check_range_problems(main_file: Path, seeds: tuple[int, int], name: str) -> list[str]:
     """Why the seeds cannot be a new check range of the stack's log (they overlap a range of it)."""
     doc = provenance.load(main_file)
-    log = [event for event in doc.get(holdout.KEY, []) if event.get("file") != name]  # a resumed range: itself
-    problems = holdout.log_problems({holdout.KEY: [*log, {"role": "check", "seeds": list(seeds)}]})
+    log = [event for event in doc.get(holdout.LOG_KEY, []) if event.get("file") != name]  # a resumed range: itself
+    problems = holdout.log_problems({holdout.LOG_KEY: [*log, {"role": "check", "seeds": list(seeds)}]})
     return [problem.split(": ", 1)[1] for problem in problems]  # without the log's event numbers
 
 
@@ -297,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         rules = holdout.rules_now(registry.all_cases().values(), args.profile, label)
         event = holdout.check_event(check_range, path.name, commit, facts["date"], rules)
         doc = provenance.load(main_file)
-        write_json_atomic(main_file, {**doc, holdout.KEY: [*doc.get(holdout.KEY, []), event]})
+        write_json_atomic(main_file, {**doc, holdout.LOG_KEY: [*doc.get(holdout.LOG_KEY, []), event]})
         print(f"logged seeds {check_range[0]}-{check_range[1]} as a check range in {main_file}")
     return 0
 
