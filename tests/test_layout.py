@@ -61,7 +61,7 @@ LAYERS = {
     ),
     "contract": (  # what a case is and how its claims are judged; the stack's differences
         "lstm_cases.core", "lstm_cases.rules", "lstm_cases.margins", "lstm_cases.sweep", "lstm_cases.compat",
-        "lstm_cases.provenance", "lstm_cases.textdata",
+        "lstm_cases.provenance", "lstm_cases.holdout", "lstm_cases.textdata",
     ),
     "families": ("lstm_cases.families", "lstm_cases.families.*"),
     "run": (  # preparing, training, timing, judging and recording the cases
