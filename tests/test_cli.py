@@ -125,3 +125,22 @@ def test_a_check_range_is_written_apart_and_logged_when_complete(monkeypatch, tm
         measure_claims.main(["--case", "one_char", "--seed-base", "2", "--seeds", "2", "--check-range", "--write"])
     assert exit_info.value.code == 2
     assert "error: --check-range 2-3: seed 2 is in the set 0-2 range too" in capsys.readouterr().err
+
+
+def test_shards_of_a_measurement_join_into_the_whole(monkeypatch, tmp_path):
+    _untrained_runs(monkeypatch)
+    argv = ["--case", "one_char", "--seeds", "4"]
+    assert measure_claims.main([*argv, "--out", str(tmp_path / "whole.json")]) == 0
+    for k in (1, 2):
+        assert measure_claims.main([*argv, "--shard", f"{k}/2", "--out", str(tmp_path / f"share-{k}.json")]) == 0
+    shares = [json.loads((tmp_path / f"share-{k}.json").read_text())["cases"]["one_char"]["seeds"] for k in (1, 2)]
+    assert shares == [[0, 2], [1, 3]]
+    joined = tmp_path / "joined.json"
+    assert measure_claims.main(["--join", str(tmp_path / "share-2.json"), str(tmp_path / "share-1.json"),
+                                "--out", str(joined)]) == 0  # fmt: skip
+    whole = json.loads((tmp_path / "whole.json").read_text())["cases"]["one_char"]
+    got = json.loads(joined.read_text())["cases"]["one_char"]
+    assert got["seeds"] == [0, 1, 2, 3] and got["metrics"]["accuracy"] == whole["metrics"]["accuracy"]
+    with pytest.raises(SystemExit) as exit_info:
+        measure_claims.main(["--join", str(tmp_path / "share-1.json"), str(joined), "--out", str(tmp_path / "x.json")])
+    assert exit_info.value.code == 2

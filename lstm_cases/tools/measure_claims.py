@@ -1,6 +1,8 @@
 """Measure cases over many seeds: the distributions claim thresholds are set from.
 
     python -m lstm_cases.tools.measure_claims --profile quick --seeds 10 [--case ID ...] [--write] [--out FILE]
+    python -m lstm_cases.tools.measure_claims ... --shard K/N --out share-K.json     # one machine's share
+    python -m lstm_cases.tools.measure_claims --join share-*.json --out FILE         # the shares as one file
 
 Prints, per case and metric, min / median / max over the seeds and each claim's verdict
 under its current rule. ``--write`` stores every per-seed value in this stack's measurement
@@ -145,6 +147,47 @@ def _check_range_problems(main_file: Path, seeds: tuple[int, int], name: str) ->
     return [problem.split(": ", 1)[1] for problem in problems]  # without the log's event numbers
 
 
+def join_files(paths: list[Path]) -> dict[str, Any]:
+    """Measurement files of one profile and stack as one: each case's seeds joined in seed order, the
+    seeds of one entry measured under one recipe key. MeasurementError (one line) otherwise."""
+    docs = [provenance.load(path) for path in paths]
+    first = docs[0]
+    entries: dict[str, Any] = {}
+    for path, doc in zip(paths, docs, strict=True):
+        if (doc.get("profile"), doc.get("stack_label")) != (first.get("profile"), first.get("stack_label")):
+            raise provenance.MeasurementError(f"{path}: {doc.get('profile')} on {doc.get('stack_label')}, not "
+                                              f"{first.get('profile')} on {first.get('stack_label')}")  # fmt: skip
+        for case_id, entry in doc["cases"].items():
+            key = {part: entry.get(part) for part in ("threads", "recipe", "expected")}
+            problem = mixing(entries.get(case_id), key)
+            if problem:
+                raise provenance.MeasurementError(f"{path}: {case_id}: {problem}")
+            for i, seed in enumerate(entry["seeds"]):
+                if seed in entries.get(case_id, {}).get("seeds", []):
+                    raise provenance.MeasurementError(f"{path}: {case_id}: seed {seed} is in another file too")
+                values = {
+                    "metrics": {m: v[i] for m, v in entry["metrics"].items()},
+                    "first_epoch_seconds": entry["first_epoch_seconds"][i],
+                    "peak_rss_mb": entry["peak_rss_mb"][i],
+                }
+                commit = (entry.get("commits") or [entry.get("commit", "?")] * len(entry["seeds"]))[i]
+                facts = {**key, "commit": commit, "date": entry.get("date"), "command": entry.get("command")}
+                entries[case_id] = with_seed(entries.get(case_id), seed, values, facts)
+    return {**first, "cases": entries}
+
+
+def _join(parser: argparse.ArgumentParser, paths: list[Path], out: Path | None) -> int:
+    if out is None:
+        parser.exit(2, "error: --join writes the joined file to --out\n")
+    try:
+        joined = join_files(paths)
+    except provenance.MeasurementError as err:
+        parser.exit(2, f"error: {err}\n")
+    write_json_atomic(out, joined)
+    print(f"joined {len(paths)} files into {out}: {len(joined['cases'])} case(s)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
@@ -162,11 +205,23 @@ def main(argv: list[str] | None = None) -> int:
         "complete, log the range and today's rules in the stack's holdout log (lstm_cases.holdout)",
     )
     parser.add_argument(
+        "--shard", help="K/N: measure the K-th of N shares of the (case group, seed) units; needs --out"
+    )
+    parser.add_argument(
+        "--join",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="join the shards' files (or any measurement files) into --out",
+    )
+    parser.add_argument(
         "--threads", default=None, help="framework threads per pool, as pytest bench's --threads (default 1)"
     )
     args = parser.parse_args(argv)
+    if args.join:
+        return _join(parser, args.join, args.out)
 
-    from lstm_cases import compat, registry, runner, timing
+    from lstm_cases import compat, registry, runner, shards, timing
 
     try:
         threads = timing.parse_threads(args.threads, "--threads")
@@ -229,6 +284,14 @@ def main(argv: list[str] | None = None) -> int:
                 [registry.get_case(claim.compare_to)] if claim.compare_to and claim.judged_in(args.profile) else []
             )
     wanted = list({case.id: case for case in wanted}.values())
+    mine = {case.id: list(seeds) for case in wanted}
+    if args.shard:  # this machine's share: the shards' files are joined with --join
+        try:
+            if not args.out or args.check_range:
+                raise ValueError("--shard writes this share to a file of its own: give --out, not --write")
+            mine = shards.plan(shards.with_partners(wanted), seeds, shards.parse_shard(args.shard))
+        except ValueError as err:
+            parser.exit(2, f"error: {err}\n")
     skipped: set[str] = set()
     for case in wanted:
         key = recipe_key(case, args.profile, threads)
@@ -237,11 +300,11 @@ def main(argv: list[str] | None = None) -> int:
         stored = set(entries.get(case.id, {}).get("seeds", []))
         problem = mixing(entries.get(case.id), key)
         legacy = problem is not None and "before seeds were resumable" in problem
-        if problem and (set(seeds) - stored or not legacy):  # an old entry still reads; it takes no new seeds
+        if problem and (set(mine[case.id]) - stored or not legacy):  # an old entry still reads; it takes no new seeds
             parser.exit(2, f"error: {case.id}: {problem}; --fresh measures it anew, --out NEW.json elsewhere\n")
         if stored & set(seeds):
             print(f"# {case.id}: seeds {sorted(stored & set(seeds))} stored already in {path}: skipped", flush=True)
-        for seed in (s for s in seeds if s not in stored):
+        for seed in (s for s in mine[case.id] if s not in stored):
             try:
                 (run,) = runner.run_case(case, args.profile, [seed]).runs
             except DataUnavailable as err:  # real-scale data not given: say so and go on
@@ -261,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
             return None
         return [v for s, v in zip(entry["seeds"], entry["metrics"].get(metric, []), strict=True) if s in seeds]
 
-    for case in cases:
+    for case in [] if args.shard else cases:  # a shard holds some seeds: the joined file is judged
         if case.id in skipped:
             continue
         entry = entries[case.id]
