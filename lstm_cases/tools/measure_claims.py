@@ -287,8 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     mine = {case.id: list(seeds) for case in wanted}
     if args.shard:  # this machine's share: the shards' files are joined with --join
         try:
-            if not args.out or args.check_range:
-                raise ValueError("--shard writes this share to a file of its own: give --out, not --write")
+            if args.check_range:
+                raise ValueError("--shard and --check-range do not combine: a check range is measured whole")
+            if not args.out:
+                raise ValueError("--shard writes this share to a file of its own: give --out")
             mine = shards.plan(shards.with_partners(wanted), seeds, shards.parse_shard(args.shard))
         except ValueError as err:
             parser.exit(2, f"error: {err}\n")
