@@ -6,6 +6,9 @@ import pytest
 
 from lstm_cases.tools import measure_claims
 
+# in this test process the framework may run already, under the session's threads: leave them as they are
+IN_PROCESS = ["--threads", "default"]
+
 
 @pytest.mark.parametrize(
     ("argv", "message"),
@@ -40,7 +43,7 @@ def test_measure_claims_reports_a_claim_not_judged_in_the_profile(monkeypatch, c
     monkeypatch.setattr(
         runner, "run_case", lambda case, profile, seeds, null_model=False: real(case, profile, seeds, True)
     )
-    assert measure_claims.main(["--profile", "quick", "--seeds", "1", "--case", "feature_window"]) == 0
+    assert measure_claims.main(["--profile", "quick", "--seeds", "1", "--case", "feature_window", *IN_PROCESS]) == 0
     out = capsys.readouterr().out
     assert "claim mediocre_band: not judged in quick (quick: 150 epochs" in out
     assert "claim undertrained_at_quick: fail" in out  # an untrained model fails it
@@ -68,7 +71,7 @@ def _untrained_runs(monkeypatch, stop_at_seed=None):
 
 def test_measurement_is_written_seed_by_seed_and_a_rerun_completes_it(monkeypatch, tmp_path, capsys):
     out = tmp_path / "quick.json"
-    argv = ["--profile", "quick", "--seeds", "3", "--case", "one_char", "--out", str(out)]
+    argv = ["--profile", "quick", "--seeds", "3", "--case", "one_char", "--out", str(out), *IN_PROCESS]
     _untrained_runs(monkeypatch, stop_at_seed=1)
     with pytest.raises(Killed):
         measure_claims.main(argv)
@@ -87,18 +90,18 @@ def test_measurement_is_written_seed_by_seed_and_a_rerun_completes_it(monkeypatc
 def test_measurement_refuses_to_mix_seeds_of_another_recipe(monkeypatch, tmp_path, capsys):
     out = tmp_path / "quick.json"
     _untrained_runs(monkeypatch)
-    assert measure_claims.main(["--seeds", "1", "--case", "one_char", "--out", str(out)]) == 0
+    assert measure_claims.main(["--seeds", "1", "--case", "one_char", "--out", str(out), *IN_PROCESS]) == 0
     doc = json.loads(out.read_text())
     doc["cases"]["one_char"]["recipe"]["epochs"] += 1  # as if the recipe had changed since
     out.write_text(json.dumps(doc))
     with pytest.raises(SystemExit) as exit_info:
-        measure_claims.main(["--seeds", "2", "--case", "one_char", "--out", str(out)])
+        measure_claims.main(["--seeds", "2", "--case", "one_char", "--out", str(out), *IN_PROCESS])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert (
         err.count("\n") == 1 and "one_char: its stored seeds were measured under another recipe (epochs changed)" in err
     )
-    assert measure_claims.main(["--seeds", "2", "--case", "one_char", "--out", str(out), "--fresh"]) == 0
+    assert measure_claims.main(["--seeds", "2", "--case", "one_char", "--out", str(out), "--fresh", *IN_PROCESS]) == 0
     assert json.loads(out.read_text())["cases"]["one_char"]["seeds"] == [0, 1]
 
 
@@ -113,7 +116,7 @@ def test_a_check_range_is_written_apart_and_logged_when_complete(monkeypatch, tm
                     "holdout": [{"role": "set", "seeds": [0, 2]}]})
     )  # fmt: skip
     _untrained_runs(monkeypatch)
-    argv = ["--case", "one_char", "--seed-base", "3", "--seeds", "2", "--check-range", "--write"]
+    argv = ["--case", "one_char", "--seed-base", "3", "--seeds", "2", "--check-range", "--write", *IN_PROCESS]
     assert measure_claims.main(argv) == 0
     check = tmp_path / f"{main_file.stem}.check-3-4.json"
     assert json.loads(check.read_text())["cases"]["one_char"]["seeds"] == [3, 4]
@@ -122,14 +125,16 @@ def test_a_check_range_is_written_apart_and_logged_when_complete(monkeypatch, tm
     assert event["rules"] == holdout.rules_now(registry.all_cases().values(), "quick", label)
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_info:
-        measure_claims.main(["--case", "one_char", "--seed-base", "2", "--seeds", "2", "--check-range", "--write"])
+        measure_claims.main(
+            ["--case", "one_char", "--seed-base", "2", "--seeds", "2", "--check-range", "--write", *IN_PROCESS]
+        )
     assert exit_info.value.code == 2
     assert "error: --check-range 2-3: seed 2 is in the set 0-2 range too" in capsys.readouterr().err
 
 
 def test_shards_of_a_measurement_join_into_the_whole(monkeypatch, tmp_path):
     _untrained_runs(monkeypatch)
-    argv = ["--case", "one_char", "--seeds", "4"]
+    argv = ["--case", "one_char", "--seeds", "4", *IN_PROCESS]
     assert measure_claims.main([*argv, "--out", str(tmp_path / "whole.json")]) == 0
     for k in (1, 2):
         assert measure_claims.main([*argv, "--shard", f"{k}/2", "--out", str(tmp_path / f"share-{k}.json")]) == 0

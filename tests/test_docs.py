@@ -42,3 +42,10 @@ def test_the_readme_is_a_front_door():
     lines = (ROOT / "README.md").read_text().splitlines()
     long = [i + 1 for i, line in enumerate(lines) if len(line) > 120]
     assert len(lines) <= 200 and not long, f"{len(lines)} lines; over 120 characters: lines {long}"
+
+
+def test_every_and_list_of_the_ci_script_stops_it_when_it_fails():
+    """set -e ignores a failure inside ``a && b`` unless it is the last command: each list ends in ``|| exit 1``."""
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    lists = [line for line in lines if " && " in line and not line.startswith("#")]
+    assert lists and all(line.rstrip().endswith("|| exit 1") for line in lists), lists

@@ -224,16 +224,15 @@ def main(argv: list[str] | None = None) -> int:
     from lstm_cases import compat, registry, runner, shards, timing
 
     try:
-        threads = timing.parse_threads(args.threads, "--threads")
-    except ValueError as err:
-        parser.exit(2, f"error: {err}\n")
-    timing.apply_threads(threads)  # as the bench judges them: values of one thread count
-
-    try:
         if args.profile not in PROFILES:
             raise UnknownNameError("profile", args.profile, PROFILES)
         cases = registry.select_cases(args.case)
     except UnknownNameError as err:
+        parser.exit(2, f"error: {err}\n")
+    try:
+        threads = timing.parse_threads(args.threads, "--threads")
+        timing.apply_threads(threads)  # as the bench judges them: values of one thread count
+    except (ValueError, RuntimeError) as err:  # RuntimeError: the framework already runs in this process
         parser.exit(2, f"error: {err}\n")
     folders = sorted({str(registry.measurement_folder(case)) for case in cases})
     if args.write and not args.out and len(folders) > 1:
