@@ -89,10 +89,19 @@ class Evidence:
 
     def describe(self) -> str:
         s = self.summary
-        figures = f"n={s['n']:.0f}: min {s['min']:.4g} / median {s['median']:.4g} / max {s['max']:.4g}"
+        figures = f"n={s['n']:.0f}: min {figure(s['min'])} / median {figure(s['median'])} / max {figure(s['max'])}"
         when = f"{self.date}, {self.commit}" if self.commit else self.date
         kind = "transcribed summary" if self.transcribed else "per seed"
         return f"{self.stack_label} ({when}; {kind}) {figures}"
+
+
+def figure(value: float) -> str:
+    """Four significant digits, more where those would read as another number: 0.99995 is not "1"."""
+    digits, text = 4, f"{value:.4g}"
+    while float(text) != value and float(text).is_integer() and digits < 12:
+        digits += 1
+        text = f"{value:.{digits}g}"
+    return text
 
 
 def _summary(values: Sequence[float]) -> dict[str, float]:

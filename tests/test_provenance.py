@@ -145,3 +145,9 @@ def test_the_holdout_check_catches_a_rule_moved_after_its_check_range():
     ]
     overlapping = {"holdout": [{"role": "set", "seeds": [0, 9]}, {"role": "check", "seeds": [9, 12]}]}
     assert holdout.log_problems(overlapping) == ["holdout event 1: seed 9 is in the set 0-9 range too"]
+
+
+def test_figures_never_read_as_another_number():
+    assert [provenance.figure(x) for x in (0.99995, 1.0, 0.9938, 1.00003, 0.5)] == [
+        "0.99995", "1", "0.9938", "1.00003", "0.5"
+    ]  # fmt: skip
