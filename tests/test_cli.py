@@ -132,7 +132,7 @@ def test_a_check_range_is_written_apart_and_logged_when_complete(monkeypatch, tm
     assert "error: --check-range 2-3: seed 2 is in the set 0-2 range too" in capsys.readouterr().err
 
 
-def test_shards_of_a_measurement_join_into_the_whole(monkeypatch, tmp_path):
+def test_shards_of_a_measurement_join_into_the_whole(monkeypatch, tmp_path, capsys):
     _untrained_runs(monkeypatch)
     argv = ["--case", "one_char", "--seeds", "4", *IN_PROCESS]
     assert measure_claims.main([*argv, "--out", str(tmp_path / "whole.json")]) == 0
@@ -149,3 +149,4 @@ def test_shards_of_a_measurement_join_into_the_whole(monkeypatch, tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         measure_claims.main(["--join", str(tmp_path / "share-1.json"), str(joined), "--out", str(tmp_path / "x.json")])
     assert exit_info.value.code == 2
+    assert f"{joined}: one_char: seed(s) 0 in two parts" in capsys.readouterr().err

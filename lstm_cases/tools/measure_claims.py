@@ -39,6 +39,7 @@ from lstm_cases.core import (
     seeds_for,
 )
 from lstm_cases.record.atomic import write_atomic
+from lstm_cases.record.merge import RecordMismatch, join_seeds
 from lstm_cases.timing_worker import commit_of
 
 PROG = "python -m lstm_cases.tools.measure_claims"
@@ -79,28 +80,28 @@ def seed_values(run: Any) -> dict[str, Any]:
     return {"metrics": metrics, "first_epoch_seconds": run.first_epoch_seconds, "peak_rss_mb": run.peak_rss_mb}
 
 
-def with_seed(entry: dict[str, Any] | None, seed: int, values: dict[str, Any], facts: dict[str, Any]) -> dict:
-    """The entry with one more seed, lists kept in seed order; ``facts``: the recipe key, commit, date, command."""
+def with_seed(
+    entry: dict[str, Any] | None, seed: int, values: dict[str, Any], facts: dict[str, Any], where: str = "entry"
+) -> dict:
+    """The entry with one more seed, lists kept in seed order (``lstm_cases.record.merge.join_seeds``;
+    RecordMismatch naming ``where`` for a seed it holds already); ``facts``: the recipe key, commit, date,
+    command."""
     entry = entry or {"seeds": [], "metrics": {}, "first_epoch_seconds": [], "peak_rss_mb": [], "commits": []}
-    rows = [(s, i) for i, s in enumerate(entry["seeds"])] + [(seed, None)]
-    rows.sort()
-
-    def column(stored: list[Any], new: Any) -> list[Any]:
-        return [new if i is None else stored[i] for _s, i in rows]
-
-    metrics = {
-        m: column(entry["metrics"].get(m, [None] * len(entry["seeds"])), values["metrics"].get(m))
-        for m in sorted(set(entry["metrics"]) | set(values["metrics"]))
-    }
-    commits = entry.get("commits") or [entry.get("commit", "?")] * len(entry["seeds"])
+    n = len(entry["seeds"])
+    names = sorted(set(entry["metrics"]) | set(values["metrics"]))
+    stored = {f"metrics.{m}": entry["metrics"].get(m, [None] * n) for m in names}
+    new = {f"metrics.{m}": [values["metrics"].get(m)] for m in names}
+    for per_seed in ("first_epoch_seconds", "peak_rss_mb"):
+        stored[per_seed], new[per_seed] = entry[per_seed], [values[per_seed]]
+    stored["commits"] = entry.get("commits") or [entry.get("commit", "?")] * n
+    new["commits"] = [facts["commit"]]  # per seed: the code that measured it
+    seeds, joined = join_seeds(where, [(entry["seeds"], stored), ([seed], new)])
     return {
         **entry,
         **facts,
-        "seeds": [s for s, _i in rows],
-        "metrics": metrics,
-        "first_epoch_seconds": column(entry["first_epoch_seconds"], values["first_epoch_seconds"]),
-        "peak_rss_mb": column(entry["peak_rss_mb"], values["peak_rss_mb"]),
-        "commits": column(commits, facts["commit"]),  # per seed: the code that measured it
+        "seeds": seeds,
+        "metrics": {m: joined[f"metrics.{m}"] for m in names},
+        **{key: joined[key] for key in ("first_epoch_seconds", "peak_rss_mb", "commits")},
     }
 
 
@@ -163,8 +164,6 @@ def join_files(paths: list[Path]) -> dict[str, Any]:
             if problem:
                 raise provenance.MeasurementError(f"{path}: {case_id}: {problem}")
             for i, seed in enumerate(entry["seeds"]):
-                if seed in entries.get(case_id, {}).get("seeds", []):
-                    raise provenance.MeasurementError(f"{path}: {case_id}: seed {seed} is in another file too")
                 values = {
                     "metrics": {m: v[i] for m, v in entry["metrics"].items()},
                     "first_epoch_seconds": entry["first_epoch_seconds"][i],
@@ -172,7 +171,10 @@ def join_files(paths: list[Path]) -> dict[str, Any]:
                 }
                 commit = (entry.get("commits") or [entry.get("commit", "?")] * len(entry["seeds"]))[i]
                 facts = {**key, "commit": commit, "date": entry.get("date"), "command": entry.get("command")}
-                entries[case_id] = with_seed(entries.get(case_id), seed, values, facts)
+                try:
+                    entries[case_id] = with_seed(entries.get(case_id), seed, values, facts, case_id)
+                except RecordMismatch as err:  # a seed another file holds too
+                    raise provenance.MeasurementError(f"{path}: {err}") from None
     return {**first, "cases": entries}
 
 
