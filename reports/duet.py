@@ -25,6 +25,17 @@ For each steady-state benchmark (train_step, predict, single_call) of a duet:
   3. Otherwise not judged: "within noise" where r is beyond F but q >= alpha, "cannot tell" where the
      interval reaches beyond F (too few pairs for that spread: a disturbed side, or a change near F).
      The duet command measures more pairs while a benchmark is not judged, up to its --max-rounds.
+  4. The repeat. Pairs cancel the machine's drift, not what sets one process apart from another of the
+     same installation (a process can run one benchmark a few percent, rarely a third, slower
+     throughout). So a benchmark that could be flagged (r beyond F and its own p < alpha) is timed
+     again by two other processes, one per side, in pairs as before. Its flag stands only if the
+     repeat bears it out: the repeat's pairs lie beyond sqrt(F) in the same direction (one-sided
+     signed-rank p < REPEAT_ALPHA of d_i - log sqrt(F)), and r2 = sqrt(r x the repeat's estimate),
+     the two process pairs weighed alike, lies beyond F. It is not borne out once the repeat's
+     interval stays short of sqrt(F) (or of what r2 needs), and then, or when the repeat runs out of
+     pairs, the benchmark is "cannot tell": one pair of processes shows the change and another does
+     not. A duet written without repeats (--no-repeat, or before them) is judged by 1-3 alone and
+     says so.
 
 A gate whose timings are mostly not judged says so first and exits with its own status (3), never
 "no regression". What it cannot tell: a change smaller than F is never flagged; F covers what two
@@ -52,6 +63,10 @@ SIDES = ("base", "head")
 # (docs/power/duets-calibration.json, checked by tests/test_duet.py; docs/timing.md, "Duets").
 DUET_FACTORS: Mapping[str, float] = {"train_step": 1.045, "predict": 1.065, "single_call": 1.035}
 CONFIDENCE = 0.95
+# The repeat's test (rule 4): it asks only whether other processes see the same direction; the
+# duet-wide control already held for the flag it repeats.
+REPEAT_ALPHA = 0.05
+BORNE_OUT, NOT_BORNE_OUT, OPEN = "borne out", "not borne out", "open"
 UNJUDGED = (NOISE, CANNOT_TELL)
 
 
@@ -83,6 +98,7 @@ class Pairs:
     base_reference: tuple[float, ...]
     head_reference: tuple[float, ...]
     first: tuple[str, ...]  # which side timed first in each pair
+    repeat: Pairs | None = None  # the same plan timed again by two fresh processes (rule 4)
 
     @property
     def n(self) -> int:
@@ -112,19 +128,21 @@ def is_duet(doc: Any) -> bool:
     return isinstance(doc, dict) and as_dict(doc.get(KEY)).get("kind") == DUET
 
 
-def _pairs(path: Path, raw: Mapping[str, Any]) -> Pairs:
+def _pairs(path: Path, raw: Mapping[str, Any], rounds_key: str = "rounds") -> Pairs:
     case, kind = raw.get("case"), raw.get("kind")
     if not isinstance(case, str) or kind not in GATED:
         raise InputError(path, f"a duet benchmark without a case or with kind {kind!r} (valid: {', '.join(GATED)})")
-    rounds = [as_dict(r) for r in as_list(raw.get("rounds"))]
+    rounds = [as_dict(r) for r in as_list(raw.get(rounds_key))]
     values = {
         key: tuple(number(r.get(key)) for r in rounds) for key in ("base", "head", "base_reference", "head_reference")
     }
     if not rounds or any(v is None or v <= 0 for key in SIDES for v in values[key]):
-        raise InputError(path, f"{case} {kind}: rounds without positive base and head seconds")
+        raise InputError(path, f"{case} {kind}: {rounds_key} without positive base and head seconds")
     first = tuple(str(r.get("first", "?")) for r in rounds)
     refs = {k: tuple(v or 0.0 for v in values[k]) for k in ("base_reference", "head_reference")}
-    return Pairs(case, kind, as_dict(raw.get("plan")), values["base"], values["head"], *refs.values(), first)  # type: ignore[arg-type]
+    repeat = _pairs(path, raw, "repeat_rounds") if rounds_key == "rounds" and raw.get("repeat_rounds") else None
+    plan = as_dict(raw.get("plan"))
+    return Pairs(case, kind, plan, values["base"], values["head"], *refs.values(), first, repeat)  # type: ignore[arg-type]
 
 
 def load_duet(path: Path | str) -> Duet:
@@ -177,8 +195,9 @@ def walsh_ratio(d: Sequence[float], confidence: float = CONFIDENCE) -> Ratio | N
     return Ratio(estimate, math.exp(walsh[k - 1]), math.exp(walsh[len(walsh) - k]))
 
 
-def signed_rank_p(d: Sequence[float]) -> float | None:
-    """Two-sided Wilcoxon signed-rank p of the d's against 0 (None with fewer than two pairs)."""
+def signed_rank_p(d: Sequence[float], alternative: str = "two-sided") -> float | None:
+    """Wilcoxon signed-rank p of the d's against 0, two-sided or one-sided ("greater": the d's above
+    0; "less"); None with fewer than two pairs."""
     if len(d) < 2:
         return None
     if all(v == 0 for v in d):
@@ -187,8 +206,57 @@ def signed_rank_p(d: Sequence[float]) -> float | None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        p = float(wilcoxon(d, alternative="two-sided").pvalue)
+        p = float(wilcoxon(d, alternative=alternative).pvalue)
     return p if math.isfinite(p) else None
+
+
+def _interval_text(r: Ratio | None) -> str:
+    if r is None:
+        return "no ratio"
+    if r.low is None or r.high is None:
+        return f"×{r.estimate:.3f}"
+    return f"×{r.estimate:.3f} [{r.low:.3f}, {r.high:.3f}]"
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """Rule 4 for one benchmark that could be flagged: what two fresh processes' pairs say of it."""
+
+    direction: str  # SLOWER or FASTER: the flag it repeats
+    ratio: Ratio | None  # the repeat's own head/base estimate and interval
+    p: float | None  # its one-sided signed-rank p in that direction
+    combined: float  # sqrt(first estimate x the repeat's): both process pairs weighed alike
+    verdict: str  # BORNE_OUT, NOT_BORNE_OUT, or OPEN (more pairs could still bear it out)
+    pairs: int
+
+    def describe(self) -> str:
+        p = "—" if self.p is None else f"{self.p:.2g}"
+        return (
+            f"repeated by fresh processes over {self.pairs} pairs: {_interval_text(self.ratio)}, "
+            f"beyond half the factor with one-sided p={p} (need < {REPEAT_ALPHA:g}), "
+            f"both process pairs ×{self.combined:.3f}: {self.verdict}"
+        )
+
+
+def repeat_of(direction: str, first: Ratio, repeat: Pairs, factor: float) -> Repeat:
+    """Rule 4: whether the repeat bears out a flag in ``direction`` that the first pairs (``first``) show."""
+    d = repeat.log_ratios()
+    own = walsh_ratio(d)
+    slower = direction == SLOWER
+    half = math.log(factor) / 2 * (1 if slower else -1)  # the repeat must show at least half the factor
+    p = signed_rank_p([v - half for v in d], "greater" if slower else "less")
+
+    def beyond(r: float, f: float) -> bool:
+        return r > f if slower else r < 1 / f
+
+    combined = math.sqrt(first.estimate * own.estimate) if own else first.estimate
+    if p is not None and p < REPEAT_ALPHA and beyond(combined, factor):
+        verdict = BORNE_OUT
+    else:  # open while the repeat's interval still reaches a ratio that would bear the flag out
+        far = None if own is None else (own.high if slower else own.low)
+        reach = far is None or (beyond(far, math.sqrt(factor)) and beyond(math.sqrt(first.estimate * far), factor))
+        verdict = OPEN if reach else NOT_BORNE_OUT
+    return Repeat(direction, own, p, combined, verdict, repeat.n)
 
 
 @dataclass(frozen=True)
@@ -206,6 +274,7 @@ class PairedComparison(Judged):
     q: float | None
     comparisons: int
     outcome: str
+    repeat: Repeat | None = None  # rule 4, where the first pairs flagged it and the duet repeated it
 
     @property
     def judged_ok(self) -> bool:
@@ -221,12 +290,7 @@ class PairedComparison(Judged):
         return statistics.median(self.pairs.head)
 
     def _interval(self) -> str:
-        r = self.ratio
-        if r is None:
-            return "no ratio"
-        if r.low is None or r.high is None:
-            return f"×{r.estimate:.3f}"
-        return f"×{r.estimate:.3f} [{r.low:.3f}, {r.high:.3f}]"
+        return _interval_text(self.ratio)
 
     def judged(self) -> str:
         if self.outcome in (SLOWER, FASTER):
@@ -239,8 +303,12 @@ class PairedComparison(Judged):
         q = "—" if self.q is None else f"{self.q:.2g}"
         test = f"q={q} (Wilcoxon signed-rank over {self.pairs.n} pairs, {self.comparisons} judged benchmarks)"
         beyond = f"head/base {self._interval()}"
+        if self.repeat is not None:  # flagged by the first pairs; the repeat decides (rule 4)
+            first = f"{beyond} beyond factor x{self.factor:g} ({self.source}) and {test} < {self.alpha:g}"
+            return f"{first}; {self.repeat.describe()}"
         if self.outcome in (SLOWER, FASTER):
-            return f"{beyond} beyond factor x{self.factor:g} ({self.source}) and {test} < {self.alpha:g}"
+            unrepeated = "" if self.pairs.repeat is not None else " (not repeated by fresh processes)"
+            return f"{beyond} beyond factor x{self.factor:g} ({self.source}) and {test} < {self.alpha:g}{unrepeated}"
         if self.outcome == WITHIN:
             return f"{beyond}: the interval lies within x{self.factor:g} ({self.source})"
         if self.outcome == NOISE:
@@ -283,7 +351,14 @@ def judge_pairs(pairs: Sequence[Pairs], rule: Rule | None = None) -> list[Paired
         factor, source = factor_for(rule, p.case, p.kind)
         q = qs.get(i)
         outcome = _outcome(ratio, q, factor, rule.alpha)
-        out.append(PairedComparison(p.case, p.kind, p, factor, source, rule.alpha, ratio, pv, q, len(tested), outcome))
+        repeat = None
+        if outcome in (SLOWER, FASTER) and p.repeat is not None and ratio is not None:
+            repeat = repeat_of(outcome, ratio, p.repeat, factor)
+            outcome = outcome if repeat.verdict == BORNE_OUT else CANNOT_TELL
+        comparison = PairedComparison(
+            p.case, p.kind, p, factor, source, rule.alpha, ratio, pv, q, len(tested), outcome, repeat
+        )
+        out.append(comparison)
     return out
 
 
@@ -300,6 +375,26 @@ def settled(pairs: Pairs, comparisons: int, rule: Rule | None = None) -> bool:
     factor, _ = factor_for(rule, pairs.case, pairs.kind)
     p = signed_rank_p(d)
     return _outcome(walsh_ratio(d), None if p is None else p * comparisons, factor, rule.alpha) not in UNJUDGED
+
+
+def to_repeat(pairs: Pairs, rule: Rule | None = None) -> str | None:
+    """The direction (SLOWER or FASTER) in which the first pairs could flag a benchmark, whatever the
+    duet's other benchmarks (its own p < alpha: q >= p), so that the duet command repeats it; else None."""
+    rule = rule or Rule()
+    d = pairs.log_ratios()
+    factor, _ = factor_for(rule, pairs.case, pairs.kind)
+    outcome = _outcome(walsh_ratio(d), signed_rank_p(d), factor, rule.alpha)
+    return outcome if outcome in (SLOWER, FASTER) else None
+
+
+def repeat_decided(pairs: Pairs, direction: str, rule: Rule | None = None) -> bool:
+    """Whether a repeat (``pairs.repeat``) has said all it can: borne out, or not even with more pairs."""
+    rule = rule or Rule()
+    ratio = walsh_ratio(pairs.log_ratios())
+    factor, _ = factor_for(rule, pairs.case, pairs.kind)
+    if ratio is None or pairs.repeat is None:
+        raise ValueError(f"{pairs.case} {pairs.kind}: no first pairs or no repeat to decide")
+    return repeat_of(direction, ratio, pairs.repeat, factor).verdict != OPEN
 
 
 def cannot_judge(comparisons: Sequence[Any]) -> bool:

@@ -8,6 +8,7 @@ import json
 import math
 import random
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -53,10 +54,8 @@ def duet_file(path: Path, benchmarks: list[Pairs], slowdown: dict | None = None)
                 "case": p.case,
                 "kind": p.kind,
                 "plan": p.plan,
-                "rounds": [
-                    {"first": f, "base": b, "head": h, "base_reference": 1e-3, "head_reference": 1e-3}
-                    for f, b, h in zip(p.first, p.base, p.head, strict=True)
-                ],
+                "rounds": _rounds(p),
+                **({"repeat_rounds": _rounds(p.repeat)} if p.repeat else {}),
             }
             for p in benchmarks
         ],
@@ -64,6 +63,13 @@ def duet_file(path: Path, benchmarks: list[Pairs], slowdown: dict | None = None)
     }
     path.write_text(json.dumps({"lstm_bench": record}))
     return path
+
+
+def _rounds(p: Pairs) -> list[dict]:
+    return [
+        {"first": f, "base": b, "head": h, "base_reference": 1e-3, "head_reference": 1e-3}
+        for f, b, h in zip(p.first, p.base, p.head, strict=True)
+    ]
 
 
 def every_kind(factor_of=lambda kind: 1.0, jitter: float = 0.01, cases=("a", "b", "c")) -> list[Pairs]:
@@ -110,6 +116,52 @@ def test_the_false_discovery_control_runs_over_the_duet():
     among = judge_pairs([slowed, *every_kind(cases=[f"x{i}" for i in range(15)])])[0]
     assert alone.comparisons == 1 and among.comparisons == 46
     assert among.q >= alone.q
+
+
+def with_repeat(first: Pairs, factor: float, n: int = 20, jitter: float = 0.01, seed: int = 9) -> Pairs:
+    return replace(first, repeat=pairs(first.case, first.kind, n=n, factor=factor, jitter=jitter, seed=seed))
+
+
+def test_a_flag_stands_only_where_two_other_processes_bear_it_out():
+    offset = pairs(factor=1.36, jitter=0.01)  # one process a third slower throughout, as once in an A/A duet
+    [alone] = judge_pairs([offset])
+    [refuted] = judge_pairs([with_repeat(offset, 1.0)])
+    [borne_out] = judge_pairs([with_repeat(pairs(factor=1.2), 1.2)])
+    [faster] = judge_pairs([with_repeat(pairs(factor=1 / 1.2), 1 / 1.2)])
+    assert alone.outcome == SLOWER and "not repeated by fresh processes" in alone.describe()
+    assert refuted.outcome == CANNOT_TELL and refuted.repeat.verdict == "not borne out", refuted.describe()
+    assert "repeated by fresh processes over 20 pairs" in refuted.describe()
+    assert borne_out.outcome == SLOWER and borne_out.repeat.verdict == "borne out", borne_out.describe()
+    assert faster.outcome == FASTER and faster.repeat.verdict == "borne out"
+
+
+def test_a_repeat_in_the_same_direction_still_needs_both_process_pairs_beyond_the_factor():
+    first = pairs(factor=F * 1.005, jitter=0.002)  # beyond F by a little
+    [small] = judge_pairs([with_repeat(first, 1.045, jitter=0.002)])  # slower beyond sqrt(F), short of F
+    assert small.repeat.p < 0.05 and small.repeat.combined < F and small.outcome == CANNOT_TELL, small.describe()
+    [tiny] = judge_pairs([with_repeat(first, 1.01, jitter=0.002)])  # slower, but short of sqrt(F)
+    assert tiny.repeat.p > 0.05 and tiny.repeat.verdict == "not borne out", tiny.describe()
+
+
+def test_a_repeat_is_decided_once_it_bears_the_flag_out_or_cannot():
+    from reports.duet import repeat_decided, to_repeat
+
+    first = pairs(factor=1.2)
+    assert to_repeat(first) == SLOWER and to_repeat(pairs(factor=1 / 1.2)) == FASTER
+    assert to_repeat(pairs(factor=1.0)) is None and to_repeat(pairs(factor=1.2, n=3)) is None
+    assert repeat_decided(with_repeat(first, 1.2), SLOWER)
+    assert repeat_decided(with_repeat(first, 1.0, jitter=0.002), SLOWER)  # its interval excludes a flag
+    assert not repeat_decided(with_repeat(first, 1.0, n=4), SLOWER)  # too few pairs: more may tell
+    with pytest.raises(ValueError, match="no first pairs or no repeat"):
+        repeat_decided(first, SLOWER)
+
+
+def test_a_gate_on_a_duet_whose_only_flag_was_not_borne_out_passes(tmp_path, capsys):
+    benchmarks = every_kind()
+    benchmarks[0] = with_repeat(replace(pairs("a", "train_step", factor=1.36)), 1.0)
+    out = run_gate(capsys, duet_file(tmp_path / "aa.json", benchmarks), expect=0)
+    assert "no regression" in out.splitlines()[-1]
+    assert load_duet(tmp_path / "aa.json").benchmarks[0].repeat.n == 20
 
 
 def test_factor_sources():
@@ -291,8 +343,10 @@ def test_a_real_duet_finds_a_slowed_head_and_writes_every_pair(tmp_path, capsys)
     assert (bench["case"], bench["kind"], len(bench["rounds"])) == ("one_char", "single_call", 12)
     assert [r["first"] for r in bench["rounds"][:4]] == ["base", "head", "base", "head"]
     assert all(len(r["head_calls"]) == duet_tool.CALLS["single_call"] for r in bench["rounds"])
+    assert record["repeat"] and len(bench["repeat_rounds"]) == 12  # two other processes bore the flag out
     out = run_gate(capsys, slowed, expect=1)
     assert lines(out, "REGRESSION one_char single_call")
+    assert "borne out" in out
 
 
 def test_the_matrix_takes_the_stacks_speed_from_duets(tmp_path, capsys):

@@ -2,7 +2,7 @@
 
     python -m lstm_cases.tools.duet --base BASE_PYTHON --head HEAD_PYTHON -o duet.json
         [--case ID ...] [--kind KIND ...] [--profile quick] [--rounds N] [--max-rounds M]
-        [--order abba|random] [--order-seed S] [--seed S] [--threads T] [--slow-head SPEC]
+        [--order abba|random] [--order-seed S] [--seed S] [--threads T] [--no-repeat] [--slow-head SPEC]
     python -m reports.gate duet.json        # exit 1 on a regression, 3 when it cannot judge
 
 Each side is a Python interpreter with lstm-bench installed (a venv of another commit, or a tox env's
@@ -16,6 +16,10 @@ benchmark the paired rule (``reports.duet``) cannot judge after --rounds pairs (
 number of benchmarks, so that a flag survives the gate's false-discovery control) gets more, --rounds at
 a time, up to --max-rounds. One side times while the other waits: never both at once.
 
+A benchmark whose pairs could flag it (``reports.duet``, rule 4) is timed again by two other processes, one
+per installation, started the first time one is needed (--no-repeat: never): pairs cancel the machine's
+drift, not what sets one process apart from another, so a flag must show in both pairs of processes.
+
 The record (``lstm_bench``, kind ``duet``) holds both sides' stacks and commits, the plans and every
 pair with its order and the machine's reference before each round; written whole or not at all.
 Exit status 0 once written, 2 with one line for bad input or a side that cannot take part.
@@ -24,6 +28,7 @@ Exit status 0 once written, 2 with one line for bad input or a side that cannot 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import random
 import shlex
@@ -40,7 +45,7 @@ from lstm_cases.record.schema import DUET, GATED, KEY, SCHEMA
 from lstm_cases.timing_worker import PROTOCOL, TimingWorkerError, Worker, commit_of
 from lstm_cases.tools.measure_claims import ROOT, write_json_atomic
 from reports.compare import FASTER, SLOWER, WITHIN
-from reports.duet import Pairs, judge_duet, judge_pairs, load_duet, settled
+from reports.duet import Pairs, judge_duet, judge_pairs, load_duet, repeat_decided, settled, to_repeat
 from reports.duet_view import verdict_table
 
 PROG = "python -m lstm_cases.tools.duet"
@@ -59,9 +64,9 @@ class Refused(Exception):
 class DuetSide:
     """One installation's worker process, seen from the driver."""
 
-    def __init__(self, name: str, python: str, env: dict[str, str], folder: str) -> None:
+    def __init__(self, name: str, python: str, env: dict[str, str], folder: str, which: str = "side") -> None:
         self.name = name
-        self.worker = Worker(f"{name} side ({python})", env, python=python, cwd=folder)
+        self.worker = Worker(f"{name} {which} ({python})", env, python=python, cwd=folder)
         self.facts: dict[str, Any] = {}
 
     def send(self, request: dict[str, Any]) -> None:
@@ -149,11 +154,68 @@ def check_model(case: str, prepared: dict[str, dict[str, Any]]) -> None:
             )
 
 
+def prepare(sides: dict[str, DuetSide], case: str, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    return both(sides, {"op": "prepare", "case": case, "profile": args.profile, "seed": args.seed})
+
+
+class RepeatSides:
+    """Two more processes, one per installation, for rule 4 of ``reports.duet``: started the first time a
+    benchmark could be flagged, they time it again, so that a flag rests on two pairs of processes."""
+
+    def __init__(self, args: argparse.Namespace, envs: dict[str, dict[str, str]], folder: str) -> None:
+        self.args, self.envs, self.folder = args, envs, folder
+        self.sides: dict[str, DuetSide] = {}
+        self.case: str | None = None
+
+    def for_case(self, case: str, first: dict[str, dict[str, Any]]) -> dict[str, DuetSide]:
+        """The repeat processes with the case's fresh model built; ``first``: the first processes' hellos."""
+        if not self.sides:
+            for name in ("base", "head"):
+                self.sides[name] = DuetSide(name, getattr(self.args, name), self.envs[name], self.folder, "repeat")
+            for name, side in self.sides.items():
+                hello = side.hello()
+                if (hello["commit"], hello["stack"]) != (first[name]["commit"], first[name]["stack"]):
+                    raise Refused(f"{name} side: a second process reports another commit or stack than the first")
+        if self.case != case:
+            self.release()
+            check_model(case, prepare(self.sides, case, self.args))
+            self.case = case
+        return self.sides
+
+    def release(self) -> None:
+        if self.case is not None:
+            both(self.sides, {"op": "release"})
+            self.case = None
+
+    def close(self) -> None:
+        for side in self.sides.values():
+            side.close()
+
+
+def repeat_rounds(
+    sides: dict[str, DuetSide], pairs: Pairs, direction: str, calls: int, args: argparse.Namespace, rng: random.Random
+) -> list[dict[str, Any]]:
+    """The repeat's pairs: as many as the first's extensions, until it bears the flag out or cannot."""
+    both(sides, {"op": "warm", "plan": pairs.plan})
+    rounds: list[dict[str, Any]] = []
+    while len(rounds) < args.max_rounds:
+        rounds += time_pairs(sides, pair_orders(args.rounds, args.order, rng, start=len(rounds)), calls)
+        repeated = dataclasses.replace(pairs, repeat=as_pairs(pairs.case, pairs.kind, pairs.plan, rounds))
+        if repeat_decided(repeated, direction):
+            break
+    return rounds
+
+
 def run_case(
-    sides: dict[str, DuetSide], case: str, args: argparse.Namespace, rng: random.Random, log: Any
+    sides: dict[str, DuetSide],
+    case: str,
+    args: argparse.Namespace,
+    rng: random.Random,
+    log: Any,
+    repeat: RepeatSides | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Every selected kind of one case in duet; (benchmarks, why skipped)."""
-    prepared = both(sides, {"op": "prepare", "case": case, "profile": args.profile, "seed": args.seed})
+    prepared = prepare(sides, case, args)
     unavailable = {name: a["unavailable"] for name, a in prepared.items() if "unavailable" in a}
     if unavailable:
         both(sides, {"op": "release"})
@@ -171,6 +233,11 @@ def run_case(
             pairs = as_pairs(case, kind, plan, rounds)
             if len(rounds) >= args.max_rounds or settled(pairs, args.planned):
                 break
+        repeated: list[dict[str, Any]] = []
+        direction = to_repeat(pairs) if repeat is not None else None
+        if direction and repeat is not None:
+            repeated = repeat_rounds(repeat.for_case(case, args.hellos), pairs, direction, CALLS[kind], args, rng)
+            pairs = dataclasses.replace(pairs, repeat=as_pairs(case, kind, plan, repeated))
         judged = judge_pairs([pairs])[0]
         print(f"{PROG}: {case} {kind}: {len(rounds)} pairs, {judged.describe()}", file=log, flush=True)
         base_plan = prepared["base"]["plans"][kind]
@@ -185,10 +252,13 @@ def run_case(
                 "params": prepared["head"]["params"],
                 "input_shape": prepared["head"]["input_shape"],
                 "rounds": rounds,
+                **({"repeat_rounds": repeated} if repeated else {}),  # rule 4: two other processes' pairs
                 "load_average": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
             }
         )
     both(sides, {"op": "release"})
+    if repeat is not None:
+        repeat.release()
     return out, None
 
 
@@ -205,6 +275,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--order-seed", type=int, default=None, help="seed of the random order (recorded)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the fresh models (default 0)")
     parser.add_argument("--threads", default=None, help="threads per framework pool on both sides (default 1)")
+    parser.add_argument(
+        "--repeat",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="time a benchmark that could be flagged again in two other processes (default: on)",
+    )
     parser.add_argument(
         "--slow-head", default=None, metavar="SPEC", help="TEST-ONLY: the head side's slowdown, e.g. train:1.1"
     )
@@ -251,11 +327,13 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(order_seed)
     sides: dict[str, DuetSide] = {}
     benchmarks, skipped = [], []
+    envs = {"base": side_env(threads, None), "head": side_env(threads, args.slow_head)}
     with tempfile.TemporaryDirectory() as folder:
+        repeat = RepeatSides(args, envs, folder) if args.repeat else None
         try:
-            for name, slow in (("base", None), ("head", args.slow_head)):
-                sides[name] = DuetSide(name, getattr(args, name), side_env(threads, slow), folder)
-            hellos = {name: side.hello() for name, side in sides.items()}
+            for name, env in envs.items():
+                sides[name] = DuetSide(name, getattr(args, name), env, folder)
+            hellos = args.hellos = {name: side.hello() for name, side in sides.items()}
             cases = args.case or hellos["head"]["cases"]
             args.planned = len(cases) * len(args.kind)  # the benchmarks the gate's false-discovery control spans
             for name, hello in hellos.items():
@@ -264,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
                     raise Refused(f"{name} side lacks case {lacking[0]!r}; its cases: {', '.join(hello['cases'])}")
             print(f"{PROG}: base {hellos['base']['commit']}, head {hellos['head']['commit']}", flush=True)
             for case in cases:
-                done, why = run_case(sides, case, args, rng, sys.stdout)
+                done, why = run_case(sides, case, args, rng, sys.stdout, repeat)
                 benchmarks += done
                 if why:
                     skipped.append({"case": case, "why": why})
@@ -275,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             for side in sides.values():
                 side.close()
+            if repeat is not None:
+                repeat.close()
     record = {
         "schema": SCHEMA,
         "kind": DUET,
@@ -289,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         "order_seed": order_seed,
         "rounds": args.rounds,
         "max_rounds": args.max_rounds,
+        "repeat": args.repeat,
         "sides": {
             name: {k: hellos[name][k] for k in ("python", "commit", "package", "stack", "threads", "slowdown")}
             for name in sides
