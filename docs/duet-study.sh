@@ -4,14 +4,16 @@
 # inference, +5/10/20/50%), interleaved in time, then the table (python -m reports.power --duets).
 # Run it on a quiet machine from the repository root, with the python that has lstm-bench installed.
 #
-#   docs/duet-study.sh [OUT_DIR [AA_DUETS]]
-#   PYTHON=.venv/bin/python docs/duet-study.sh results/duets 10      # the study of docs/timing.md
+#   docs/duet-study.sh [OUT_DIR [AA_DUETS [FIRST_AA]]]
+#   PYTHON=.venv/bin/python docs/duet-study.sh results/duets 10      # the first study of docs/timing.md
+#   PYTHON=.venv/bin/python docs/duet-study.sh results/duets-repeat 10 10   # the repeat's: aa10-aa19
 #
 # Each duet's record is OUT_DIR/<name>.json, its output OUT_DIR/<name>.log; a record already there is
 # kept (rerun the script to finish an interrupted study).
 set -euo pipefail
 out=${1:-results/duets}
 aa=${2:-10}
+first=${3:-1}  # the first A/A duet's number: a new study's A/A duets are new names, never seen before
 python=${PYTHON:-python}
 mkdir -p "$out"
 
@@ -30,7 +32,7 @@ duet() {  # NAME [duet options]: one duet of every case's steady benchmarks, qui
 slowed=(train:1.1 inference:1.1 train:1.05 inference:1.05 train:1.2 inference:1.2 train:1.5 inference:1.5)
 kinds() { if [[ $1 == train:* ]]; then echo "--kind train_step"; else echo "--kind predict --kind single_call"; fi; }
 for i in $(seq 1 "$aa"); do
-    duet "aa$(printf %02d "$i")"
+    duet "aa$(printf %02d $((first + i - 1)))"
     if [[ $i -le ${#slowed[@]} ]]; then
         spec=${slowed[$((i - 1))]}
         # shellcheck disable=SC2046
