@@ -145,3 +145,58 @@ def test_timings_are_gated_by_a_duet_on_the_runner_never_against_a_stored_file()
     assert summary and "!cancelled()" in summary[0]["if"], "the verdict table reaches the summary even on a failure"
     checkout = job["steps"][0]
     assert checkout["with"]["fetch-depth"] == 0, "the base commit must be in the clone"
+
+
+def test_history_lasts_on_a_branch_written_only_by_main_runs():
+    jobs = _workflow(WORKFLOWS[0])["jobs"]
+    stack = [str(step.get("uses", "")) + str(step.get("run", "")) for step in jobs["stack"]["steps"]]
+    assert any(s.startswith("bash .ci/history restore ") for s in stack), stack
+    assert not any("actions/cache" in s and "history" in s for s in stack), "history is not kept in the Actions cache"
+    keep = jobs["history"]
+    assert "refs/heads/main" in keep["if"] and "push" in keep["if"] and keep["needs"] == "stack"
+    assert keep["permissions"] == {"contents": "write"}, "only this job may write"
+    assert _workflow(WORKFLOWS[0])["permissions"] == {"contents": "read"}
+
+
+def test_the_gate_table_goes_into_one_pull_request_comment_where_the_token_allows():
+    job = _workflow(WORKFLOWS[0])["jobs"]["duet"]
+    [step] = [s for s in job["steps"] if str(s.get("run", "")).startswith("bash .ci/pr-comment ")]
+    assert "pull_request" in step["if"] and "!cancelled()" in step["if"] and step["continue-on-error"] is True
+    assert job["permissions"]["pull-requests"] == "write" and "GH_TOKEN" in step["env"]
+
+
+def _git(folder: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _history(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """The script as the clone's own copy runs (it works in the clone it lives in)."""
+    return subprocess.run(["bash", ".ci/history", *args], cwd=folder, capture_output=True, text=True, timeout=60)
+
+
+def test_the_history_script_keeps_runs_on_the_branch_and_brings_them_back(tmp_path):
+    origin, main = tmp_path / "origin.git", tmp_path / "main"
+    _git(tmp_path, "init", "-q", "--bare", str(origin))
+    _git(tmp_path, "clone", "-q", str(origin), str(main))
+    (main / "f").write_text("x")
+    _git(main, "add", "f")
+    _git(main, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "init")
+    (main / ".ci").mkdir()
+    (main / ".ci" / "history").write_text((ROOT / ".ci" / "history").read_text())
+    run = main / "dl" / "history-tf221-keras3" / "Linux"  # as the workflow downloads the artifacts
+    run.mkdir(parents=True)
+    (run / "0001_abc.json").write_text("{}")
+    assert "no benchmark-history branch yet" in _history(main, "restore", "tf221-keras3").stdout
+    saved = _history(main, "save", "dl")
+    assert saved.returncode == 0 and "history kept on benchmark-history" in saved.stdout, saved.stderr
+    again = _history(main, "save", "dl")
+    assert again.returncode == 0 and "history unchanged" in again.stdout, again.stderr
+    kept = _git(origin, "ls-tree", "-r", "--name-only", "benchmark-history").split()
+    assert kept == ["tf221-keras3/Linux/0001_abc.json"]
+    restored = _history(main, "restore", "tf221-keras3")
+    assert "1 earlier runs" in restored.stdout, restored.stderr
+    assert (main / ".benchmarks" / "tf221-keras3" / "Linux" / "0001_abc.json").is_file()
+    bad = _history(main, "keep")
+    assert bad.returncode == 2 and bad.stderr.strip().startswith("usage: .ci/history restore ENV")
