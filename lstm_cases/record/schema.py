@@ -2,6 +2,9 @@
 version, its kinds, the benchmark kinds of a case and the verdict statuses (the record layer:
 nothing here imports the harness or a framework)."""
 
+import hashlib
+import json
+
 KEY = "lstm_bench"  # the record's top-level key in a result file (beside pytest-benchmark's JSON, for a run)
 SCHEMA = 2  # what the harness writes: 2 adds each steady-state benchmark's plan fingerprint
 # What the readers accept. A schema-1 run's claims and verdicts read as they are; its timings have
@@ -25,3 +28,10 @@ BAD_STATUSES = (FAIL, XPASS)  # a claim that failed, or an expected failure that
 def kind_of(record: dict) -> str:
     """The record's kind; a run's record says none."""
     return str(record.get("kind") or RUN)
+
+
+def fingerprint(*parts: object) -> str:
+    """Twelve hex digits naming the parts (as JSON, keys sorted): the same parts, the same fingerprint.
+    A rule's fingerprint (its text and settings) tells an example made by another rule."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]

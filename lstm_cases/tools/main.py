@@ -37,6 +37,7 @@ SUBCOMMANDS = {
     "any-seeds": Subcommand("lstm_cases.tools.any_seeds", "every claim on runs of unseen seeds"),
     "claims-doc": Subcommand("lstm_cases.tools.claims_doc", "write docs/claims.md from the cases"),
     "overhead": Subcommand("lstm_cases.tools.overhead", "the harness's overhead against the bare script"),
+    "examples": Subcommand("lstm_cases.tools.examples", "remake the committed examples from real runs"),
 }
 
 

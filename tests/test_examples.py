@@ -1,0 +1,90 @@
+"""The committed examples (``reports/examples/``): each says the commit and the rules it was made by, and
+those are today's rules; the examples command (``lstm_cases.tools.examples``) on small inputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from lstm_cases.tools import examples
+from reports import compare, duet
+from tests.test_duet import duet_file, every_kind
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "reports" / "examples"
+
+
+def test_every_example_was_made_by_today_s_rules():
+    now = examples.rule_fingerprints()
+    folders = sorted(p for p in EXAMPLES.iterdir() if p.is_dir() and not p.name.startswith("."))
+    assert folders
+    stale = []
+    for folder in folders:
+        meta_path = folder / examples.META
+        assert meta_path.is_file(), f"{folder.name}: no {examples.META}; remake it: lstm-bench examples {folder.name}"
+        meta = json.loads(meta_path.read_text())
+        assert meta["example"] == folder.name and meta["commit"] and meta["rules"], meta
+        stale += [
+            f"{folder.name}: {rule} {seen} (now {now[rule]})"
+            for rule, seen in meta["rules"].items()
+            if now[rule] != seen
+        ]
+    assert not stale, f"examples made by other rules than today's (lstm-bench examples remakes them): {stale}"
+
+
+def test_a_changed_rule_or_factor_changes_its_fingerprint(monkeypatch):
+    before = examples.rule_fingerprints()
+    monkeypatch.setitem(duet.DUET_FACTORS, "predict", 1.05)
+    monkeypatch.setitem(compare.DEFAULT_FACTORS, "predict", 1.2)
+    after = examples.rule_fingerprints()
+    assert after["duet"] != before["duet"] and after["sequential"] != before["sequential"]
+    assert after["claims"] == before["claims"]
+
+
+def test_a_target_without_its_inputs_or_an_unknown_one_is_refused_in_one_line(tmp_path, capsys):
+    assert examples.main(["duet", "--out", str(tmp_path)]) == 2
+    assert examples.main(["matrix", "--out", str(tmp_path), "--matrix", str(tmp_path / "none")]) == 2
+    assert examples.main(["nope", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "lstm-bench examples: error: duet: needs a duet study's folder: --duets DIR (docs/duet-study.sh DIR writes it)",
+        f"lstm-bench examples: error: matrix: --matrix {tmp_path / 'none'}: not a folder",
+        "lstm-bench examples: error: unknown target 'nope'; valid targets: gate, duet, sweeps, matrix",
+    ]
+    assert not any(tmp_path.iterdir()), "nothing written"
+
+
+def test_the_duet_example_gates_every_duet_of_a_study_and_is_swapped_in_whole(tmp_path, capsys):
+    study, out = tmp_path / "study", tmp_path / "examples"
+    study.mkdir()
+    duet_file(study / "aa01.json", every_kind())
+    duet_file(study / "slow-train-1.1.json", every_kind(lambda k: 1.1 if k == "train_step" else 1.0), {"train": 1.1})
+    (out / "duet").mkdir(parents=True)
+    (out / "duet" / "stale.txt").write_text("from an older rule")
+    assert examples.main(["duet", "--duets", str(study), "--out", str(out)]) == 0, capsys.readouterr().err
+    made = out / "duet"
+    assert sorted(p.name for p in made.iterdir()) == [
+        "EXAMPLE.json", "README.md", "gate-aa01.txt", "gate-slow-train-1.1.txt", "report-slow-train-1.1"
+    ]  # fmt: skip
+    meta = json.loads((made / "EXAMPLE.json").read_text())
+    assert meta["rules"] == {"duet": duet.rule_fingerprint()} and meta["example"] == "duet"
+    readme = (made / "README.md").read_text()
+    assert "| `lstm-bench gate aa01.json` | 0: `gate-aa01.txt` |" in readme
+    assert "| `lstm-bench gate slow-train-1.1.json` | 1: `gate-slow-train-1.1.txt` |" in readme
+    assert "REGRESSION" in (made / "gate-slow-train-1.1.txt").read_text()
+    assert [p.name for p in out.iterdir()] == ["duet"], "no temporary folder left"
+
+
+def test_the_sweeps_example_is_redrawn_from_its_own_records(tmp_path, capsys):
+    out = tmp_path / "examples"
+    (out / "sweeps").mkdir(parents=True)
+    for record in (EXAMPLES / "sweeps").glob("*.json"):
+        shutil.copy2(record, out / "sweeps" / record.name)
+    assert examples.main(["sweeps", "--out", str(out)]) == 0, capsys.readouterr().err
+    made = out / "sweeps"
+    assert (made / "README.md").read_text().startswith("# Claim-validity maps")
+    assert json.loads((made / "EXAMPLE.json").read_text())["rules"] == {"claims": examples.claims_fingerprint()}
+    assert sorted(p.name for p in made.glob("*.json")) == sorted(
+        [*(p.name for p in (EXAMPLES / "sweeps").glob("*.json") if p.name != "EXAMPLE.json"), "EXAMPLE.json"]
+    )
