@@ -19,7 +19,7 @@ from typing import Any
 from lstm_cases.record.schema import GATED
 from lstm_cases.record.stats import Tally
 from reports.compare import FASTER, SLOWER, Rule
-from reports.duet import DUET_FACTORS, Duet, cannot_judge, judge_duet
+from reports.duet import BORNE_OUT, DUET_FACTORS, Duet, cannot_judge, judge_duet
 from reports.markdown import code, table
 
 # The duet issue's goals: the share of slowed benchmarks flagged SLOWER, per kind.
@@ -36,6 +36,9 @@ class DuetStudy:
     detected: dict[tuple[str, float], Tally] = field(default_factory=lambda: defaultdict(Tally))
     gate_fails: dict[tuple[str, float], Tally] = field(default_factory=lambda: defaultdict(Tally))
     slowed_false: Tally = field(default_factory=Tally)
+    repeated: Tally = field(default_factory=Tally)  # A/A benchmarks timed again by two other processes
+    stopped: Tally = field(default_factory=Tally)  # A/A flags of rules 1-3 that the repeat did not bear out
+    lost: Tally = field(default_factory=Tally)  # slowed benchmarks' flags that the repeat did not bear out
     walls: list[float] = field(default_factory=list)
     pairs: list[int] = field(default_factory=list)
 
@@ -56,6 +59,9 @@ def tally(aa: list[Duet], slowed: list[Duet], rule: Rule) -> DuetStudy:
         for cmp in judged:
             study.aa_flags[cmp.metric].add(cmp.flagged, _where(duet, cmp))
             study.aa_unjudged.add(not cmp.judged_ok, _where(duet, cmp))
+            study.repeated.add(cmp.pairs.repeat is not None, _where(duet, cmp))
+            if cmp.repeat is not None:
+                study.stopped.add(cmp.repeat.verdict != BORNE_OUT, _where(duet, cmp))
             if cmp.estimate is not None:
                 worst = study.aa_worst.get(cmp.metric, 1.0)
                 study.aa_worst[cmp.metric] = max(worst, cmp.estimate, 1 / cmp.estimate)
@@ -72,6 +78,8 @@ def tally(aa: list[Duet], slowed: list[Duet], rule: Rule) -> DuetStudy:
                 study.slowed_false.add(cmp.outcome in (SLOWER, FASTER), _where(duet, cmp))
             else:
                 study.detected[(cmp.metric, factor)].add(cmp.outcome == SLOWER, _where(duet, cmp))
+                if cmp.repeat is not None:
+                    study.lost.add(cmp.repeat.verdict != BORNE_OUT, _where(duet, cmp))
     return study
 
 
@@ -102,6 +110,16 @@ def render(study: DuetStudy, aa: list[Duet], slowed: list[Duet], rule: Rule, com
     for (kind, factor), c in sorted(study.gate_fails.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         goal = "all" if factor >= 1.1 else ""
         rows.append([f"slowed {kind} +{factor - 1:.0%}: duets the gate fails", "", c.compared, c.flagged, c.rate, goal])
+    if study.repeated.flagged:  # rule 4 ran: what the repeats did
+        rows += [
+            ["A/A: benchmarks timed again by two other processes (rule 4)", "", study.repeated.compared,
+             study.repeated.flagged, study.repeated.rate, ""],
+            ["A/A: flags of rules 1-3 the repeat did not bear out (false alarms stopped)", "", study.stopped.compared,
+             study.stopped.flagged, study.stopped.rate, ""],
+        ]  # fmt: skip
+    if study.lost.compared:
+        rows.append(["slowed benchmarks: flags the repeat did not bear out (detections lost)", "",
+                     study.lost.compared, study.lost.flagged, study.lost.rate, "0"])  # fmt: skip
     if study.slowed_false.compared:
         c = study.slowed_false
         rows.append(
@@ -133,6 +151,10 @@ def render(study: DuetStudy, aa: list[Duet], slowed: list[Duet], rule: Rule, com
     alarms = aa_all.hits + study.slowed_false.hits
     if alarms:
         out += [f"False alarms ({len(alarms)}):", "", *[f"- {code(w)}" for w in alarms[:50]], ""]
+    not_borne_out = study.stopped.hits + study.lost.hits
+    if not_borne_out:
+        out += [f"Flags the repeat did not bear out ({len(not_borne_out)}):", "",
+                *[f"- {code(w)}" for w in not_borne_out[:50]], ""]  # fmt: skip
     missed = [w for (_, factor), c in study.detected.items() if factor >= 1.1 for w in c.misses]
     if missed:
         out += [f"Slowdowns of 10% or more not flagged ({len(missed)}):", "", *[f"- {code(w)}" for w in missed[:60]]]
@@ -173,6 +195,7 @@ def summary(aa: list[Duet], slowed: list[Duet], rule: Rule) -> dict[str, Any]:
                 "q": c.q,
                 "pairs": c.pairs.n,
                 "outcome": c.outcome,
+                "repeat": None if c.repeat is None else c.repeat.verdict,
             }
             for c in judge_duet(duet, rule)
         ]
