@@ -400,6 +400,12 @@ def test_the_duet_factors_are_what_the_calibration_duets_call_for():
 
 
 def test_the_duets_that_check_the_factors_never_set_them():
-    calibration, check = _study("duets-calibration.json"), _study("duets-check.json")
-    assert calibration["aa"] and check["aa"] and not set(calibration["aa"]) & set(check["aa"])
-    assert check["slowed"], "the check judges the slowed duets too"
+    calibration = _study("duets-calibration.json")
+    for name in ("duets-check.json", "duets-repeat-check.json"):
+        check = _study(name)
+        assert calibration["aa"] and check["aa"] and not set(calibration["aa"]) & set(check["aa"]), name
+        assert check["slowed"], f"{name}: the check judges the slowed duets too"
+    first, repeat = _study("duets-check.json"), _study("duets-repeat-check.json")
+    assert not set(first["aa"]) & set(repeat["aa"]), "the repeat's check range is new: no A/A duet seen before"
+    assert all(b["repeat"] is None or b["repeat"] in ("borne out", "not borne out", "open")
+               for d in repeat["aa"].values() for b in d["benchmarks"])  # fmt: skip

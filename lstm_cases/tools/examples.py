@@ -94,16 +94,22 @@ def call(main: Callable[[list[str]], int], argv: list[str], output: Path | None 
     return status
 
 
-def bench_run(out: Path, cases: Sequence[str], slowdown: str | None = None) -> list[str]:
-    """A quick run of the cases (a subprocess: a fresh framework each time); the command, as run."""
+def bench_run(folder: Path, out: str, cases: Sequence[str], slowdown: str | None = None) -> list[str]:
+    """A quick run of the cases from ``folder`` into ``out`` (relative to it), in a subprocess (a fresh
+    framework each time); the command, as a user would type it there."""
     argv = ["lstm-bench", "run", "-q", "-p", "no:cacheprovider", *(f"--case={c}" for c in cases)]
     argv += [f"--benchmark-json={out}"]
     env = {k: v for k, v in os.environ.items() if k != "LSTM_BENCH_SLOWDOWN"}
     if slowdown:
         env["LSTM_BENCH_SLOWDOWN"] = slowdown
-    pytest_argv = [sys.executable, "-m", "pytest", f"--rootdir={bench_folder().parent}", str(bench_folder()), *argv[2:]]
-    done = subprocess.run(pytest_argv, env=env, cwd=out.parent, capture_output=True, text=True)
-    if done.returncode != 0 or not out.is_file():
+    storage = Path(tempfile.mkdtemp(prefix="lstm-bench-storage-"))  # pytest-benchmark's own, not the example's
+    pytest_argv = [sys.executable, "-m", "pytest", f"--rootdir={bench_folder().parent}", str(bench_folder()),
+                   *argv[2:], f"--benchmark-storage={storage}"]  # fmt: skip
+    try:
+        done = subprocess.run(pytest_argv, env=env, cwd=folder, capture_output=True, text=True)
+    finally:
+        shutil.rmtree(storage, ignore_errors=True)
+    if done.returncode != 0 or not (folder / out).is_file():
         raise Refused(f"the run for the gate example failed (exit {done.returncode}): {done.stdout.strip()[-300:]}")
     return ([f"LSTM_BENCH_SLOWDOWN={slowdown}"] if slowdown else []) + argv
 
@@ -113,19 +119,16 @@ def make_gate(folder: Path, args: argparse.Namespace) -> Made:
     from reports import gate
 
     made = Made(rules=("sequential", "claims"))
-    runs = folder / "runs"
-    runs.mkdir()
-    a1, a2, slowed = runs / "a1.json", runs / "a2.json", runs / "slowed.json"
+    (folder / "runs").mkdir()
     made.lines += ["| command | exit: output |", "|---|---|"]
-    for path, slowdown in ((a1, None), (a2, None), (slowed, SLOWDOWN)):
-        argv = bench_run(path, GATE_CASES, slowdown)
-        made.ran(argv, 0)
+    for path, slowdown in (("runs/a1.json", None), ("runs/a2.json", None), ("runs/slowed.json", SLOWDOWN)):
+        made.ran(bench_run(folder, path, GATE_CASES, slowdown), 0)
     with contextlib.chdir(folder):  # the outputs name the files as the example's folder holds them
         for argv, output in (
             (["runs/a1.json", "runs/a2.json"], folder / "gate-aa.txt"),
             (["runs/a1.json", "runs/slowed.json"], folder / "gate-slowed.txt"),
         ):
-            made.ran(["lstm-bench", "gate", *argv], call(gate.main, argv), output)
+            made.ran(["lstm-bench", "gate", *argv], call(gate.main, argv, output), output)
         report = ["runs/a1.json", "runs/a2.json", "-o", "report"]
         made.ran(["lstm-bench", "report", *report], call(report_cli.main, report))
     made.lines[:0] = [
@@ -248,6 +251,7 @@ def write_example(out: Path, name: str, made_in: Path, made: Made, rules: dict[s
                   + ", ".join(f"{k} `{v}`" for k, v in meta["rules"].items()) + f" ({META})."]  # fmt: skip
         (made_in / "README.md").write_text("\n".join(made.lines + footer) + "\n")
     (made_in / META).write_text(json.dumps(meta, indent=2) + "\n")
+    made_in.chmod(0o755)  # a temporary folder is the owner's alone; an example is for every reader
     target = out / name
     old = out / f".{name}.old"
     shutil.rmtree(old, ignore_errors=True)
