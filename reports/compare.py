@@ -59,7 +59,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lstm_cases.record.load import METRICS, CaseRecord, Run, Samples, busy_machine
-from lstm_cases.record.schema import BAD_STATUSES, GATED, GOOD_STATUSES, fingerprint
+from lstm_cases.record.schema import BAD_STATUSES, GATED, GOOD_STATUSES
 from lstm_cases.record.stats import (
     Ratio,
     align_by_role,
@@ -76,11 +76,6 @@ RULE = __doc__[__doc__.index("Rule\n====") :]
 DEFAULT_FACTORS: Mapping[str, float] = {"train_step": 1.25, "predict": 1.35, "single_call": 1.35}  # docs/timing.md
 DEFAULT_ALPHA = 0.002
 CONFIDENCE = 0.95  # of the ratio's interval
-
-
-def rule_fingerprint() -> str:
-    """The sequential rule as it is now: its text, default factors, alpha and confidence."""
-    return fingerprint(RULE, dict(DEFAULT_FACTORS), DEFAULT_ALPHA, CONFIDENCE)
 
 # timing outcomes
 SLOWER, FASTER, WITHIN, NOISE, CANNOT_TELL, NO_RATIO, NOT_GATED, OTHER_WORK = (

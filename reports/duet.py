@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from lstm_cases.record.load import InputError, as_dict, as_list, number, read_json, record_of, stack_label
-from lstm_cases.record.schema import DUET, GATED, KEY, fingerprint
+from lstm_cases.record.schema import DUET, GATED, KEY
 from lstm_cases.record.stats import Ratio, benjamini_hochberg
 from reports.compare import CANNOT_TELL, FASTER, NOISE, SLOWER, WITHIN, Judged, Rule, mostly_unjudged
 
@@ -67,11 +67,6 @@ CONFIDENCE = 0.95
 # duet-wide control already held for the flag it repeats.
 REPEAT_ALPHA = 0.05
 BORNE_OUT, NOT_BORNE_OUT, OPEN = "borne out", "not borne out", "open"
-
-
-def rule_fingerprint() -> str:
-    """The paired rule as it is now: its text, factors, the repeat's level and the confidence."""
-    return fingerprint(RULE, dict(DUET_FACTORS), REPEAT_ALPHA, CONFIDENCE)
 UNJUDGED = (NOISE, CANNOT_TELL)
 
 

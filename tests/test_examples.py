@@ -68,7 +68,7 @@ def test_the_duet_example_gates_every_duet_of_a_study_and_is_swapped_in_whole(tm
         "EXAMPLE.json", "README.md", "gate-aa01.txt", "gate-slow-train-1.1.txt", "report-slow-train-1.1"
     ]  # fmt: skip
     meta = json.loads((made / "EXAMPLE.json").read_text())
-    assert meta["rules"] == {"duet": duet.rule_fingerprint()} and meta["example"] == "duet"
+    assert meta["rules"] == {"duet": examples.rule_fingerprints()["duet"]} and meta["example"] == "duet"
     readme = (made / "README.md").read_text()
     assert "| `lstm-bench gate aa01.json` | 0: `gate-aa01.txt` |" in readme
     assert "| `lstm-bench gate slow-train-1.1.json` | 1: `gate-slow-train-1.1.txt` |" in readme

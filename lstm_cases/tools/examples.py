@@ -63,10 +63,17 @@ def claims_fingerprint() -> str:
 
 
 def rule_fingerprints() -> dict[str, str]:
-    """The fingerprint of each rule an example can be judged by (``EXAMPLE.json``'s ``rules``)."""
+    """The fingerprint of each rule an example can be judged by (``EXAMPLE.json``'s ``rules``): the
+    sequential rule's text, default factors, alpha and confidence; the paired rule's text, factors,
+    the repeat's level and confidence; every claim's rule."""
     from reports import compare, duet
 
-    return {"sequential": compare.rule_fingerprint(), "duet": duet.rule_fingerprint(), "claims": claims_fingerprint()}
+    sequential = (compare.RULE, dict(compare.DEFAULT_FACTORS), compare.DEFAULT_ALPHA, compare.CONFIDENCE)
+    return {
+        "sequential": fingerprint(*sequential),
+        "duet": fingerprint(duet.RULE, dict(duet.DUET_FACTORS), duet.REPEAT_ALPHA, duet.CONFIDENCE),
+        "claims": claims_fingerprint(),
+    }
 
 
 @dataclass
