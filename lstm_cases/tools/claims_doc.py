@@ -67,11 +67,12 @@ def measured_text(case: Case, claim: Claim, profile: str) -> str:
 
 def holds_where(folder: Path = MAPS) -> dict[str, str]:
     """Claim key (``case/claim``) -> where it holds, from the committed maps' records."""
+    from lstm_cases.tools.examples import sweep_records
     from reports.sweep_map import holds_where as sentence
     from reports.sweep_map import load_sweeps, sweep_stack
 
     found = {}
-    for sweep in load_sweeps(sorted(folder.glob("*.json"))):
+    for sweep in load_sweeps(sweep_records(folder)):
         seeds = len(sweep.record["seeds"])
         rule = f"the {sweep.spec['rule_profile']} rule, " if sweep.spec.get("rule_profile") else ""
         found[sweep.key] = (

@@ -182,7 +182,7 @@ def make_duet(folder: Path, args: argparse.Namespace) -> Made:
 def make_sweeps(folder: Path, args: argparse.Namespace) -> Made:
     from reports import sweep_map
 
-    records = sweep_records(args.out)
+    records = sweep_records(args.out / "sweeps")
     made = Made(rules=("claims",))
     for record in records:
         shutil.copy2(record, folder / record.name)
@@ -219,13 +219,13 @@ def _needs_duets(args: argparse.Namespace) -> str | None:
     return None
 
 
-def sweep_records(out: Path) -> list[Path]:
-    """The sweep records the sweeps example keeps (every JSON file there but its EXAMPLE.json)."""
-    return sorted(p for p in (out / "sweeps").glob("*.json") if p.name != META)
+def sweep_records(folder: Path) -> list[Path]:
+    """The sweep records a maps folder keeps (every JSON file there but an example's EXAMPLE.json)."""
+    return sorted(p for p in folder.glob("*.json") if p.name != META)
 
 
 def _needs_sweeps(args: argparse.Namespace) -> str | None:
-    return None if sweep_records(args.out) else f"no sweep records in {args.out / 'sweeps'}"
+    return None if sweep_records(args.out / "sweeps") else f"no sweep records in {args.out / 'sweeps'}"
 
 
 def _needs_matrix(args: argparse.Namespace) -> str | None:
