@@ -127,13 +127,13 @@ def rounds_needed(alpha: float, comparisons: int = 1) -> int:
     return n
 
 
-def ratio_text(ratio: Ratio | None) -> str:
+def ratio_text(ratio: Ratio | None, digits: int = 2, missing: str = "—") -> str:
     """``x1.23 [1.20, 1.26]`` (the interval only where the samples give one)."""
     if ratio is None:
-        return "—"
+        return missing
     if ratio.low is None or ratio.high is None:
-        return f"×{ratio.estimate:.2f}"
-    return f"×{ratio.estimate:.2f} [{ratio.low:.2f}, {ratio.high:.2f}]"
+        return f"×{ratio.estimate:.{digits}f}"
+    return f"×{ratio.estimate:.{digits}f} [{ratio.low:.{digits}f}, {ratio.high:.{digits}f}]"
 
 
 # --------------------------------------------------------------------------- timings

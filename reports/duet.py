@@ -55,7 +55,7 @@ from typing import Any
 from lstm_cases.record.load import InputError, as_dict, as_list, number, read_json, record_of, stack_label
 from lstm_cases.record.schema import DUET, GATED, KEY
 from lstm_cases.record.stats import Ratio, benjamini_hochberg
-from reports.compare import CANNOT_TELL, FASTER, NOISE, SLOWER, WITHIN, Judged, Rule, mostly_unjudged
+from reports.compare import CANNOT_TELL, FASTER, NOISE, SLOWER, WITHIN, Judged, Rule, mostly_unjudged, ratio_text
 
 RULE = __doc__[__doc__.index("Rule\n====") :]
 SIDES = ("base", "head")
@@ -211,11 +211,7 @@ def signed_rank_p(d: Sequence[float], alternative: str = "two-sided") -> float |
 
 
 def _interval_text(r: Ratio | None) -> str:
-    if r is None:
-        return "no ratio"
-    if r.low is None or r.high is None:
-        return f"×{r.estimate:.3f}"
-    return f"×{r.estimate:.3f} [{r.low:.3f}, {r.high:.3f}]"
+    return ratio_text(r, digits=3, missing="no ratio")  # a duet tells ratios a few tenths of a percent apart
 
 
 @dataclass(frozen=True)
