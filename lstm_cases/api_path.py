@@ -62,6 +62,23 @@ def quick_bypasses_source_path(case: Case) -> bool:
     return quick.fast_input or quick.fit_per_epoch != full.fit_per_epoch
 
 
+# Keras 3 on JAX: fit() does not carry a stateful LSTM's state across batches (the finding behind the
+# stateful case's expected failures there): ``state_carried`` shows it directly.
+STATE_NOT_CARRIED_ON = {"jax": "Keras 3 on JAX: fit() leaves a stateful LSTM's state at zero between batches"}
+
+
+def not_decided(case: Case, check: str, backend: str) -> tuple[str, str] | None:
+    """Why the bench does not decide ``check`` on ``case`` on this backend: ("skip" or "xfail", the
+    reason); None where it does."""
+    if not quick_bypasses_source_path(case):
+        return "skip", f"{case.id}: the quick recipe feeds data as the source does; the run exercises its path"
+    if check not in checks_for(case):
+        return "skip", f"{case.id}: {check} does not apply to its source recipe"
+    if check == "state_carried" and backend in STATE_NOT_CARRIED_ON:
+        return "xfail", STATE_NOT_CARRIED_ON[backend]
+    return None
+
+
 def checks_for(case: Case) -> tuple[str, ...]:
     """The checks that apply to a case's source recipe."""
     full = case.recipe("full")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from lstm_cases import compat, progress, timing, xdist_support
+from lstm_cases import api_path, compat, progress, shared_checks, timing, xdist_support
 from lstm_cases.record import costs, summary
 from lstm_cases.recording import run_record
 from lstm_cases.result_file import ResultFile, claims_only
@@ -38,6 +38,7 @@ class BenchSession:
     thread_facts: dict[str, Any] | None = None  # set before the first case test
     collected_words: set[str] = field(default_factory=set)  # what -k can match
     _steady: timing.SteadyTiming | None = None
+    _source_checks: shared_checks.LocalChecks = field(default_factory=shared_checks.LocalChecks)
     _results: CaseResults | None = None
     _null_tally: NullTally | None = None
     _cost: dict[str, Any] | None = None  # taken once: the record and the closing lines agree
@@ -105,6 +106,32 @@ class BenchSession:
             raise pytest.UsageError(str(err)) from None
         if self._times_steady_state(session):
             self.steady.start()
+            if self.steady.workers:  # idle until the first benchmark: it takes a share of the API-path checks
+                self._source_checks = shared_checks.SharedChecks(self._source_check_plan(session), self.steady.workers)
+
+    def _source_check_plan(self, session: pytest.Session) -> list[shared_checks.CasePlan]:
+        """The API-path checks this run decides, case by case in the order its tests reach them."""
+        checks: dict[str, list[str]] = {}
+        seeds: dict[str, int] = {}
+        backend = compat.backend()
+        for item in session.items:
+            params = getattr(getattr(item, "callspec", None), "params", {})
+            if "source_checks" not in getattr(item, "fixturenames", ()) or "case" not in params:
+                continue
+            case, check = params["case"], params.get("check")
+            if check in api_path.CHECKS and api_path.not_decided(case, check, backend) is None:
+                checks.setdefault(case.id, []).append(check)
+                seeds[case.id] = self.settings.for_case(case).seeds[0]
+        return [shared_checks.CasePlan(case_id, tuple(names), seeds[case_id]) for case_id, names in checks.items()]
+
+    @property
+    def source_checks(self) -> shared_checks.LocalChecks:
+        """Where the API-path checks are decided: shared with the timing worker while it is idle."""
+        return self._source_checks
+
+    def timing_begins(self) -> None:
+        """Before the first steady-state benchmark: no check left running in the worker."""
+        self._source_checks.finish()
 
     def _times_steady_state(self, session: pytest.Session) -> bool:
         """Whether the run will time steady-state rounds: a steady-state benchmark selected, benchmarks on."""
@@ -148,6 +175,7 @@ class BenchSession:
     # ------------------------------------------------------------------ the end
 
     def close_workers(self) -> None:
+        self._source_checks.finish()
         if self._steady is not None:
             self._steady.close()
 

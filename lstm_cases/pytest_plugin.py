@@ -41,6 +41,7 @@ from lstm_cases.record.schema import KEY as RECORD_KEY
 from lstm_cases.result_file import plain_params
 from lstm_cases.results import CaseResults, NullTally
 from lstm_cases.settings import Settings, add_options
+from lstm_cases.shared_checks import LocalChecks
 
 CASE_MARK = "case"  # the bench modules' mark (registered here: a run outside the checkout has no ini file)
 
@@ -301,7 +302,15 @@ def bench_settings(request: pytest.FixtureRequest) -> Settings:
 @pytest.fixture(scope="session")
 def steady_timing(pytestconfig: pytest.Config) -> timing.SteadyTiming:
     """The session's steady-state timing (``lstm_cases.timing``); its worker processes end with the session."""
-    return bench_session.of(pytestconfig).steady
+    session = bench_session.of(pytestconfig)
+    session.timing_begins()
+    return session.steady
+
+
+@pytest.fixture(scope="session")
+def source_checks(pytestconfig: pytest.Config) -> LocalChecks:
+    """Where the API-path checks are decided (``lstm_cases.shared_checks``)."""
+    return bench_session.of(pytestconfig).source_checks
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,10 @@ protocol version, stack, commit and cases of this installation), ``prepare`` (a 
 its parameter count, input shape and plans), ``warm`` (a plan's untimed calls), ``rounds`` (the plan's
 timed rounds, each after the machine's reference: a pytest session's other processes), ``round`` (the
 reference, then timed calls: a duet, ``lstm_cases.tools.duet``, which alternates two installations
-round by round) and ``release``. A failed request answers ``error`` (or ``unavailable``, for a case
-whose optional data is not given). An installation whose worker does not answer ``hello`` with
-``PROTOCOL`` speaks another protocol: the duet refuses it.
+round by round), ``release`` and ``source_checks`` (a case's API-path checks, decided for the pytest
+process while it has no timing to do: ``lstm_cases.shared_checks``). A failed request answers
+``error`` (or ``unavailable``, for a case whose optional data is not given). An installation whose
+worker does not answer ``hello`` with ``PROTOCOL`` speaks another protocol: the duet refuses it.
 
 ``TimingWorkers`` (in the pytest process) starts a session's workers, has them build and warm while
 the pytest process warms its own model, and then has each time its rounds after the pytest process's,
@@ -28,10 +29,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
-from lstm_cases import timing
+from lstm_cases import api_path, timing
+from lstm_cases.api_path import Check
 from lstm_cases.record.schema import GATED
 
 ANSWER = "lstm-bench-timing: "
@@ -92,14 +96,14 @@ class Worker:
         return TimingWorkerError(f"{self.name} exited with status {code}: {why}")
 
     def close(self) -> None:
+        """End the process. Nothing it holds is kept: it is killed rather than left to tear its framework
+        down, which would hold the run up for no result."""
         if self.proc.stdin is not None and not self.proc.stdin.closed:
             with contextlib.suppress(BrokenPipeError):
                 self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+        if self.proc.poll() is None:
             self.proc.kill()
-            self.proc.wait()
+        self.proc.wait()
         self.stderr.close()
 
 
@@ -187,6 +191,17 @@ class TimingWorkers:
         self.ready(plan)
         return self.rounds(plan)
 
+    def source_checks(self, case_id: str, checks: Sequence[str], seed: int) -> dict[str, tuple[Check, int]]:
+        """The first worker decides a case's API-path checks (``lstm_cases.api_path.decide`` from ``seed``):
+        each check's result and the seed that decided it (``lstm_cases.shared_checks``)."""
+        worker = self._worker(1)
+        worker.send({"op": "source_checks", "case": case_id, "checks": list(checks), "seed": seed})
+        answer = self._answer(1, worker).get("checks")
+        try:
+            return {name: (Check(**answer[name]["check"]), int(answer[name]["seed"])) for name in checks}
+        except (KeyError, TypeError, ValueError):
+            raise TimingWorkerError(f"{worker.name} answered {json.dumps(answer)[:200]!r}") from None
+
     def close(self) -> None:
         for worker in self._workers.values():
             worker.close()
@@ -273,7 +288,22 @@ class WorkerServer:
         if op == "release":
             self.prepared = self.call = None
             return {}
-        return {"error": f"unknown op {op!r}; valid ops: hello, prepare, warm, round, rounds, release"}
+        if op == "source_checks":
+            return {"checks": source_checks(request["case"], request["checks"], int(request["seed"]))}
+        return {"error": f"unknown op {op!r}; valid ops: hello, prepare, warm, round, rounds, release, source_checks"}
+
+
+def source_checks(case_id: str, checks: Sequence[str], seed: int) -> dict[str, dict[str, Any]]:
+    """A case's API-path checks decided here, as the pytest process would decide them."""
+    from lstm_cases import registry
+
+    case = registry.get_case(case_id)
+    out = {}
+    for name in checks:
+        check, decided_on = api_path.decide(api_path.CHECKS[name], case, seed)
+        out[name] = {"check": asdict(check), "seed": decided_on}
+    api_path.forget_source_models()  # the worker's memory is the timing's again
+    return out
 
 
 def serve(requests: IO[str], answers: IO[str], threads: dict[str, Any] | None = None) -> None:

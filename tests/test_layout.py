@@ -67,7 +67,7 @@ LAYERS = {
     "run": (  # preparing, training, timing, judging and recording the cases
         "lstm_cases.registry", "lstm_cases.runner", "lstm_cases.memory", "lstm_cases.progress",
         "lstm_cases.results", "lstm_cases.recording", "lstm_cases.timing", "lstm_cases.timing_worker",
-        "lstm_cases.api_path", "lstm_cases.shards", "lstm_cases.sweep_record",
+        "lstm_cases.api_path", "lstm_cases.shared_checks", "lstm_cases.shards", "lstm_cases.sweep_record",
     ),
     "adapter": (  # pytest: the plugin, its settings and result file, xdist, the bench modules
         "lstm_cases.pytest_plugin", "lstm_cases.bench_session", "lstm_cases.settings", "lstm_cases.result_file",
