@@ -106,7 +106,9 @@ class BenchSession:
             raise pytest.UsageError(str(err)) from None
         if self._times_steady_state(session):
             self.steady.start()
-            if self.steady.workers:  # idle until the first benchmark: it takes a share of the API-path checks
+            # idle until the first benchmark: it takes a share of the API-path checks (not under xdist, whose
+            # nodes each run part of the items: the share would be of checks this node never runs)
+            if self.steady.workers and not hasattr(self.config, "workerinput"):
                 self._source_checks = shared_checks.SharedChecks(self._source_check_plan(session), self.steady.workers)
 
     def _source_check_plan(self, session: pytest.Session) -> list[shared_checks.CasePlan]:
