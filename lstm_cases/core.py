@@ -287,6 +287,7 @@ class Claim:
             values=tuple(float(v) for v in values),
             source_figure=self.source_figure,
             reason=xfail.reason if xfail else "",
+            effect=rule.effect(values, others),
         )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lstm_cases.record.effects import Effect, difference_effect, median_effect, ratio_effect
 from lstm_cases.record.schema import PASS, XFAIL
 
 # --------------------------------------------------------------------------- verdicts
@@ -26,6 +27,7 @@ class Verdict:
     values: tuple[float, ...]
     source_figure: str
     reason: str = ""  # for xfail / xpass: why the claim is expected to fail here
+    effect: Effect | None = None  # how large, over the seeds, what the rule judges (lstm_cases.record.effects)
 
     @property
     def ok(self) -> bool:
@@ -39,6 +41,7 @@ class Verdict:
             "values": list(self.values),
             "source_figure": self.source_figure,
             "reason": self.reason,
+            "effect": self.effect.as_dict() if self.effect is not None else None,
         }
 
 
@@ -56,6 +59,11 @@ class Rule:
 
     def judge(self, values: Sequence[float], others: Sequence[float] | None = None) -> tuple[bool, str]:
         raise NotImplementedError  # pragma: no cover - abstract
+
+    def effect(self, values: Sequence[float], others: Sequence[float] | None = None) -> Effect:
+        """How large what the rule judges is over the seeds: the median (a paired rule: its own effect)."""
+        _require_values(values)
+        return median_effect(values)
 
 
 def _require_values(values: Sequence[float]) -> None:
@@ -153,6 +161,10 @@ class PairedGreater(Rule):
             f"wins on >= {self.min_win_fraction:.0%} of seeds{floor}"
         )
 
+    def effect(self, values, others=None):
+        _require_pair(values, others)
+        return difference_effect(values, others)
+
     def judge(self, values, others=None):
         _require_pair(values, others)
         diffs = [a - b for a, b in zip(values, others, strict=True)]
@@ -184,10 +196,18 @@ class PairedRatio(Rule):
             f"this > other on >= {self.min_win_fraction:.0%} of seeds"
         )
 
-    def judge(self, values, others=None):
+    def effect(self, values, others=None):
+        self._require_positive(values, others)
+        return ratio_effect(values, others)
+
+    @staticmethod
+    def _require_positive(values, others) -> None:
         _require_pair(values, others)
         if any(v <= 0 for v in (*values, *others)):
             raise ValueError(f"a ratio rule needs positive values; got {_fmt(values)} vs {_fmt(others)}")
+
+    def judge(self, values, others=None):
+        self._require_positive(values, others)
         ratios = [a / b for a, b in zip(values, others, strict=True)]
         geomean = math.exp(statistics.fmean(math.log(r) for r in ratios))
         wins = sum(r > 1 for r in ratios)

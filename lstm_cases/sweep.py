@@ -12,10 +12,13 @@ per cell and per seed, and writes one record of ``kind: "sweep"``;
 ``python -m reports sweep`` draws the maps. Plain Python, no framework import.
 
 A cell's outcome: ``holds`` (the rule holds on every seed judged alone), ``some``, ``none``,
-and for a paired claim two kinds of none: ``vanishes`` (on every seed the two sides are
+and for a paired claim ``mixed`` (it holds on some seeds, but the mean effect is reversed: the other
+side is better on average) and two kinds of none: ``vanishes`` (on every seed the two sides are
 equal within ``TIE``: both saturate, or neither learns) and ``reverses`` (the other side is
-better on every seed). The cell also keeps the rule's verdict over all its seeds (``held``)
-and its margin (``lstm_cases.margins``), which colours the map.
+better on every seed). The cell also keeps the rule's verdict over all its seeds (``held``),
+its margin (``lstm_cases.margins``), which colours the map, and its effect with its interval
+(``lstm_cases.record.effects``): how many seeds the rule held on and which way the mean effect
+points are two different things, and the map says both.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ DATA_PREFIX = "data."  # an axis on an argument of the case's make_data
 MODEL_PREFIX = "model."  # an axis on an argument of the case's build_model (e.g. units)
 MAX_AXES = 3  # x, y and facets of one map
 TIE = 0.01  # relative difference under which the two sides of a paired claim count as equal
-OUTCOMES = ("holds", "some", "none", "vanishes", "reverses")
+OUTCOMES = ("holds", "some", "mixed", "none", "vanishes", "reverses")
 BACKENDS = ("tensorflow", "jax", "torch")
 
 
@@ -231,11 +234,12 @@ def judge_cell(rule: Rule, values: Sequence[float], others: Sequence[float] | No
     """The rule over the cell's seeds (``held``, ``margin``) and seed by seed (``seeds_held``,
     ``outcome``); see the module doc."""
     held, _detail = rule.judge(values, others)
+    effect = rule.effect(values, others)
     per_seed = [rule.judge([v], None if others is None else [others[i]])[0] for i, v in enumerate(values)]
     if all(per_seed):
         outcome = "holds"
     elif any(per_seed):
-        outcome = "some"
+        outcome = "mixed" if effect.reversed else "some"
     elif others is not None and all(_tied(a, b) for a, b in zip(values, others, strict=True)):
         outcome = "vanishes"
     elif others is not None and all(b > a for a, b in zip(values, others, strict=True)):
@@ -248,4 +252,5 @@ def judge_cell(rule: Rule, values: Sequence[float], others: Sequence[float] | No
         "margin": None if found is None or math.isnan(found) else float(found),
         "seeds_held": sum(per_seed),
         "outcome": outcome,
+        "effect": effect.as_dict(),
     }

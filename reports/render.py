@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lstm_cases.record.load import CaseRecord, Run, as_list
+from lstm_cases.record import effects
+from lstm_cases.record.load import CaseRecord, Run, as_dict, as_list
 from lstm_cases.record.schema import GATED
 from lstm_cases.record.stats import summarize
 from reports import figures
@@ -147,6 +148,24 @@ def _claim_values_text(record: CaseRecord, claim_id: str) -> list[Any]:
     return [summary.n, num(summary.mean), num(summary.sd), num(summary.min), num(summary.max)]
 
 
+EFFECT_HEADER = f"effect [{effects.CONFIDENCE:.0%} bootstrap interval], paired p"
+
+
+def _effect_text(verdict: dict[str, Any]) -> str:
+    effect = effects.Effect.from_dict(as_dict(verdict.get("effect")))
+    return effect.text() if effect is not None else DASH
+
+
+def _seeds_note(run: Run) -> str:
+    """What a run's few seeds can say: whether the recipe still does what it did, not the source's claim."""
+    seeds = len(run.seeds) if run.seeds else "its"
+    return (
+        f"Each verdict judges this run's {seeds} seed(s): a regression check of the recipe on this stack. The "
+        f"effect is what the rule judges, over those seeds (a paired claim's p: one-sided Wilcoxon signed-rank, "
+        f"this above the other); the evidence for the claim itself, from 10 seeds or more, is in docs/claims.md."
+    )
+
+
 def _verdict_text(verdict: dict[str, Any]) -> str:
     status = verdict.get("status")
     reason = verdict.get("reason") or ""
@@ -177,12 +196,12 @@ def _claims_section(run: Run, cases: list[str]) -> list[str]:
     for case in cases:
         record = run.cases.get(case)
         if record is None:
-            rows.append([code(case), DASH, DASH, 0, DASH, DASH, DASH, DASH, DASH, "skipped: case not in this run"])
+            rows.append([code(case), DASH, DASH, 0, *[DASH] * 6, "skipped: case not in this run"])
             continue
         ids = record.claim_ids()
         if not ids:
             reason = "no claims recorded for this case"
-            rows.append([code(case), DASH, DASH, 0, DASH, DASH, DASH, DASH, DASH, f"skipped: {reason}"])
+            rows.append([code(case), DASH, DASH, 0, *[DASH] * 6, f"skipped: {reason}"])
             continue
         for claim_id in ids:
             verdict = record.verdicts.get(claim_id, {})
@@ -195,6 +214,7 @@ def _claims_section(run: Run, cases: list[str]) -> list[str]:
                     verdict.get("source_figure") or DASH,
                     *_claim_values_text(record, claim_id),
                     _rule_text(run, record, claim_id),
+                    _effect_text(verdict),
                     _verdict_text(verdict),
                 ]
             )
@@ -202,8 +222,8 @@ def _claims_section(run: Run, cases: list[str]) -> list[str]:
                 details.append(f"`{case}` / `{claim_id}` ({status_word(verdict.get('status'))}): {verdict['detail']}")
             if claim.get("measured"):
                 details.append(f"`{case}` / `{claim_id}`: threshold measured from: {claim['measured']}")
-    headers = ["case", "claim", "source figure", "seeds", "mean", "sd", "min", "max", "rule", "verdict"]
-    out = [f"### {run.label}: claims", "", table(headers, rows, "lllrrrrrll"), ""]
+    headers = ["case", "claim", "source figure", "seeds", "mean", "sd", "min", "max", "rule", EFFECT_HEADER, "verdict"]
+    out = [f"### {run.label}: claims", "", _seeds_note(run), "", table(headers, rows, "lllrrrrrlll"), ""]
     if details:
         out += ["<details><summary>Verdict details and where each threshold came from</summary>", ""]
         out += [f"- {d}" for d in details]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lstm_cases.record import effects
 from lstm_cases.record.atomic import write_folder
 from lstm_cases.record.load import InputError, as_dict, as_list, number, numbers, read_json, record_of, stack_label
 from lstm_cases.record.schema import SWEEP
@@ -29,11 +30,12 @@ from reports.command import error
 from reports.markdown import DASH, code, table
 
 PROG = "python -m reports sweep"
-OUTCOMES = ("holds", "some", "none", "vanishes", "reverses")
-GLYPHS = {"holds": "●", "some": "◐", "none": "○", "vanishes": "=", "reverses": "↺"}  # all in DejaVu Sans
-PHRASES = {  # the sentence's order: where it holds first, then the two special kinds of "none"
+OUTCOMES = ("holds", "some", "mixed", "none", "vanishes", "reverses")
+GLYPHS = {"holds": "●", "some": "◐", "mixed": "◑", "none": "○", "vanishes": "=", "reverses": "↺"}  # DejaVu Sans
+PHRASES = {  # the sentence's order: where it holds first, then the special kinds of "some" and "none"
     "holds": "holds on every seed",
     "some": "holds on some seeds",
+    "mixed": "holds on some seeds but the other side is better on average",
     "vanishes": "vanishes (both sides equal)",
     "reverses": "reverses (the other side is better)",
 }
@@ -133,10 +135,34 @@ def _sweep(path: Path | str, key: str, spec: Any, record: dict[str, Any]) -> Swe
             raise bad(f"cell {as_dict(c).get('point')!r} is {'off the grid' if pos is None else 'there twice'}")
         if c.get("outcome") not in OUTCOMES:
             raise bad(f"cell {c['point']!r} has outcome {c.get('outcome')!r}; expected one of {', '.join(OUTCOMES)}")
-        sweep.cells[pos] = c
+        sweep.cells[pos] = _with_effect(spec, c)
     if len(sweep.cells) != math.prod(sweep.shape):
         raise bad(f"{len(sweep.cells)} cells for a grid of {math.prod(sweep.shape)} points")
     return sweep
+
+
+def cell_effect(spec: dict[str, Any], cell: dict[str, Any]) -> effects.Effect | None:
+    """The cell's effect as its record keeps it; for a record older than effects, computed from the cell's
+    values as the claim's rule would (the rule's kind read from its text). None without values."""
+    kept = effects.Effect.from_dict(as_dict(cell.get("effect")))
+    values, others = numbers(cell.get("values")), numbers(cell.get("others"))
+    if kept is not None or not values:
+        return kept
+    if not spec.get("paired"):
+        return effects.median_effect(values)
+    if len(others) != len(values):
+        return None
+    ratio = "ratio" in str(spec.get("rule"))
+    return (effects.ratio_effect if ratio else effects.difference_effect)(values, others)
+
+
+def _with_effect(spec: dict[str, Any], cell: dict[str, Any]) -> dict[str, Any]:
+    """The cell with its effect, and "mixed" for "some" where the mean effect is reversed (an older record)."""
+    effect = cell_effect(spec, cell)
+    if effect is None:
+        return cell
+    outcome = "mixed" if cell["outcome"] == "some" and effect.reversed else cell["outcome"]
+    return {**cell, "effect": effect.as_dict(), "outcome": outcome}
 
 
 def load_sweeps(paths: list[Path] | list[str]) -> list[Sweep]:
@@ -198,7 +224,7 @@ def holds_where(sweep: Sweep) -> str:
             continue
         said = [_grouped(sweep, text, gs, len(groups)) for text, gs in by_text.items()]
         clauses.append(f"{phrase} {'; '.join(said)}")
-    if not any(o in ("holds", "some") for o in outcomes):
+    if not any(o in ("holds", "some", "mixed") for o in outcomes):
         clauses.append("holds nowhere on this grid")
     elif "none" in outcomes:
         clauses.append("fails elsewhere")
@@ -328,6 +354,13 @@ def markdown(sweep: Sweep, figure_name: str) -> str:
     made = f"Made by {code(record.get('command'))} at {when}"
     lines += [f"{made}; training of this claim's case: {trained:.0f} s.", ""]
     paired = bool(spec.get("paired"))
+    lines += [
+        "Per cell, the rule judged on each seed alone (held on k of n seeds) and the effect over the cell's "
+        "seeds (a paired claim: the mean difference or geometric-mean ratio against the other side, and the "
+        "one-sided Wilcoxon signed-rank p of this above the other) with its 95% bootstrap interval, which "
+        "with few seeds is wide.",
+        "",
+    ]
     headers = [sweep.label(i) for i in range(len(sweep.axes))] + ["values"] + (["others"] if paired else [])
     rows = []
     for pos in itertools.product(*(range(n) for n in sweep.shape)):
@@ -337,9 +370,14 @@ def markdown(sweep: Sweep, figure_name: str) -> str:
         if paired:
             row.append(", ".join(f"{v:.3g}" for v in numbers(c.get("others"))))
         m = number(c.get("margin"))
+        held = c.get("seeds_held")
+        row.append(f"{held}/{len(numbers(c.get('values')))}" if isinstance(held, int) else DASH)
+        effect = effects.Effect.from_dict(as_dict(c.get("effect")))
+        row.append(effect.text() if effect is not None else DASH)
         rows.append([*row, DASH if m is None else f"{m:+.3g}", f"{GLYPHS[c['outcome']]} {c['outcome']}"])
-    align = "l" * len(headers) + "rl"  # margin right-aligned, like every number column of the reports
-    lines += [table([*headers, "margin", "outcome"], rows, align), ""]
+    align = "l" * len(headers) + "rlrl"  # numbers right-aligned, like every number column of the reports
+    lines += [table([*headers, "rule held on", "effect [95% interval], paired p", "margin", "outcome"], rows, align)]
+    lines.append("")
     return "\n".join(lines)
 
 

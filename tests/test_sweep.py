@@ -150,6 +150,14 @@ def test_judge_cell_share_rule_and_margin():
     assert judge_cell(PairedRatio(1.5), [2.0, 1.0], [1.0, 2.0])["outcome"] == "some"
 
 
+def test_a_cell_that_holds_on_some_seeds_but_is_reversed_on_average_is_mixed_not_some():
+    judged = judge_cell(PairedGreater(0.03, 1.0), [0.70, 0.50, 0.52], [0.60, 0.62, 0.64])
+    assert (judged["seeds_held"], judged["outcome"]) == (1, "mixed")
+    assert judged["effect"]["statistic"] == "mean difference" and judged["effect"]["value"] < 0
+    assert judge_cell(PairedRatio(1.5), [2.0, 0.6, 0.5], [1.0, 1.0, 1.0])["outcome"] == "mixed"
+    assert judge_cell(AtLeast(0.9), [0.95, 0.5, 0.5], None)["outcome"] == "some"  # one side: no reversal
+
+
 # --------------------------------------------------------------------------- shards and merge
 
 

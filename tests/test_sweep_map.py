@@ -132,6 +132,22 @@ def test_sentence_any_and_merged_groups_and_the_ends():
     )
 
 
+def test_some_seeds_with_the_mean_effect_reversed_is_never_said_to_hold_on_some_seeds():
+    sweep = make_sweep([EPOCHS], ["some", "some", "holds", "holds"])
+    sweep["cells"][0]["values"] = [0.9, 0.3, 0.35]  # one seed above, the mean below the other side
+    loaded = one(sweep)  # an older record: no effect kept, computed from the cell's values
+    cells = [loaded.cells[(i,)] for i in range(4)]
+    assert [c["outcome"] for c in cells] == ["mixed", "some", "holds", "holds"]
+    assert cells[0]["effect"]["value"] < 0 < cells[1]["effect"]["value"]
+    assert holds_where(loaded) == (
+        "holds on every seed at epochs >= 150; holds on some seeds at epochs 50; "
+        "holds on some seeds but the other side is better on average at epochs 20"
+    )
+    text = table_text(markdown(loaded, "x.png"))
+    assert "| 20 | 0.9, 0.3, 0.35 | 0.5, 0.6, 0.55 | 1/3 | mean difference -0.0333 [" in text
+    assert "◑ mixed |" in text
+
+
 def test_marks_land_in_their_cell_with_float_tolerance():
     marks = {
         "quick": {"point": {"epochs": 150, "learning_rate": 0.1 * 0.1, "batch_size": 23}, "other_differences": ""},
@@ -166,8 +182,11 @@ def test_cli_writes_readme_and_png(tmp_path, capsys):
     assert f"python -m reports sweep {path} -o {tmp_path / 'out'}" in text
     assert "![timestep_window/beats_feature_window](timestep_window__beats_feature_window.png)" in text
     assert "**Where it holds:** holds on every seed at learning rate 0.001: epochs 50; " in text
-    assert "| epochs | learning rate | values | others | margin | outcome |" in text  # paired: others
-    assert "| epochs | learning rate | batch size | values | margin | outcome |" in text  # unpaired
+    headers = "| epochs | learning rate | values | others | rule held on | effect [95% interval], paired p | margin |"
+    assert headers in text  # paired: others
+    assert (
+        "| epochs | learning rate | batch size | values | rule held on | effect [95% interval], paired p |" in text
+    )  # unpaired
     assert "jax: the fastest installed" in text and "Seeds: 0, 1, 2" in text
 
 

@@ -29,6 +29,11 @@ case) over the stored seeds, with the date and commit of the run. Measure again 
 checks that every rule holds on the seeds stored there. "Holds where" is the generated sentence
 of the claim's committed validity map (`reports/examples/sweeps/`, made by
 `python -m lstm_cases.tools.sweep`): where over a grid of recipes the claim holds, on which stack.
+"Evidence" is the claim's effect over every measurement of 10 seeds or more, per profile and stack: the
+median (a paired claim: the mean difference, or the geometric-mean ratio, against the other case), its
+95% bootstrap interval over the seeds and, for a paired claim, the one-sided Wilcoxon signed-rank p of
+this above the other (`lstm_cases/record/effects.py`). A run's own verdicts judge its few seeds: a
+regression check of the recipe; this column is what the seeds say about the claim.
 
 """
 
@@ -65,6 +70,22 @@ def measured_text(case: Case, claim: Claim, profile: str) -> str:
     return "<br>".join(items)
 
 
+EVIDENCE_SEEDS = 10  # fewer seeds are a regression check, not evidence
+
+
+def evidence_text(case: Case, claim: Claim) -> str:
+    """The claim's effect over each measurement of ``EVIDENCE_SEEDS`` seeds or more, in one cell."""
+    items = []
+    for profile in PROFILES:
+        if not claim.judged_in(profile) or not claim.measured_on.get(profile):
+            continue
+        rule = claim.rules[profile]
+        for ev in provenance.evidence(case.id, claim, profile):
+            if len(ev.values) >= EVIDENCE_SEEDS:
+                items.append(f"{profile}, {ev.stack_label}: {rule.effect(ev.values, ev.others).text()}")
+    return "<br>".join(items) or f"no measurement of {EVIDENCE_SEEDS} seeds or more"
+
+
 def holds_where(folder: Path = MAPS) -> dict[str, str]:
     """Claim key (``case/claim``) -> where it holds, from the committed maps' records."""
     from lstm_cases.tools.examples import sweep_records
@@ -84,7 +105,8 @@ def holds_where(folder: Path = MAPS) -> dict[str, str]:
 
 def claims_table() -> str:
     maps = holds_where()
-    headers = ["case", "claim", "source figure", *(f"{p}: rule; measured" for p in PROFILES), "expected to fail"]
+    headers = ["case", "claim", "source figure", *(f"{p}: rule; measured" for p in PROFILES)]
+    headers += [f"evidence (>= {EVIDENCE_SEEDS} seeds): effect [95% interval], paired p", "expected to fail"]
     headers.append("holds where (validity map)")
     rows = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for case in registry.all_cases().values():
@@ -95,6 +117,7 @@ def claims_table() -> str:
             )
             cells = [f"`{case.id}`", f"`{claim.id}`: {claim.text}", claim.source_figure]
             cells += [profile_cell(case, claim, p) for p in PROFILES]
+            cells.append(evidence_text(case, claim))
             swept = maps.get(f"{case.id}/{claim.id}", "not mapped" if claim.sweep is None else "map not committed")
             rows.append("| " + " | ".join([*cells, xfail, swept]) + " |")
     return "\n".join(rows)
