@@ -31,7 +31,7 @@ from reports.markdown import DASH, code, table
 
 PROG = "python -m reports sweep"
 OUTCOMES = ("holds", "some", "mixed", "none", "vanishes", "reverses")
-GLYPHS = {"holds": "●", "some": "◐", "mixed": "◑", "none": "○", "vanishes": "=", "reverses": "↺"}  # DejaVu Sans
+GLYPHS = {"holds": "●", "some": "◐", "mixed": "⊖", "none": "○", "vanishes": "=", "reverses": "↺"}  # DejaVu Sans
 PHRASES = {  # the sentence's order: where it holds first, then the special kinds of "some" and "none"
     "holds": "holds on every seed",
     "some": "holds on some seeds",

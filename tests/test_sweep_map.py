@@ -145,7 +145,7 @@ def test_some_seeds_with_the_mean_effect_reversed_is_never_said_to_hold_on_some_
     )
     text = table_text(markdown(loaded, "x.png"))
     assert "| 20 | 0.9, 0.3, 0.35 | 0.5, 0.6, 0.55 | 1/3 | mean difference -0.0333 [" in text
-    assert "◑ mixed |" in text
+    assert "⊖ mixed |" in text
 
 
 def test_marks_land_in_their_cell_with_float_tolerance():
