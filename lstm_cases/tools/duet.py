@@ -162,19 +162,22 @@ class RepeatSides:
     """Two more processes, one per installation, for rule 4 of ``reports.duet``: started the first time a
     benchmark could be flagged, they time it again, so that a flag rests on two pairs of processes."""
 
-    def __init__(self, args: argparse.Namespace, envs: dict[str, dict[str, str]], folder: str) -> None:
-        self.args, self.envs, self.folder = args, envs, folder
+    def __init__(
+        self, args: argparse.Namespace, envs: dict[str, dict[str, str]], folder: str, first: dict[str, dict[str, Any]]
+    ) -> None:
+        """``first``: the first processes' hellos, which the repeat processes must match."""
+        self.args, self.envs, self.folder, self.first = args, envs, folder, first
         self.sides: dict[str, DuetSide] = {}
         self.case: str | None = None
 
-    def for_case(self, case: str, first: dict[str, dict[str, Any]]) -> dict[str, DuetSide]:
-        """The repeat processes with the case's fresh model built; ``first``: the first processes' hellos."""
+    def for_case(self, case: str) -> dict[str, DuetSide]:
+        """The repeat processes with the case's fresh model built."""
         if not self.sides:
             for name in ("base", "head"):
                 self.sides[name] = DuetSide(name, getattr(self.args, name), self.envs[name], self.folder, "repeat")
             for name, side in self.sides.items():
-                hello = side.hello()
-                if (hello["commit"], hello["stack"]) != (first[name]["commit"], first[name]["stack"]):
+                hello, first = side.hello(), self.first[name]
+                if (hello["commit"], hello["stack"]) != (first["commit"], first["stack"]):
                     raise Refused(f"{name} side: a second process reports another commit or stack than the first")
         if self.case != case:
             self.release()
@@ -236,7 +239,7 @@ def run_case(
         repeated: list[dict[str, Any]] = []
         direction = to_repeat(pairs) if repeat is not None else None
         if direction and repeat is not None:
-            repeated = repeat_rounds(repeat.for_case(case, args.hellos), pairs, direction, CALLS[kind], args, rng)
+            repeated = repeat_rounds(repeat.for_case(case), pairs, direction, CALLS[kind], args, rng)
             pairs = dataclasses.replace(pairs, repeat=as_pairs(case, kind, plan, repeated))
         judged = judge_pairs([pairs])[0]
         print(f"{PROG}: {case} {kind}: {len(rounds)} pairs, {judged.describe()}", file=log, flush=True)
@@ -329,11 +332,12 @@ def main(argv: list[str] | None = None) -> int:
     benchmarks, skipped = [], []
     envs = {"base": side_env(threads, None), "head": side_env(threads, args.slow_head)}
     with tempfile.TemporaryDirectory() as folder:
-        repeat = RepeatSides(args, envs, folder) if args.repeat else None
+        repeat: RepeatSides | None = None
         try:
             for name, env in envs.items():
                 sides[name] = DuetSide(name, getattr(args, name), env, folder)
-            hellos = args.hellos = {name: side.hello() for name, side in sides.items()}
+            hellos = {name: side.hello() for name, side in sides.items()}
+            repeat = RepeatSides(args, envs, folder, hellos) if args.repeat else None
             cases = args.case or hellos["head"]["cases"]
             args.planned = len(cases) * len(args.kind)  # the benchmarks the gate's false-discovery control spans
             for name, hello in hellos.items():
