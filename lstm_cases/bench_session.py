@@ -222,6 +222,9 @@ class BenchSession:
             line = f"lstm-bench: result file{what} written to {self.written}"
         if line:
             terminalreporter.write_line(line, yellow=True)
+        shared = self._source_checks.summary()
+        if shared:
+            terminalreporter.write_line(shared)
         for line in costs.closing_lines(record["cost"]) if record and record.get("cost") else []:
             terminalreporter.write_line(line)
         if s.slowdown and self.thread_facts is not None:

@@ -41,6 +41,10 @@ class LocalChecks:
     def finish(self) -> None:
         """Nothing runs in the background."""
 
+    def summary(self) -> str | None:
+        """The run's closing line about where the checks ran (none: all in the pytest process)."""
+        return None
+
 
 class SharedChecks(LocalChecks):
     """The run's checks, case by case, taken from the front by the pytest process and from the back by
@@ -102,3 +106,14 @@ class SharedChecks(LocalChecks):
         with self._changed:
             self._stopped = True
         self._feeder.join()
+
+    def summary(self) -> str | None:
+        with self._changed:
+            by_worker = [case for case in self._order if self._answers.get(case) is not None]
+        if not self._order:
+            return None
+        named = f" ({', '.join(by_worker)})" if by_worker else ""
+        return (
+            f"lstm-bench: API-path checks: the timing worker decided {len(by_worker)} of {len(self._order)} "
+            f"case(s){named}, the pytest process the rest"
+        )

@@ -61,6 +61,8 @@ def test_progress_lines_and_the_verdict_table(bench_run):
     assert table[3].startswith("1 claims judged: ")
     assert f"lstm-bench: result file written to {out}" in proc.stdout
     assert "null model:" not in proc.stdout  # the self-test's tally, only in a --null-model run
+    # the worker takes the list's last case at once; the pytest process reaches it after the contract tests
+    assert "lstm-bench: API-path checks: the timing worker decided 1 of 1 case(s) (batch_state)" in proc.stdout
 
 
 def test_benchmarks_carry_their_case_and_the_record_carries_the_rest(bench_run):

@@ -34,6 +34,10 @@ def test_the_worker_takes_cases_from_the_back_and_answers_as_this_process_would(
         answers = {(c.case_id, check): shared.decide(get_case(c.case_id), check, 0) for c in PLAN for check in CHECKS}
         assert shared.worker_cases == ("sine_simple",)  # the front took one_char: nothing left for the worker
         shared.finish()
+        assert shared.summary() == (
+            "lstm-bench: API-path checks: the timing worker decided 1 of 2 case(s) (sine_simple), the pytest process "
+            "the rest"
+        )
         for (case_id, check), answer in answers.items():
             assert answer == _local(case_id, check), (case_id, check)
         assert answers["sine_simple", "order_kept"][0].held
