@@ -105,6 +105,18 @@ def test_measurement_refuses_to_mix_seeds_of_another_recipe(monkeypatch, tmp_pat
     assert json.loads(out.read_text())["cases"]["one_char"]["seeds"] == [0, 1]
 
 
+def test_writing_a_case_keeps_the_files_holdout_log(monkeypatch, tmp_path):
+    out = tmp_path / "quick.json"
+    _untrained_runs(monkeypatch)
+    assert measure_claims.main(["--seeds", "1", "--case", "one_char", "--out", str(out), *IN_PROCESS]) == 0
+    log = [{"role": "set", "seeds": [0, 9]}]
+    out.write_text(json.dumps({**json.loads(out.read_text()), "holdout": log}))
+    assert measure_claims.main(["--seeds", "1", "--case", "feature_window", "--out", str(out), *IN_PROCESS]) == 0
+    assert measure_claims.main(["--seeds", "1", "--case", "one_char", "--out", str(out), "--fresh", *IN_PROCESS]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["holdout"] == log and set(doc["cases"]) == {"one_char", "feature_window"}
+
+
 def test_a_check_range_is_written_apart_and_logged_when_complete(monkeypatch, tmp_path, capsys):
     from lstm_cases import compat, holdout, provenance, registry
 

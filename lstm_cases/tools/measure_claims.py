@@ -122,10 +122,12 @@ def mixing(entry: dict[str, Any] | None, key: dict[str, Any]) -> str | None:
 
 
 def updated_file(path: Path, profile: str, stack: dict[str, Any], label: str, entries: dict) -> dict[str, Any]:
-    """The measurement file with these cases' entries replaced (a new file if none exists)."""
+    """The measurement file with these cases' entries replaced (a new file if none exists); everything
+    else it holds (the holdout log) kept."""
     doc = stored_file(path, profile, label)
     cases = {**doc.get("cases", {}), **entries}
-    return {"format": provenance.FORMAT, "profile": profile, "stack_label": label, "stack": stack, "cases": cases}
+    facts = {"format": provenance.FORMAT, "profile": profile, "stack_label": label, "stack": stack}
+    return {**doc, **facts, "cases": cases}
 
 
 def stored_file(path: Path, profile: str, label: str) -> dict[str, Any]:
