@@ -117,6 +117,12 @@ def pad_sequences(sequences: Any, maxlen: int, dtype: str = "float32") -> np.nda
     )
 
 
+def optimizer_like(optimizer: Any) -> Any:
+    """A new optimizer of the same class and settings (``get_config``/``from_config``, the same in Keras 2
+    and 3): no slots, no step count."""
+    return type(optimizer).from_config(optimizer.get_config())
+
+
 def optimizer(name: str, learning_rate: float, cosine_decay_steps: int | None = None) -> Any:
     """Always by ``learning_rate=``: Keras 2 ignores ``lr=``; Keras 3 rejects it. With
     ``cosine_decay_steps`` the rate decays to 0 over that many updates (``CosineDecay``,

@@ -5,7 +5,7 @@ no verdict, no per-seed value and no benchmark plan (the same stack and seeds, b
 
 Compared exactly: the cases and their seeds, every claim's status and values, every per-seed metric
 that is not a time, and each steady-state benchmark's plan (warm-up, rounds, work per round,
-processes). Times (metrics ending in ``_seconds``, and the claims judged on them) differ from run to
+processes). Times (metrics ending in ``_seconds`` or ``_time_ratio``, and the claims judged on them) differ from run to
 run: only their presence is compared, and a timed claim whose status differs is listed apart. A
 metric or claim that only one file has is listed too. Exit 0: the same; 1: a difference; 2: a file
 that cannot be read.
@@ -24,7 +24,8 @@ PLAN_KEYS = ("warmup", "rounds_per_process", "units", "full_units", "processes")
 
 
 def _is_time(metric: str) -> bool:
-    return metric.endswith("_seconds")
+    """Seconds, or a ratio of two timings (``_time_ratio``): they differ from run to run."""
+    return metric.endswith(("_seconds", "_time_ratio"))
 
 
 def _record(path: str) -> dict[str, Any]:

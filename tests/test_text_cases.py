@@ -11,6 +11,7 @@ from lstm_cases.families import char_generation as chargen
 from lstm_cases.families.sentiment import cases as sentiment_cases
 from lstm_cases.families.sentiment import corpus as review_corpus
 from lstm_cases.families.sentiment import pipeline, real_text
+from lstm_cases.families.sentiment.pipeline import HALF_MAXLEN_METRIC, step_time_ratio_to_half_maxlen
 
 # --------------------------------------------------------------------------- exact counts
 
@@ -285,7 +286,14 @@ def test_bad_sampling_input_is_rejected(temperature, preds):
 
 def test_training_steps_are_timed_exactly_where_a_claim_reads_them():
     cases = sentiment_cases.CASES
-    step_claims = [(c, claim) for c in cases for claim in c.claims if claim.metric == "train_step_seconds"]
-    read = {c.id for c, _ in step_claims} | {claim.compare_to for _, claim in step_claims}
-    timed = {c.id for c in sentiment_cases.CASES if c.evaluate.keywords["timed_steps"]}
+    read = {c.id for c in cases for claim in c.claims if claim.metric == HALF_MAXLEN_METRIC}
+    timed = {c.id for c in cases if c.evaluate.keywords["step_ratio_cell"] is not None}
     assert read and timed == read
+
+
+def test_the_half_maxlen_step_ratio_times_both_sides_in_one_process_round_by_round():
+    case = next(c for c in sentiment_cases.CASES if c.id == "sentiment_lstm_maxlen400")
+    data = case.build_data(0, "quick")
+    model = case.build_model(data, case.recipe("quick"))
+    ratio = step_time_ratio_to_half_maxlen(model, data, "LSTM")
+    assert 1.0 < ratio < 4.0  # 400 time steps against 200: longer, by less than twice twice

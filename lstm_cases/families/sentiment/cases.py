@@ -7,13 +7,13 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from lstm_cases.core import TRAIN_SECONDS, Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.core import TRAIN_SECONDS, Case, CaseData, Claim, Expected, ExpectedFailure, Recipe
 from lstm_cases.families.sentiment.corpus import N_REVIEWS, VECTOR_DIMS, generated_data
 from lstm_cases.families.sentiment.pipeline import (
+    HALF_MAXLEN_METRIC,
     SHORT_MAXLEN,
     SOURCE_DIMS,
     SOURCE_MAXLEN,
-    STEP_METRIC,
     TRAIN_FRACTION,
     build_model,
     dense_params,
@@ -116,6 +116,44 @@ def _faster_at_short(
     )
 
 
+# Finding: on Keras 3 / TF 2.21 a step costs less than twice at twice the length (interleaved, 10 seeds):
+#   python -m lstm_cases.tools.measure_claims --profile quick --seeds 10 --case sentiment_lstm_maxlen400 --fresh --write
+_HALF_MAXLEN_KERAS3_TF221 = ExpectedFailure(
+    reason=(
+        "Keras 3 on TF 2.21, quick: a training step at maxlen 400 takes 1.88-1.96 times one at 200 (seeds 0-9, "
+        "both timed in one process, round by round), short of twice; Keras 2 on TF 2.15: 2.02-2.12"
+    ),
+    keras_major=3,
+    backend="tensorflow",
+    tensorflow_prefix="2.21",
+    profile="quick",
+    floor=AtLeast(1.8, 2 / 3),
+)
+
+
+def _twice_as_fast_at_half_maxlen() -> Claim:
+    """The source's "more than half": a step at maxlen 400 against one of the same network at 200, both
+    timed in one process, round by round (``HALF_MAXLEN_METRIC``), so that other work slows both sides."""
+    return Claim(
+        id="maxlen200_trains_faster",
+        text="halving maxlen from 400 to 200 makes a training step more than twice as fast",
+        source_figure="004 section 3.1: 'training finished much faster ... training time fell by more than half'",
+        metric=HALF_MAXLEN_METRIC,
+        rules={"full": AtLeast(2.0, 2 / 3), "quick": AtLeast(2.0, 2 / 3)},
+        measured_on={"quick": CI_STACKS, "full": ()},
+        unmeasured="full: the source's statement; full-profile step ratios not yet measured",
+        null_exempt="a claim about the cost of a training step at two lengths, not about learning",
+        expected_failures=(_HALF_MAXLEN_KERAS3_TF221,),
+        sweep=Sweep(
+            axes=(
+                Axis("data.maxlen", (100, 200, 400, 800), "maxlen (the half-length side: half of it)"),
+                # the claim's metric times steps of a fixed batch; the recipe's batch_size never enters it
+                Axis("data.step_batch", (16, 64, 256), "batch of the timed steps"),
+            )
+        ),
+    )
+
+
 def _beats_simplernn(compare_to: str, rules: dict, measured_on: dict, sweep: Sweep | None = None) -> Claim:
     return Claim(
         id="beats_simplernn",
@@ -157,12 +195,13 @@ def _case(
     unknown: str,
     train_reviews: int | dict[str, int],
     vector_dims: int,
-    timed_steps: bool = False,
+    step_ratio: bool = False,
     **case_fields: Any,
 ) -> Case:
     """A sentiment Case from its model (``cell``), input (``maxlen``, ``unknown``-token policy,
-    ``vector_dims``) and training-set size (per profile where the profiles differ); ``timed_steps``:
-    its evaluation times training steps (``train_step_seconds``), for a case whose value a claim reads;
+    ``vector_dims``) and training-set size (per profile where the profiles differ); ``step_ratio``:
+    its evaluation times training steps against the same network at half the maxlen
+    (``HALF_MAXLEN_METRIC``), for a case whose value a claim reads;
     ``case_fields``: the rest of ``Case`` (recipes, claims, notes)."""
     return Case(
         id=case_id,
@@ -170,7 +209,7 @@ def _case(
         source=source,
         make_data=partial(make_data, maxlen=maxlen, unknown=unknown),
         build_model=partial(build_model, cell=cell),
-        evaluate=partial(evaluate, timed_steps=timed_steps),
+        evaluate=partial(evaluate, step_ratio_cell=cell if step_ratio else None),
         expected=_expected(train_reviews, maxlen, vector_dims, cell),
         **case_fields,
     )
@@ -189,29 +228,14 @@ SENTIMENT_LSTM_400 = _case(
     unknown="drop",
     train_reviews=_GEN_N,
     vector_dims=VECTOR_DIMS,
-    timed_steps=True,  # its train_step_seconds: the maxlen speed claim
+    step_ratio=True,  # its half_maxlen_step_time_ratio: the maxlen speed claim
     recipes=_GEN_RECIPES,
     claims=(
         _beats_majority(
             {"full": AtLeast(0.02), "quick": AtLeast(0.04)},
             _GEN_MEASURED,
         ),
-        # the median step: a short run's one steady epoch moved with a busy CPU (any-seeds, docs)
-        _faster_at_short(
-            "sentiment_lstm_maxlen200",
-            {"full": PairedRatio(1.2, 2 / 3), "quick": PairedRatio(1.5, 2 / 3)},
-            {"quick": CI_STACKS, "full": ()},
-            STEP_METRIC,
-            unmeasured="full: step times not yet measured in full (its earlier steady-epoch ratios: docs/findings.md)",
-            sweep=Sweep(
-                axes=(
-                    # the long side; the short side (maxlen 200's case) gets half
-                    Axis("data.maxlen", (100, 200, 400, 800), "maxlen (long side)", partner_values=(50, 100, 200, 400)),
-                    # the claim's metric times steps of a fixed batch; the recipe's batch_size never enters it
-                    Axis("data.step_batch", (16, 64, 256), "batch of the timed steps"),
-                )
-            ),
-        ),
+        _twice_as_fast_at_half_maxlen(),
     ),
 )
 
@@ -224,7 +248,6 @@ SENTIMENT_LSTM_200 = _case(
     unknown="drop",
     train_reviews=_GEN_N,
     vector_dims=VECTOR_DIMS,
-    timed_steps=True,  # its train_step_seconds: the maxlen speed claim
     recipes=_GEN_RECIPES,
     claims=(
         _beats_majority(

@@ -109,7 +109,8 @@ def split(encoded: Encoded, seed: int) -> tuple[Encoded, Encoded]:
 
 
 def case_data(train: Encoded, heldout: Encoded, maxlen: int, unknown: str, step_batch: int = 0) -> CaseData:
-    """The case's arrays; ``step_batch`` (0: ``STEP_BATCH``) is the batch ``train_step_seconds`` times."""
+    """The case's arrays; ``step_batch`` (0: ``STEP_BATCH``): the reviews of a timed training step
+    (``step_time_ratio_to_half_maxlen``)."""
     x, train_lengths = pad_trunc(train, maxlen, unknown)
     x_heldout, heldout_lengths = pad_trunc(heldout, maxlen, unknown)
     lengths = np.concatenate([train_lengths, heldout_lengths])
@@ -157,10 +158,11 @@ def build_model(data: CaseData, recipe: Recipe, cell: str) -> Any:
     return compile_model(model, recipe, "binary_crossentropy", len(data.x), ["accuracy"])
 
 
-def evaluate(model: Any, data: CaseData, timed_steps: bool = False) -> dict[str, Any]:
+def evaluate(model: Any, data: CaseData, step_ratio_cell: str | None = None) -> dict[str, Any]:
     """Held-out accuracy against the majority-class baseline (and, on the generated corpus,
-    on the reviews whose only cue is negated), plus the length statistics; with ``timed_steps``,
-    also ``STEP_METRIC`` (timed training steps: only where a claim reads it)."""
+    on the reviews whose only cue is negated), plus the length statistics; with ``step_ratio_cell``
+    (the model's recurrent layer), also ``HALF_MAXLEN_METRIC`` (timed training steps against the same
+    network at half the maxlen: only where a claim reads it)."""
     x, y = data.extras["x_heldout"], data.extras["y_heldout"]
     predicted = np.asarray(model.predict(x, batch_size=256, verbose=0))[:, 0] > 0.5
     right = predicted == (y > 0.5)
@@ -176,28 +178,40 @@ def evaluate(model: Any, data: CaseData, timed_steps: bool = False) -> dict[str,
     if negated is not None:
         metrics["negated_accuracy"] = float(np.mean(right[negated]))
         metrics["plain_accuracy"] = float(np.mean(right[~negated]))
-    if timed_steps:
-        metrics[STEP_METRIC] = train_step_seconds(model, data)  # last: its steps change the weights
+    if step_ratio_cell is not None:  # last: its steps change the weights
+        metrics[HALF_MAXLEN_METRIC] = step_time_ratio_to_half_maxlen(model, data, step_ratio_cell)
     return metrics
 
 
-STEP_METRIC = "train_step_seconds"
+# A time ratio, not seconds: same_results and the reports treat "_time_ratio" metrics as timings.
+HALF_MAXLEN_METRIC = "half_maxlen_step_time_ratio"
 STEP_BATCH = 64  # reviews per timed step (the quick recipe's batch)
 STEP_WARMUP, STEP_ROUNDS = 2, 15
 
 
-def train_step_seconds(model: Any, data: CaseData) -> float:
-    """The median seconds of one training step on a fixed batch (``extras['step_batch']``, 64), after
-    warm-up steps: what a step costs at this maxlen. A busy CPU's spikes move one epoch's time (the
-    only steady epoch of a short run) but not the median of many steps."""
+def step_time_ratio_to_half_maxlen(model: Any, data: CaseData, cell: str) -> float:
+    """How much longer a training step of ``model`` takes than one of the same network at half its
+    maxlen: the median over ``STEP_ROUNDS`` rounds of (this step's seconds / the half-length step's),
+    each round one step of each, back to back in this process, the order alternating (after
+    ``STEP_WARMUP`` untimed steps of each). The half-length network is built anew, compiled with an
+    optimizer like the model's, and trained on the same reviews cut to their first half (what
+    ``pad_trunc`` keeps at that maxlen). Both sides of a round see the same moment of the machine, so
+    other work slows both; two cases' steps timed minutes apart gave ratios that moved with the load."""
     batch = int(data.extras.get("step_batch", STEP_BATCH))
-    x, y = data.x[:batch], data.y[:batch]
+    x, y = np.asarray(data.x[:batch]), np.asarray(data.y[:batch])
+    half = x.shape[1] // 2
+    short = sentiment_model(half, x.shape[2], cell=cell)
+    short.compile(loss=model.loss, optimizer=compat.optimizer_like(model.optimizer), metrics=["accuracy"])
+    x_short = x[:, :half]
+    sides = (lambda: model.train_on_batch(x, y), lambda: short.train_on_batch(x_short, y))
     for _ in range(STEP_WARMUP):
-        model.train_on_batch(x, y)
-    seconds = []
-    for _ in range(STEP_ROUNDS):
-        start = time.perf_counter()
-        model.train_on_batch(x, y)
-        seconds.append(time.perf_counter() - start)
-    costs.measured(costs.TIMED_TRAINING, sum(seconds))  # timed training a claim reads, not harness time
-    return float(np.median(seconds))
+        for call in sides:
+            call()
+    seconds: list[list[float]] = [[], []]
+    for round_index in range(STEP_ROUNDS):
+        for side in (0, 1) if round_index % 2 == 0 else (1, 0):
+            start = time.perf_counter()
+            sides[side]()
+            seconds[side].append(time.perf_counter() - start)
+    costs.measured(costs.TIMED_TRAINING, sum(seconds[0]) + sum(seconds[1]))  # timed steps a claim reads
+    return float(np.median([a / b for a, b in zip(*seconds, strict=True)]))
