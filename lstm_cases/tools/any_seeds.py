@@ -68,6 +68,8 @@ def judge_file(path: Path, profile: str, within: tuple[int, int] | None = None) 
             other = doc["cases"].get(claim.compare_to) if claim.compare_to else None
             if claim.compare_to and (other is None or other.get("seeds") != entry["seeds"]):
                 continue
+            if any(claim.metric not in e["metrics"] for e in (entry, other) if e is not None):
+                continue  # measured before the claim had this metric: nothing to judge on these seeds
             rows.append(_row(doc, case.id, claim, entry, other, profile, size))
     return rows
 

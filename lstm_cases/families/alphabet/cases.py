@@ -267,16 +267,8 @@ STATEFUL = Case(
                 "training breaks on torch: a map there would show the stack, not the recipe",
             ),
         ),
-        Claim(
-            id="walk_from_reset",
-            text="from a reset state, feeding A then each prediction gives A->B ... Y->Z",
-            source_figure="25 of 25 steps right (000)",
-            metric="walk_correct_steps",
-            rules={"full": AtLeast(25, min_fraction=2 / 3), "quick": AtLeast(25, min_fraction=2 / 3)},
-            measured_on={"quick": CI_STACKS, "full": (TF221,)},
-            # on JAX the walk still starts A->B, then repeats itself
-            expected_failures=(dataclasses.replace(_STATEFUL_JAX_XFAIL, floor=AtLeast(1, min_fraction=2 / 3)),),
-        ),
+        # No claim on the walk from A (walk_correct_steps, kept as a metric, and the walk itself as an
+        # artifact): it feeds back the same letters the accuracy reads in order, so reaches_100 decides it.
         Claim(
             id="k_start_answers_as_from_a",
             text="seeded with K after a reset, the model answers as if from the alphabet's start: K->B",
