@@ -115,8 +115,16 @@ def test_the_shares_partition_the_work_and_keep_paired_cases_on_the_same_seeds()
 
 
 def test_a_case_brings_the_cases_its_claims_compare_with():
-    names = [case.id for case in shards.with_partners([registry.get_case("sentiment_lstm_maxlen400")])]
-    assert names == ["sentiment_lstm_maxlen400", "sentiment_lstm_maxlen200", "sentiment_simplernn_maxlen200"]
+    # unk compares with maxlen 200, which compares with maxlen 400 and the SimpleRNN: partners of partners
+    names = [case.id for case in shards.with_partners([registry.get_case("sentiment_unk_maxlen200")])]
+    assert names == [
+        "sentiment_lstm_maxlen400",
+        "sentiment_lstm_maxlen200",
+        "sentiment_simplernn_maxlen200",
+        "sentiment_unk_maxlen200",
+    ]
+    alone = registry.get_case("sentiment_lstm_maxlen400")  # its speed claim times its other side itself
+    assert shards.with_partners([alone]) == [alone]
     groups = shards.groups(shards.with_partners(_cases()))
     assert [[c.id for c in group] for group in groups] == [
         ["feature_window", "timestep_window"],
