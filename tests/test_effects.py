@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from lstm_cases.core import Claim
 from lstm_cases.record.effects import GEOMETRIC_MEAN_RATIO, MEAN_DIFFERENCE, MEDIAN, Effect
 from lstm_cases.rules import AtLeast, AtMost, MedianInBand, PairedGreater, PairedRatio
+from tests.test_core import _claim as make_claim  # the contract tests' hand-made claim
 
 STACK = {"keras_major": 3, "backend": "tensorflow", "tensorflow_version": "2.21.0"}
 TEN = [0.61, 0.72, 0.65, 0.7, 0.68, 0.74, 0.59, 0.66, 0.71, 0.69]
@@ -56,14 +56,7 @@ def test_one_seed_has_no_interval_and_no_test_and_equal_pairs_no_direction():
 
 
 def test_every_verdict_carries_its_effect_and_the_record_keeps_it():
-    claim = Claim(
-        id="c",
-        text="t",
-        source_figure="f",
-        metric="accuracy",
-        rules={"quick": AtLeast(0.9), "full": AtLeast(0.9)},
-        measured_on={"quick": ("x",), "full": ("x",)},
-    )
+    claim = make_claim(AtLeast(0.9))
     failed = claim.judge("quick", [0.95, 0.5, 0.92], STACK)
     assert failed.status == "fail" and failed.effect == AtLeast(0.9).effect([0.95, 0.5, 0.92])
     kept = failed.as_dict()["effect"]
