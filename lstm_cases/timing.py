@@ -378,19 +378,29 @@ class SteadyTiming:
     def run(self, benchmark: Any, case: Case, kind: str) -> None:
         """One steady-state benchmark: plan, warm-up, the pytest process's rounds (pytest-benchmark), then
         every worker's; ``extra_info`` gets the plan, each worker's rounds and the between-process spread."""
-        prepared = fresh(case, self.profile, self.seed)
         benchmark.group = kind
         self.timed.add(case.id)
         info: dict[str, Any] = {"case": case.id, "kind": kind}
         if not benchmark.enabled:  # --benchmark-disable: pedantic calls once, untimed
+            prepared = fresh(case, self.profile, self.seed)
             call = make_call(prepared, kind, full_units(prepared, kind))
             benchmark.pedantic(call, rounds=1, warmup_rounds=0)
             benchmark.extra_info.update(info)
             return
-        plan = plan_for(prepared, kind, self.profile)
-        if self.workers:  # the workers build and warm while this process warms: untimed work side by side
-            self.workers.warm(case.id, self.profile, self.seed, plan)
-        warm_up(prepared, plan)
+        # The workers build and warm while this process does: untimed work side by side. They are asked
+        # before this process builds, so that neither waits for the other's building.
+        if self.workers:
+            self.workers.prepare(case.id, self.profile, self.seed)
+        try:
+            prepared = fresh(case, self.profile, self.seed)
+            plan = plan_for(prepared, kind, self.profile)
+            if self.workers:
+                self.workers.warm(plan)
+            warm_up(prepared, plan)
+        except BaseException:  # the workers' answers to this benchmark must not reach the next one
+            if self.workers:
+                self.workers.settle()
+            raise
         if self.workers:
             self.workers.ready(plan)
         own_references: list[float] = []

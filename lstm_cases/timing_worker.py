@@ -109,8 +109,9 @@ class Worker:
 
 class TimingWorkers:
     """The ``count`` worker processes of a session (none when ``count`` is 0), started on first use or by
-    ``start``. For each plan: ``warm`` has every worker build a fresh model and make the plan's untimed
-    calls while the pytest process warms its own (untimed work side by side); ``ready`` waits for them;
+    ``start``. For each plan: ``prepare`` has every worker build a fresh model while the pytest process
+    builds its own, ``warm`` has them make the plan's untimed calls while it warms its own (untimed work
+    side by side); ``ready`` waits for them;
     ``rounds`` then has each time its rounds in turn, while every other process waits."""
 
     def __init__(self, count: int, threads: int | None) -> None:
@@ -121,6 +122,7 @@ class TimingWorkers:
             "PYTHONPATH": os.pathsep.join(p for p in (str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")) if p),
         }
         self._workers: dict[int, Worker] = {}
+        self._owed: dict[int, int] = {}  # answers each worker owes to prepare and warm requests
 
     def start(self) -> None:
         """Start every worker now: each imports the framework while the session does other untimed work."""
@@ -149,17 +151,34 @@ class TimingWorkers:
             raise TimingWorkerError(f"{worker.name}: {answer.get('error') or answer.get('unavailable')}")
         return answer
 
-    def warm(self, case_id: str, profile: str, seed: int, plan: timing.Plan) -> None:
-        """Every worker: a fresh model of the case, then the plan's untimed calls; no waiting (``ready``)."""
+    def prepare(self, case_id: str, profile: str, seed: int) -> None:
+        """Every worker: a fresh model of the case, built while the pytest process builds its own; no
+        waiting (``ready`` reads the answer)."""
         for index in range(1, self.count + 1):
-            worker = self._worker(index)
-            worker.send({"op": "prepare", "case": case_id, "profile": profile, "seed": seed})
+            self._worker(index).send({"op": "prepare", "case": case_id, "profile": profile, "seed": seed})
+            self._owed[index] = self._owed.get(index, 0) + 1
+
+    def warm(self, plan: timing.Plan) -> None:
+        """Every worker (``prepare`` first): the plan's untimed calls; no waiting (``ready``)."""
+        for index, worker in self._workers.items():
             worker.send({"op": "warm", "plan": plan.as_dict()})
+            self._owed[index] = self._owed.get(index, 0) + 1
+
+    def settle(self) -> None:
+        """Read and drop the answers still owed to a benchmark that failed before ``ready``: its workers
+        would otherwise answer the next benchmark's requests with them."""
+        for index, worker in list(self._workers.items()):
+            for _ in range(self._owed.pop(index, 0)):
+                with contextlib.suppress(TimingWorkerError):  # a dead worker is replaced on next use
+                    self._receive(index, worker)
 
     def ready(self, plan: timing.Plan) -> None:
         """Wait until every worker has warmed; a worker whose own plan has other work per round is an error."""
         # every answer first, so that none is left unread for a later request
-        answers = [(w, self._receive(i, w), self._receive(i, w)) for i, w in list(self._workers.items())]
+        answers = []
+        for index, worker in list(self._workers.items()):
+            self._owed.pop(index, None)
+            answers.append((worker, self._receive(index, worker), self._receive(index, worker)))
         for worker, prepared, warmed in answers:
             planned = self._checked(worker, prepared).get("plans", {}).get(plan.kind) or {}
             self._checked(worker, warmed)
@@ -187,7 +206,8 @@ class TimingWorkers:
         self, case_id: str, profile: str, seed: int, plan: timing.Plan
     ) -> list[tuple[list[float], list[float]]]:
         """``warm``, ``ready`` and ``rounds`` in one: every worker's rounds of the plan."""
-        self.warm(case_id, profile, seed, plan)
+        self.prepare(case_id, profile, seed)
+        self.warm(plan)
         self.ready(plan)
         return self.rounds(plan)
 
@@ -206,6 +226,7 @@ class TimingWorkers:
         for worker in self._workers.values():
             worker.close()
         self._workers.clear()
+        self._owed.clear()
 
 
 def commit_of(folder: Path) -> str:

@@ -297,3 +297,19 @@ def test_the_half_maxlen_step_ratio_times_both_sides_in_one_process_round_by_rou
     model = case.build_model(data, case.recipe("quick"))
     ratio = step_time_ratio_to_half_maxlen(model, data, "LSTM")
     assert 1.0 < ratio < 4.0  # 400 time steps against 200: longer, by less than twice twice
+
+
+def test_the_half_length_network_is_built_once_and_starts_every_seed_at_its_first_weights():
+    case = next(c for c in sentiment_cases.CASES if c.id == "sentiment_lstm_maxlen400")
+    data = case.build_data(0, "quick")
+    model = case.build_model(data, case.recipe("quick"))
+    half, dims = data.x.shape[1] // 2, data.x.shape[2]
+    short = pipeline._half_length_model(model, half, dims, "LSTM")
+    first = [w.copy() for w in short.get_weights()]
+    short.train_on_batch(data.x[:8, :half], data.y[:8])
+    assert any(not np.array_equal(a, b) for a, b in zip(short.get_weights(), first, strict=True))
+    again = pipeline._half_length_model(model, half, dims, "LSTM")
+    assert again is short
+    for rewound, original in zip(again.get_weights(), first, strict=True):
+        np.testing.assert_array_equal(rewound, original)
+    assert pipeline._half_length_model(model, half // 2, dims, "LSTM") is not short  # another shape: built anew

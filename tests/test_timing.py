@@ -119,6 +119,20 @@ def test_a_worker_process_times_the_same_plan_and_reports_a_dead_worker_in_one_l
         workers.close()
 
 
+def test_answers_owed_to_a_failed_benchmark_do_not_reach_the_next():
+    workers = TimingWorkers(1, threads=1)
+    try:
+        plan = Plan("single_call", units=1, full_units=1, warmup=2, rounds=2)
+        workers.prepare("no_such_case", "quick", 0)  # the pytest process's own building failed here
+        workers.settle()
+        assert len(workers.measure("one_char", "quick", 0, plan)[0][0]) == 2
+        workers.prepare("no_such_case", "quick", 0)
+        with pytest.raises(RuntimeError, match=r"unknown case 'no_such_case'"):  # unsettled, the next one reads it
+            workers.measure("one_char", "quick", 0, plan)
+    finally:
+        workers.close()
+
+
 def test_a_plans_fingerprint_changes_with_the_work_and_nothing_else():
     plan = Plan("train_step", units=5, full_units=10, warmup=2, rounds=6)
     same = Plan("train_step", units=5, full_units=10, warmup=2, rounds=6)

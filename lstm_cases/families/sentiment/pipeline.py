@@ -189,19 +189,38 @@ STEP_BATCH = 64  # reviews per timed step (the quick recipe's batch)
 STEP_WARMUP, STEP_ROUNDS = 2, 15
 
 
+_LAST_HALF_LENGTH_MODEL: dict[tuple[Any, ...], tuple[Any, list[Any]]] = {}
+
+
+def _half_length_model(model: Any, half: int, dims: int, cell: str) -> Any:
+    """The half-maxlen network, compiled with an optimizer like ``model``'s, at its first weights. Built
+    once per process and shape and rewound for every later seed: the work of its steps does not depend
+    on the weights, and a new model would trace its training step again."""
+    optimizer = model.optimizer
+    key = (half, dims, cell, str(model.loss), type(optimizer).__name__, repr(sorted(optimizer.get_config().items())))
+    if key not in _LAST_HALF_LENGTH_MODEL:
+        _LAST_HALF_LENGTH_MODEL.clear()
+        short = sentiment_model(half, dims, cell=cell)
+        short.compile(loss=model.loss, optimizer=compat.optimizer_like(optimizer), metrics=["accuracy"])
+        _LAST_HALF_LENGTH_MODEL[key] = (short, short.get_weights())
+    short, first_weights = _LAST_HALF_LENGTH_MODEL[key]
+    short.set_weights(first_weights)
+    return short
+
+
 def step_time_ratio_to_half_maxlen(model: Any, data: CaseData, cell: str) -> float:
     """How much longer a training step of ``model`` takes than one of the same network at half its
     maxlen: the median over ``STEP_ROUNDS`` rounds of (this step's seconds / the half-length step's),
     each round one step of each, back to back in this process, the order alternating (after
-    ``STEP_WARMUP`` untimed steps of each). The half-length network is built anew, compiled with an
-    optimizer like the model's, and trained on the same reviews cut to their first half (what
-    ``pad_trunc`` keeps at that maxlen). Both sides of a round see the same moment of the machine, so
-    other work slows both; two cases' steps timed minutes apart gave ratios that moved with the load."""
+    ``STEP_WARMUP`` untimed steps of each). The half-length network (built once per process, at its first
+    weights for every seed), compiled with an optimizer like the model's, trains on the same reviews cut
+    to their first half (what ``pad_trunc`` keeps at that maxlen). Both sides of a round see the same
+    moment of the machine, so other work slows both; two cases' steps timed minutes apart gave ratios
+    that moved with the load."""
     batch = int(data.extras.get("step_batch", STEP_BATCH))
     x, y = np.asarray(data.x[:batch]), np.asarray(data.y[:batch])
     half = x.shape[1] // 2
-    short = sentiment_model(half, x.shape[2], cell=cell)
-    short.compile(loss=model.loss, optimizer=compat.optimizer_like(model.optimizer), metrics=["accuracy"])
+    short = _half_length_model(model, half, x.shape[2], cell)
     x_short = x[:, :half]
     sides = (lambda: model.train_on_batch(x, y), lambda: short.train_on_batch(x_short, y))
     for _ in range(STEP_WARMUP):
