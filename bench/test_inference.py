@@ -4,7 +4,8 @@ full predict long), and one direct call on a single sample. Warm-up, the work of
 in each process: lstm_cases.timing; the plan and every process's rounds are in extra_info. It runs
 right after the contract, before any training in this process (which would weigh on it), and builds
 models only: a stack whose training crashes (KnownBreakage) still times its inference. Skipped under
---null-model (nothing is timed); under --shard only the shard holding the case's last seed runs it."""
+--null-model (nothing is timed) and for a control case (``Case.control_of``: trained only to be compared);
+under --shard only the shard holding the case's last seed runs it."""
 
 import pytest
 
@@ -16,4 +17,6 @@ pytestmark = pytest.mark.case
 def test_inference(case, kind, benchmark, bench_settings, steady_timing):
     if bench_settings.null_model:
         pytest.skip("--null-model: untrained models, nothing to time")
+    if case.untimed_reason():
+        pytest.skip(case.untimed_reason())
     steady_timing.run(benchmark, case, kind)

@@ -70,6 +70,8 @@ STATE_NOT_CARRIED_ON = {"jax": "Keras 3 on JAX: fit() leaves a stateful LSTM's s
 def not_decided(case: Case, check: str, backend: str) -> tuple[str, str] | None:
     """Why the bench does not decide ``check`` on ``case`` on this backend: ("skip" or "xfail", the
     reason); None where it does."""
+    if case.untimed_reason():
+        return "skip", case.untimed_reason()
     if not quick_bypasses_source_path(case):
         return "skip", f"{case.id}: the quick recipe feeds data as the source does; the run exercises its path"
     if check not in checks_for(case):

@@ -351,6 +351,9 @@ class Case:
     breaks_on: tuple[KnownBreakage, ...] = ()  # stacks where training crashes
     # history -> {metric: float}: metrics read off the training history (a learning curve)
     history_metrics: Callable[[Mapping[str, list[float]]], dict[str, float]] | None = None
+    # The case id whose mechanism this case controls for: the same network or recipe with that mechanism
+    # taken away, trained only for the other case's paired claims (no claims, timing or API path of its own).
+    control_of: str = ""
 
     def __post_init__(self) -> None:
         missing = [p for p in PROFILES if p not in self.recipes]
@@ -360,12 +363,20 @@ class Case:
             missing = [p for p in PROFILES if p not in self.expected]
             if missing:
                 raise ValueError(f"case {self.id!r} has no expected shapes for profile(s) {missing}")
+        if self.control_of and self.claims:
+            raise ValueError(f"case {self.id!r} is a control of {self.control_of!r}: its claims belong there")
         ids = [c.id for c in self.claims]
         if len(ids) != len(set(ids)):
             raise ValueError(f"case {self.id!r} declares a claim id twice: {ids}")
 
     def recipe(self, profile: str) -> Recipe:
         return self.recipes[check_profile(profile)]
+
+    def untimed_reason(self) -> str:
+        """Why the case's steady-state speed and source API path are not checked ("": they are)."""
+        if not self.control_of:
+            return ""
+        return f"{self.id} is a control of {self.control_of}, trained only for its paired claims: not timed"
 
     def expected_for(self, profile: str) -> Expected:
         check_profile(profile)

@@ -10,8 +10,10 @@ Each measurement file of a stack the suite gates on keeps a ``holdout`` log, old
 - ``{"role": "moved", "claims": {...}, "after": [A, B], "why": ...}``: thresholds moved after the check
   range A..B had been seen, each ``old -> new``.
 
-A check range vouches for a rule only as it was when the range was measured: a rule moved since needs
-a newer unseen range (``unchecked``). Ranges of one log never share a seed.
+A check range vouches for the claims it measured (its ``rules``: a range may measure only some cases,
+such as new claims and the cases they compare with), and for each only as its rule was when the range
+was measured: a rule moved since needs a newer unseen range that measures it (``unchecked``). Ranges of
+one log never share a seed.
 """
 
 from __future__ import annotations
@@ -62,28 +64,43 @@ def log_problems(doc: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def last_check(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    checks = [event for event in doc.get(LOG_KEY, []) if event.get("role") == "check"]
+def last_check(doc: Mapping[str, Any], claim: str | None = None) -> Mapping[str, Any] | None:
+    """The newest check range of the log (that measured ``claim``, when given)."""
+    checks = [
+        event
+        for event in doc.get(LOG_KEY, [])
+        if event.get("role") == "check" and (claim is None or claim in event.get("rules", {}))
+    ]
     return checks[-1] if checks else None
 
 
 def unchecked(doc: Mapping[str, Any], rules: Mapping[str, str]) -> list[str]:
-    """One line per claim whose rule now is not the one the newest check range was measured under: it
-    moved (or came) after every unseen range, so no seed it has not seen vouches for it."""
-    check = last_check(doc)
-    if check is None:
-        return [f"{claim}: no check range: every seed of this stack set a threshold" for claim in sorted(rules)]
-    low, high = check["seeds"]
+    """One line per claim whose rule now is not the one the newest check range that measured it was
+    measured under (or that no check range measured): no seed it has not seen vouches for it."""
     out = []
     for claim, now in sorted(rules.items()):
-        then = check.get("rules", {}).get(claim)
+        check = last_check(doc, claim)
+        if check is None:
+            out.append(f"{claim}: no check range measured it, only seeds that set thresholds")
+            continue
+        then = check["rules"][claim]
         if then != now:
-            was = "not there" if then is None else repr(then)
+            low, high = check["seeds"]
             out.append(
-                f"{claim}: its rule changed after seeds {low}-{high} were measured (was {was}, is {now!r}): "
+                f"{claim}: its rule changed after seeds {low}-{high} were measured (was {then!r}, is {now!r}): "
                 "only a newer unseen range can check it"
             )
     return out
+
+
+def measured_rules(rules: Mapping[str, str], cases: Mapping[str, Any], compare_to: Mapping[str, str | None]) -> dict:
+    """The rules a check file's seeds vouch for: the claims whose case, and the case it compares with, the
+    file holds (``cases``: case id -> entry; ``compare_to``: ``case/claim`` -> the other case or None)."""
+    return {
+        claim: rule
+        for claim, rule in rules.items()
+        if claim.split("/")[0] in cases and (compare_to.get(claim) is None or compare_to[claim] in cases)
+    }
 
 
 def check_event(seeds: tuple[int, int], file: str, commit: str, date: str, rules: Mapping[str, str]) -> dict:

@@ -129,18 +129,23 @@ def evidence(case_id: str, claim: Any, profile: str, folder: Path = FOLDER) -> l
             )
             continue
         values = _metric(path, entry, case_id, claim.metric)
+        seeds = list(entry["seeds"])
         others = None
-        if claim.compare_to is not None:
-            other = doc.get("cases", {}).get(claim.compare_to)
-            if other is None or other.get("seeds") != entry.get("seeds"):
+        if claim.compare_to is not None:  # the seeds both cases were measured on (a control may come later)
+            other = doc.get("cases", {}).get(claim.compare_to) or {}
+            at = {seed: i for i, seed in enumerate(other.get("seeds", []))}
+            seeds = [seed for seed in seeds if seed in at]
+            if not seeds:
                 raise MeasurementError(f"{path}: no measurement of {claim.compare_to!r} on the seeds of {case_id!r}")
-            others = _metric(path, other, claim.compare_to, claim.metric)
+            measured = _metric(path, other, claim.compare_to, claim.metric)
+            values = [values[entry["seeds"].index(seed)] for seed in seeds]
+            others = [measured[at[seed]] for seed in seeds]
         judged = judged_values(rule, values, others)
         found.append(
             Evidence(
                 path=path,
                 stack_label=label,
-                seeds=tuple(entry["seeds"]),
+                seeds=tuple(seeds),
                 judged=tuple(judged),
                 values=tuple(values),
                 others=tuple(others) if others is not None else None,

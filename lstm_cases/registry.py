@@ -18,9 +18,11 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import pkgutil
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from lstm_cases import families
 from lstm_cases.core import Case, DataPath, UnknownNameError
@@ -143,9 +145,27 @@ def data_paths() -> tuple[DataPath, ...]:
 
 
 def _check_references(case: Case, cases: dict[str, Case]) -> None:
+    if case.control_of and case.control_of not in cases:
+        raise BrokenFamily(f"case {case.id} is a control of unknown case {case.control_of!r}")
     for claim in case.claims:
         if claim.compare_to is not None and claim.compare_to not in cases:
             raise BrokenFamily(f"claim {case.id}/{claim.id} compares to unknown case {claim.compare_to!r}")
+
+
+def unneeded_control(case: Case, profile: str, stack: Mapping[str, Any]) -> str:
+    """Why a control case does not train in this profile on this stack: no claim that compares with it gives
+    a verdict there (not judged in the profile, or an expected failure without a floor hides it); "" where
+    one does, and for a case that is no control."""
+    if not case.control_of:
+        return ""
+    for other in all_cases().values():
+        for claim in other.claims:
+            if claim.compare_to != case.id or not claim.judged_in(profile):
+                continue
+            xfail = claim.expected_failure(stack, profile)
+            if xfail is None or xfail.floor is not None:
+                return ""
+    return f"{case.id} is a control, and no claim compared with it is judged in the {profile} profile on this stack"
 
 
 def get_case(case_id: str) -> Case:

@@ -143,10 +143,23 @@ def test_the_holdout_check_catches_a_rule_moved_after_its_check_range():
     (line,) = holdout.unchecked(checked, moved)
     assert line.startswith("one_char/mediocre_band: its rule changed after seeds 10-29 were measured (was ")
     assert holdout.unchecked({"holdout": [{"role": "set", "seeds": [0, 9]}]}, rules) == [
-        "one_char/mediocre_band: no check range: every seed of this stack set a threshold"
+        "one_char/mediocre_band: no check range measured it, only seeds that set thresholds"
     ]
+    # a newer range that measured other claims only leaves this one's check where it was
+    other = {"stateful/reaches_100": "accuracy: value >= 1"}
+    later = {"holdout": [*checked["holdout"], holdout.check_event((30, 59), "g.json", "c", "d", other)]}
+    assert holdout.unchecked(later, {**rules, **other}) == []
+    (line,) = holdout.unchecked(later, {**moved, **other})
+    assert line.startswith("one_char/mediocre_band: its rule changed after seeds 10-29 were measured")
     overlapping = {"holdout": [{"role": "set", "seeds": [0, 9]}, {"role": "check", "seeds": [9, 12]}]}
     assert holdout.log_problems(overlapping) == ["holdout event 1: seed 9 is in the set 0-9 range too"]
+
+
+def test_a_check_file_vouches_only_for_the_claims_whose_cases_it_holds():
+    rules = {"a/x": "m: r1", "a/paired": "m: r2", "b/y": "m: r3"}
+    compare_to = {"a/x": None, "a/paired": "c", "b/y": None}
+    assert holdout.measured_rules(rules, {"a": {}}, compare_to) == {"a/x": "m: r1"}
+    assert holdout.measured_rules(rules, {"a": {}, "c": {}}, compare_to) == {"a/x": "m: r1", "a/paired": "m: r2"}
 
 
 def test_figures_never_read_as_another_number():

@@ -358,9 +358,19 @@ def main(argv: list[str] | None = None) -> int:
         unmeasured = sorted({key.split("/")[0] for key in rules} & skipped)
         if unmeasured:  # a case whose thresholds rest on this stack must be in its check range
             parser.exit(2, f"error: {', '.join(unmeasured)} not measured: the check range is not logged\n")
-        event = holdout.check_event(check_range, path.name, commit, facts["date"], rules)
+        # the range vouches for the claims whose cases its file holds (a range may measure some cases only)
+        held = provenance.load(path)["cases"]
+        compare_to = {
+            f"{c.id}/{claim.id}": claim.compare_to for c in registry.all_cases().values() for claim in c.claims
+        }
+        rules = holdout.measured_rules(rules, held, compare_to)
         doc = provenance.load(main_file)
-        write_json_atomic(main_file, {**doc, holdout.LOG_KEY: [*doc.get(holdout.LOG_KEY, []), event]})
+        log = doc.get(holdout.LOG_KEY, [])
+        for earlier in (e for e in log if e.get("role") == "check" and e.get("file") == path.name):
+            rules.update(earlier.get("rules", {}))  # a resumed range: what it measured before, under its rule then
+        log = [e for e in log if not (e.get("role") == "check" and e.get("file") == path.name)]
+        event = holdout.check_event(check_range, path.name, commit, facts["date"], rules)
+        write_json_atomic(main_file, {**doc, holdout.LOG_KEY: [*log, event]})
         print(f"logged seeds {check_range[0]}-{check_range[1]} as a check range in {main_file}")
     return 0
 

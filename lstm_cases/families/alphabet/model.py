@@ -97,6 +97,21 @@ def stateless_model(data: CaseData, recipe: Recipe, units: int) -> Any:
     return compile_model(model, recipe, "categorical_crossentropy", len(data.x), ["accuracy"])
 
 
+def non_recurrent_model(data: CaseData, recipe: Recipe, units: int) -> Any:
+    """The LSTM swapped for a layer without recurrence: the window's letters flattened into one Dense layer
+    of the same width (tanh, as the LSTM's output), then the same softmax."""
+    k = compat.keras()
+    model = k.Sequential(
+        [
+            k.Input(shape=data.x.shape[1:]),
+            k.layers.Flatten(),
+            k.layers.Dense(units, activation="tanh"),
+            k.layers.Dense(N_CLASSES, activation="softmax"),
+        ]
+    )
+    return compile_model(model, recipe, "categorical_crossentropy", len(data.x), ["accuracy"])
+
+
 STATEFUL_BATCH = 1  # Source: 000 section 5 "batch_size = 1"
 
 
