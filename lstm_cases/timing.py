@@ -379,10 +379,10 @@ class SteadyTiming:
         """One steady-state benchmark: plan, warm-up, the pytest process's rounds (pytest-benchmark), then
         every worker's; ``extra_info`` gets the plan, each worker's rounds and the between-process spread."""
         benchmark.group = kind
-        self.timed.add(case.id)
         info: dict[str, Any] = {"case": case.id, "kind": kind}
         if not benchmark.enabled:  # --benchmark-disable: pedantic calls once, untimed
             prepared = fresh(case, self.profile, self.seed)
+            self.timed.add(case.id)
             call = make_call(prepared, kind, full_units(prepared, kind))
             benchmark.pedantic(call, rounds=1, warmup_rounds=0)
             benchmark.extra_info.update(info)
@@ -392,7 +392,8 @@ class SteadyTiming:
         if self.workers:
             self.workers.prepare(case.id, self.profile, self.seed)
         try:
-            prepared = fresh(case, self.profile, self.seed)
+            prepared = fresh(case, self.profile, self.seed)  # a case whose data is not given skips here
+            self.timed.add(case.id)
             plan = plan_for(prepared, kind, self.profile)
             if self.workers:
                 self.workers.warm(plan)

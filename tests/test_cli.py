@@ -134,7 +134,14 @@ def test_a_check_range_is_written_apart_and_logged_when_complete(monkeypatch, tm
     assert json.loads(check.read_text())["cases"]["one_char"]["seeds"] == [3, 4]
     event = json.loads(main_file.read_text())["holdout"][-1]
     assert (event["role"], event["seeds"], event["file"]) == ("check", [3, 4], check.name)
-    assert event["rules"] == holdout.rules_now(registry.all_cases().values(), "quick", label)
+    now = holdout.rules_now(registry.all_cases().values(), "quick", label)
+    assert event["rules"] == {"one_char/mediocre_band": now["one_char/mediocre_band"]}  # what it measured only
+    # the same range again for another case (with its control): one event, vouching for both
+    argv = ["--case", "stateful", "--seed-base", "3", "--seeds", "2", "--check-range", "--write", *IN_PROCESS]
+    assert measure_claims.main(argv) == 0
+    log = json.loads(main_file.read_text())["holdout"]
+    assert [e["seeds"] for e in log if e["role"] == "check"] == [[3, 4]]
+    assert set(log[-1]["rules"]) >= {"one_char/mediocre_band", "stateful/reaches_100", "stateful/beats_stateless_control"}
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_info:
         measure_claims.main(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import types
 
 import pytest
 
 from lstm_cases import runner, timing
+from lstm_cases.core import DataUnavailable
 from lstm_cases.record.stats import process_spread
 from lstm_cases.registry import get_case
 from lstm_cases.timing import Plan, Slowdown
@@ -144,3 +146,12 @@ def test_a_plans_fingerprint_changes_with_the_work_and_nothing_else():
         Plan("train_step", units=5, full_units=10, warmup=2, rounds=20),
     ]
     assert len({plan.fingerprint(2), plan.fingerprint(3), *(o.fingerprint(2) for o in others)}) == 6
+
+
+def test_a_case_whose_data_is_not_given_is_not_counted_as_timed():
+    """The record lists the cases a run timed: one that skipped for want of its data is not one."""
+    steady = timing.SteadyTiming("quick", 0, threads=1, processes=1, slowdown=timing.Slowdown())
+    benchmark = types.SimpleNamespace(enabled=True, group=None)
+    with pytest.raises(DataUnavailable):
+        steady.run(benchmark, get_case("sentiment_imdb_lstm_maxlen200"), "predict")
+    assert steady.timed == set()
