@@ -141,7 +141,8 @@ def test_a_check_range_is_written_apart_and_logged_when_complete(monkeypatch, tm
     assert measure_claims.main(argv) == 0
     log = json.loads(main_file.read_text())["holdout"]
     assert [e["seeds"] for e in log if e["role"] == "check"] == [[3, 4]]
-    assert set(log[-1]["rules"]) >= {"one_char/mediocre_band", "stateful/reaches_100", "stateful/beats_stateless_control"}
+    vouched = {"one_char/mediocre_band", "stateful/reaches_100", "stateful/beats_stateless_control"}
+    assert set(log[-1]["rules"]) >= vouched
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_info:
         measure_claims.main(
