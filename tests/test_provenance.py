@@ -66,9 +66,19 @@ def test_every_expected_failure_floor_holds_where_it_was_measured(floored):
             held = provenance.summary_clears(xfail.floor, figures)
         elif claim.metric not in entry["metrics"]:  # a range measured before the claim had this metric
             continue
-        else:
-            values = [float(v) for v in entry["metrics"][claim.metric]]
-            held, _ = xfail.floor.judge(values)
+        elif claim.compare_to is None:
+            held, _ = xfail.floor.judge([float(v) for v in entry["metrics"][claim.metric]])
+        elif claim.compare_to not in doc["cases"]:  # a range measured before the control existed
+            continue
+        else:  # a paired floor, on the seeds both cases were measured on
+            other = doc["cases"][claim.compare_to]
+            at = {seed: i for i, seed in enumerate(other["seeds"])}
+            pairs = [
+                (v, other["metrics"][claim.metric][at[s]])
+                for s, v in zip(entry["seeds"], entry["metrics"][claim.metric], strict=True)
+                if s in at
+            ]
+            held, _ = xfail.floor.judge([float(a) for a, _ in pairs], [float(b) for _, b in pairs])
         checked.append(path.name)
         assert held, f"{path.name}: the floor {xfail.floor.describe()} of {case.id}/{claim.id} does not hold"
     assert checked, f"{case.id}/{claim.id}: no measurement on a stack where its expected failure applies"

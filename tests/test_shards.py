@@ -13,8 +13,12 @@ from lstm_cases.tools.merge import main as merge_main
 pytest_plugins = ["pytester"]
 
 PLUGIN = ("-p", "lstm_cases.pytest_plugin", "-p", "no:cacheprovider")
-# Three groups: feature_window + timestep_window (a claim pairs them), binary_increment, sine_simple.
-CASES = ("--case", "feature_window", "--case", "timestep_window", "--case", "binary_increment", "--case", "sine_simple")
+# Three groups: feature_window + timestep_window + window_non_recurrent (claims pair them), binary_increment,
+# sine_simple.
+CASES = (
+    *("--case", "feature_window", "--case", "timestep_window", "--case", "window_non_recurrent"),
+    *("--case", "binary_increment", "--case", "sine_simple"),
+)
 CASE_IDS = [c for c in CASES if c != "--case"]
 
 # As bench/: a module per concern, the seeds from bench_settings, one timed round per seed. A seed's
@@ -30,7 +34,7 @@ def test_contract(case, bench_settings):
 """,
     "test_training.py": """
 import pytest
-from lstm_cases import runner
+from lstm_cases import registry, runner
 CONCERN_ORDER = 1
 pytestmark = pytest.mark.case
 
@@ -45,7 +49,8 @@ def test_train(case, benchmark, bench_settings, case_results):
     benchmark.group = "train"
     if benchmark.enabled:
         benchmark.pedantic(sum, args=([1, 2],), rounds=len(seeds), iterations=1)
-    metrics = {claim.metric: value(case.id, 0) for claim in case.claims}
+    compared = [c for other in registry.all_cases().values() for c in other.claims if c.compare_to == case.id]
+    metrics = {claim.metric: value(case.id, 0) for claim in (*case.claims, *compared)}
     runs = [
         runner.SeedRun(s, {m: value(case.id, s) for m in metrics}, {"walk": f"seed {s}"}, {"loss": [float(s)]},
                        1.0 + s, [1.0, 0.5 + s], 100.0 + s)
@@ -122,12 +127,13 @@ def test_a_case_brings_the_cases_its_claims_compare_with():
         "sentiment_lstm_maxlen200",
         "sentiment_simplernn_maxlen200",
         "sentiment_unk_maxlen200",
+        "sentiment_simplernn_tuned_maxlen200",
     ]
     alone = registry.get_case("sentiment_lstm_maxlen400")  # its speed claim times its other side itself
     assert shards.with_partners([alone]) == [alone]
     groups = shards.groups(shards.with_partners(_cases()))
     assert [[c.id for c in group] for group in groups] == [
-        ["feature_window", "timestep_window"],
+        ["feature_window", "timestep_window", "window_non_recurrent"],
         ["binary_increment"],
         ["sine_simple"],
     ]
@@ -173,18 +179,18 @@ def test_two_shards_merged_give_the_cases_and_verdicts_of_one_run(pytester, caps
         assert run.ret == pytest.ExitCode.OK  # claims are judged at merge, not per shard
         run.stdout.fnmatch_lines(["lstm-bench: shard ?/2: * (case, seed) trainings; claims are judged when the *"])
     # both shards hold seeds of every case (contract and training on both), inference runs where the
-    # last seed is (once per case and kind), no claim test: 8 + 8 + 8 of the unsharded run's 32 tests
-    assert sum(run.parseoutcomes()["passed"] for run in shard_runs) == 24
+    # last seed is (once per case and kind), no claim test: 5 contracts and 5 trainings on each, 10 inference
+    assert sum(run.parseoutcomes()["passed"] for run in shard_runs) == 30
     assert all(run.parseoutcomes()["deselected"] > 8 for run in shard_runs)
 
     trained = (pytester.path / "trained.txt").read_text().splitlines()
-    sharded = sorted((line.split()[0], seed) for line in trained[4:] for seed in line.split()[1:])
+    sharded = sorted((line.split()[0], seed) for line in trained[len(CASE_IDS) :] for seed in line.split()[1:])
     assert sharded == sorted((case, str(seed)) for case in CASE_IDS for seed in range(3)), "each (case, seed) once"
 
     merged = pytester.path / "merged.json"
     assert merge_main([str(one), str(two), "-o", str(merged)]) == 0
     out = capsys.readouterr().out
-    assert "merged 2 files (2 shards) into" in out and "4 case(s), 12 benchmark(s)" in out
+    assert "merged 2 files (2 shards) into" in out and "5 case(s), 15 benchmark(s)" in out
 
     a, b = json.loads(whole.read_text())["lstm_bench"], json.loads(merged.read_text())["lstm_bench"]
     assert b["merged_shards"] == 2 and b["shard"] is None and a["shard"] is None
