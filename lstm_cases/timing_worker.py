@@ -205,7 +205,7 @@ class TimingWorkers:
     def measure(
         self, case_id: str, profile: str, seed: int, plan: timing.Plan
     ) -> list[tuple[list[float], list[float]]]:
-        """``warm``, ``ready`` and ``rounds`` in one: every worker's rounds of the plan."""
+        """``prepare``, ``warm``, ``ready`` and ``rounds`` in one: every worker's rounds of the plan."""
         self.prepare(case_id, profile, seed)
         self.warm(plan)
         self.ready(plan)
