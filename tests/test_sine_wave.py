@@ -124,3 +124,34 @@ def test_full_recipe_is_the_sources_on_the_training_split(case_id):
     assert (r.epochs, r.batch_size, r.optimizer, r.learning_rate, r.shuffle) == (300, 64, "nadam", 0.002, False)
     assert r.lr_schedule == "constant" and r.data == {"horizon": sw.N_TEST}
     assert get_case(case_id).expected_for("full").input_shape == (sw.N_TRAIN, sw.WINDOW, 1)
+
+
+FORECAST_MARGIN = (
+    0.25  # a forecast claim's RMSE threshold sits at least this share below a forecast that learned nothing
+)
+
+
+@pytest.mark.parametrize("case_id", ["sine_simple", "sine_stacked"])
+@pytest.mark.parametrize("profile", ["quick", "full"])
+def test_forecast_thresholds_sit_well_below_forecasts_that_learned_nothing(case_id, profile, monkeypatch):
+    """A constant forecast at the training targets' mean, and a dead relu output's zeros, fail the claim."""
+    monkeypatch.setattr(compat, "compiled_forward", lambda model, shape: model.predict_on_batch)
+    case = get_case(case_id)
+    rule = case.claim("forecast_follows").rules[profile]
+    out = sw.sine_metrics(_Persistence(), case.build_data(0, profile))  # the baselines come from the data
+    for name in ("constant", "dead"):
+        assert rule.threshold <= (1 - FORECAST_MARGIN) * out[f"{name}_forecast_rmse_100"], name
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 21: an RMSE over the whole span cannot tell a forecast that oscillates out of phase from a "
+    "dead or constant one (docs/findings.md); the finding's floor needs a metric of the oscillation itself",
+)
+def test_the_whole_span_floor_refuses_forecasts_that_learned_nothing(monkeypatch):
+    monkeypatch.setattr(compat, "compiled_forward", lambda model, shape: model.predict_on_batch)
+    floor = get_case("sine_simple").claim("whole_span_follows").expected_failures[0].floor
+    out = sw.sine_metrics(_Persistence(), get_case("sine_simple").build_data(0, "full"))
+    for name in ("constant", "dead"):
+        held, _ = floor.judge([out[f"{name}_forecast_rmse_span"]])
+        assert not held, name

@@ -165,7 +165,8 @@ def recursive_forecast(model: Any, first_window: np.ndarray, steps: int) -> np.n
 
 def sine_metrics(model: Any, data: CaseData) -> dict[str, Any]:
     """One-step errors on the test windows, the same for "repeat the last value", and the
-    recursive forecast from the first test window over ``horizon`` steps."""
+    recursive forecast from the first test window over ``horizon`` steps, beside three forecasts that
+    learned nothing: hold the last value (naive), the training targets' mean (constant), zero (dead)."""
     test_x, test_y, horizon = data.extras["test_x"], data.extras["test_y"], data.extras["horizon"]
     truth = test_y[:, 0].astype("float64")
     # One direct call: a first predict() would trace a new function (seconds, per seed).
@@ -173,6 +174,8 @@ def sine_metrics(model: Any, data: CaseData) -> dict[str, Any]:
     naive = test_x[:, -1, 0].astype("float64")  # repeat the last value of each window
     forecast = recursive_forecast(model, test_x[0], horizon).astype("float64")
     flat = np.full(horizon, test_x[0, -1, 0], dtype="float64")  # the naive forecast: hold the last value
+    mean = np.full(horizon, float(np.mean(data.y)), dtype="float64")  # a constant: the training targets' mean
+    dead = np.zeros(horizon, dtype="float64")  # what a dead relu output forecasts
     rmse, naive_rmse = _rmse(predicted, truth), _rmse(naive, truth)
     metrics: dict[str, Any] = {
         "test_mse": rmse**2,
@@ -183,12 +186,15 @@ def sine_metrics(model: Any, data: CaseData) -> dict[str, Any]:
         # the relu output stuck at 0 on every test window: training never took off
         "output_dead": float(np.all(predicted == 0)),
     }
+    baselines = {"naive": flat, "constant": mean, "dead": dead}
     for steps in FORECAST_HORIZONS:
         metrics[f"forecast_rmse_{steps}"] = _rmse(forecast[:steps], truth[:steps])
-        metrics[f"naive_forecast_rmse_{steps}"] = _rmse(flat[:steps], truth[:steps])
+        for name, baseline in baselines.items():
+            metrics[f"{name}_forecast_rmse_{steps}"] = _rmse(baseline[:steps], truth[:steps])
     if horizon == N_TEST:
         metrics["forecast_rmse_span"] = _rmse(forecast, truth)
-        metrics["naive_forecast_rmse_span"] = _rmse(flat, truth)
+        for name, baseline in baselines.items():
+            metrics[f"{name}_forecast_rmse_span"] = _rmse(baseline, truth)
     metrics["forecast"] = [float(v) for v in forecast]
     metrics["truth"] = [float(v) for v in truth[:horizon]]
     return metrics
