@@ -256,6 +256,12 @@ class Claim:
     def expected_failure(self, stack: Mapping[str, Any], profile: str) -> ExpectedFailure | None:
         return next((e for e in self.expected_failures if e.matches(stack, profile)), None)
 
+    def gives_verdict(self, stack: Mapping[str, Any], profile: str) -> bool:
+        """Whether the claim gives a verdict that can fail here: a rule in the profile and no expected
+        failure that hides it (an expected failure with a floor is still judged by the floor)."""
+        xfail = self.expected_failure(stack, profile)
+        return self.judged_in(profile) and (xfail is None or xfail.floor is not None)
+
     def judge(
         self,
         profile: str,

@@ -158,13 +158,12 @@ def unneeded_control(case: Case, profile: str, stack: Mapping[str, Any]) -> str:
     one does, and for a case that is no control."""
     if not case.control_of:
         return ""
-    for other in all_cases().values():
-        for claim in other.claims:
-            if claim.compare_to != case.id or not claim.judged_in(profile):
-                continue
-            xfail = claim.expected_failure(stack, profile)
-            if xfail is None or xfail.floor is not None:
-                return ""
+    if any(
+        claim.compare_to == case.id and claim.gives_verdict(stack, profile)
+        for other in all_cases().values()
+        for claim in other.claims
+    ):
+        return ""
     return f"{case.id} is a control, and no claim compared with it is judged in the {profile} profile on this stack"
 
 

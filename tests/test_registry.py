@@ -70,20 +70,13 @@ MATRIX_STACKS = {
 }
 
 
-def _judged(claim, stack, profile) -> bool:
-    """The claim gives a verdict that can fail here: it has a rule in the profile and no
-    expected failure hides it (an expected failure with a floor is still judged by the floor)."""
-    xfail = claim.expected_failure(stack, profile)
-    return claim.judged_in(profile) and (xfail is None or xfail.floor is not None)
-
-
 @pytest.mark.parametrize("env", sorted(MATRIX_STACKS))
 def test_every_case_has_a_judged_claim_on_every_stack(env):
     stack = MATRIX_STACKS[env]
     cases = registry.all_cases()
     for profile in PROFILES:
-        judged = {c.id for c in cases.values() for cl in c.claims if _judged(cl, stack, profile)}
-        judged |= {cl.compare_to for c in cases.values() for cl in c.claims if _judged(cl, stack, profile)}
+        judged = {c.id for c in cases.values() for cl in c.claims if cl.gives_verdict(stack, profile)}
+        judged |= {cl.compare_to for c in cases.values() for cl in c.claims if cl.gives_verdict(stack, profile)}
         crashes = {c.id for c in cases.values() if any(b.matches(stack, profile) for b in c.breaks_on)}
         untrained = {c.id for c in cases.values() if registry.unneeded_control(c, profile, stack)}
         missing = sorted(set(cases) - judged - crashes - untrained)
