@@ -18,7 +18,7 @@ one log never share a seed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from lstm_cases.core import Case
@@ -32,13 +32,18 @@ def rule_text(case: Case, claim: Any, profile: str) -> str:
     return f"{claim.metric}: {claim.rules[profile].describe()}"
 
 
-def rules_now(cases: Iterable[Case], profile: str, stack_label: str) -> dict[str, str]:
-    """Every claim measured on the stack in the profile: ``case/claim`` -> its rule text now."""
+def rules_now(
+    cases: Iterable[Case], profile: str, stack_label: str, held: Collection[str] | None = None
+) -> dict[str, str]:
+    """Every claim measured on the stack in the profile: ``case/claim`` -> its rule text now. With ``held``
+    (the case ids a check file holds): only the claims whose case, and the case it compares with, it holds."""
     return {
         f"{case.id}/{claim.id}": rule_text(case, claim, profile)
         for case in cases
         for claim in case.claims
-        if claim.judged_in(profile) and stack_label in claim.measured_on.get(profile, ())
+        if claim.judged_in(profile)
+        and stack_label in claim.measured_on.get(profile, ())
+        and (held is None or (case.id in held and (claim.compare_to is None or claim.compare_to in held)))
     }
 
 
@@ -91,16 +96,6 @@ def unchecked(doc: Mapping[str, Any], rules: Mapping[str, str]) -> list[str]:
                 "only a newer unseen range can check it"
             )
     return out
-
-
-def measured_rules(rules: Mapping[str, str], cases: Mapping[str, Any], compare_to: Mapping[str, str | None]) -> dict:
-    """The rules a check file's seeds vouch for: the claims whose case, and the case it compares with, the
-    file holds (``cases``: case id -> entry; ``compare_to``: ``case/claim`` -> the other case or None)."""
-    return {
-        claim: rule
-        for claim, rule in rules.items()
-        if claim.split("/")[0] in cases and (compare_to.get(claim) is None or compare_to[claim] in cases)
-    }
 
 
 def check_event(seeds: tuple[int, int], file: str, commit: str, date: str, rules: Mapping[str, str]) -> dict:

@@ -132,14 +132,13 @@ def evidence(case_id: str, claim: Any, profile: str, folder: Path = FOLDER) -> l
         seeds = list(entry["seeds"])
         others = None
         if claim.compare_to is not None:  # the seeds both cases were measured on (a control may come later)
-            other = doc.get("cases", {}).get(claim.compare_to) or {}
-            at = {seed: i for i, seed in enumerate(other.get("seeds", []))}
-            seeds = [seed for seed in seeds if seed in at]
-            if not seeds:
+            other = doc.get("cases", {}).get(claim.compare_to)
+            if other is None:
                 raise MeasurementError(f"{path}: no measurement of {claim.compare_to!r} on the seeds of {case_id!r}")
             measured = _metric(path, other, claim.compare_to, claim.metric)
-            values = [values[entry["seeds"].index(seed)] for seed in seeds]
-            others = [measured[at[seed]] for seed in seeds]
+            seeds, values, others = on_shared_seeds(seeds, values, other["seeds"], measured)
+            if not seeds:
+                raise MeasurementError(f"{path}: no measurement of {claim.compare_to!r} on the seeds of {case_id!r}")
         judged = judged_values(rule, values, others)
         found.append(
             Evidence(
@@ -156,6 +155,15 @@ def evidence(case_id: str, claim: Any, profile: str, folder: Path = FOLDER) -> l
             )
         )
     return found
+
+
+def on_shared_seeds(
+    seeds: Sequence[int], values: Sequence[float], other_seeds: Sequence[int], other_values: Sequence[float]
+) -> tuple[list[int], list[float], list[float]]:
+    """Two cases' values on the seeds both were measured on, in the first's order: a paired claim's pairs."""
+    at = {seed: i for i, seed in enumerate(other_seeds)}
+    shared = [(seed, value) for seed, value in zip(seeds, values, strict=True) if seed in at]
+    return [s for s, _ in shared], [float(v) for _, v in shared], [float(other_values[at[s]]) for s, _ in shared]
 
 
 def _metric(path: Path, entry: Mapping[str, Any], case_id: str, metric: str) -> list[float]:

@@ -72,13 +72,10 @@ def test_every_expected_failure_floor_holds_where_it_was_measured(floored):
             continue
         else:  # a paired floor, on the seeds both cases were measured on
             other = doc["cases"][claim.compare_to]
-            at = {seed: i for i, seed in enumerate(other["seeds"])}
-            pairs = [
-                (v, other["metrics"][claim.metric][at[s]])
-                for s, v in zip(entry["seeds"], entry["metrics"][claim.metric], strict=True)
-                if s in at
-            ]
-            held, _ = xfail.floor.judge([float(a) for a, _ in pairs], [float(b) for _, b in pairs])
+            _, values, others = provenance.on_shared_seeds(
+                entry["seeds"], entry["metrics"][claim.metric], other["seeds"], other["metrics"][claim.metric]
+            )
+            held, _ = xfail.floor.judge(values, others)
         checked.append(path.name)
         assert held, f"{path.name}: the floor {xfail.floor.describe()} of {case.id}/{claim.id} does not hold"
     assert checked, f"{case.id}/{claim.id}: no measurement on a stack where its expected failure applies"
@@ -166,10 +163,17 @@ def test_the_holdout_check_catches_a_rule_moved_after_its_check_range():
 
 
 def test_a_check_file_vouches_only_for_the_claims_whose_cases_it_holds():
-    rules = {"a/x": "m: r1", "a/paired": "m: r2", "b/y": "m: r3"}
-    compare_to = {"a/x": None, "a/paired": "c", "b/y": None}
-    assert holdout.measured_rules(rules, {"a": {}}, compare_to) == {"a/x": "m: r1"}
-    assert holdout.measured_rules(rules, {"a": {}, "c": {}}, compare_to) == {"a/x": "m: r1", "a/paired": "m: r2"}
+    cases = registry.all_cases().values()
+    label = provenance.CI_STACKS[0]
+    everything = holdout.rules_now(cases, "quick", label)
+    alone = holdout.rules_now(cases, "quick", label, held={"timestep_window"})  # no partner held
+    assert alone == {"timestep_window/source_accuracy": everything["timestep_window/source_accuracy"]}
+    with_one = holdout.rules_now(cases, "quick", label, held={"timestep_window", "feature_window"})
+    assert set(with_one) == {
+        "timestep_window/source_accuracy",
+        "timestep_window/beats_feature_window",
+        "feature_window/undertrained_at_quick",
+    }
 
 
 def test_figures_never_read_as_another_number():

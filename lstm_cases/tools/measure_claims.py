@@ -359,11 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         if unmeasured:  # a case whose thresholds rest on this stack must be in its check range
             parser.exit(2, f"error: {', '.join(unmeasured)} not measured: the check range is not logged\n")
         # the range vouches for the claims whose cases its file holds (a range may measure some cases only)
-        held = provenance.load(path)["cases"]
-        compare_to = {
-            f"{c.id}/{claim.id}": claim.compare_to for c in registry.all_cases().values() for claim in c.claims
-        }
-        rules = holdout.measured_rules(rules, held, compare_to)
+        rules = holdout.rules_now(registry.all_cases().values(), args.profile, label, provenance.load(path)["cases"])
         doc = provenance.load(main_file)
         log = doc.get(holdout.LOG_KEY, [])
         for earlier in (e for e in log if e.get("role") == "check" and e.get("file") == path.name):
