@@ -80,13 +80,18 @@ def windows(corpus: Corpus, text: str, step: int = STEP) -> tuple[np.ndarray, np
     """Source: 004 section 5.2-5.3: ``text[i: i + maxlen]`` -> ``text[i + maxlen]`` for
     ``i in range(0, len(text) - maxlen, step)``, both one-hot."""
     codes = corpus.codes(text)
-    starts = np.arange(0, len(text) - MAXLEN, step)
+    starts = window_starts(len(text), step)
     vocab = len(corpus.chars)
     return one_hot(codes[starts[:, None] + np.arange(MAXLEN)], vocab), one_hot(codes[starts + MAXLEN], vocab)
 
 
+def window_starts(n_chars: int, step: int = STEP) -> np.ndarray:
+    """Where the windows of a text of ``n_chars`` characters start (``windows``)."""
+    return np.arange(0, n_chars - MAXLEN, step)
+
+
 def window_count(n_chars: int, step: int = STEP) -> int:
-    return len(range(0, n_chars - MAXLEN, step))
+    return len(window_starts(n_chars, step))
 
 
 def unigram_bits(text: str) -> float:
@@ -128,7 +133,7 @@ def _ngram_bits(order: int, chars: tuple[str, ...], train: str, text: str, targe
 
 def _targets(text: str) -> np.ndarray:
     """The positions of the characters the windows of ``text`` predict (``windows``)."""
-    return np.arange(0, len(text) - MAXLEN, STEP) + MAXLEN
+    return window_starts(len(text)) + MAXLEN
 
 
 @lru_cache(maxsize=4)

@@ -345,7 +345,7 @@ STATEFUL_CONTROL = Case(
     id="stateful_control",
     family="alphabet",
     source="control of seed 000 section 5: the stateful network and recipe, its state reset before every sample",
-    make_data=partial(window_data, seq_length=1, as_timesteps=True),
+    make_data=STATEFUL.make_data,
     build_model=partial(stateless_model, units=50),
     evaluate=train_set_accuracy,
     recipes={
@@ -359,7 +359,7 @@ STATEFUL_CONTROL = Case(
             changes="the stateful case's quick recipe (150 epochs instead of 300, input as tf.data), no state",
         ),
     },
-    expected=Expected((25, 1, 1), (25, 26), 10_400 + DENSE_50, {"LSTM": 10_400, "Dense": DENSE_50}),
+    expected=STATEFUL.expected,  # the same layers, without state
     control_of="stateful",
 )
 

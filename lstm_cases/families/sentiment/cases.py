@@ -319,15 +319,10 @@ SENTIMENT_SIMPLERNN_200 = _case(
 # on tuning seeds no threshold was set or checked on), so that the LSTM is compared with a tuned SimpleRNN.
 SIMPLERNN_TUNED_RATE = 0.001
 
-SENTIMENT_SIMPLERNN_TUNED_200 = _case(
-    case_id="sentiment_simplernn_tuned_maxlen200",
+SENTIMENT_SIMPLERNN_TUNED_200 = dataclasses.replace(
+    SENTIMENT_SIMPLERNN_200,
+    id="sentiment_simplernn_tuned_maxlen200",
     source=f"{_GEN}: the SimpleRNN control at its own best learning rate",
-    make_data=generated_data,
-    cell="SimpleRNN",
-    maxlen=SHORT_MAXLEN,
-    unknown="drop",
-    train_reviews=_GEN_N,
-    vector_dims=VECTOR_DIMS,
     recipes={
         "full": SOURCE_RECIPE,  # the source's rate is already RMSprop's default, 0.001
         "quick": dataclasses.replace(
