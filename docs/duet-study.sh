@@ -4,9 +4,10 @@
 # inference, +5/10/20/50%), interleaved in time, then the table (python -m reports.power --duets).
 # Run it on a quiet machine from the repository root, with the python that has lstm-bench installed.
 #
-#   docs/duet-study.sh [OUT_DIR [AA_DUETS [FIRST_AA]]]
+#   docs/duet-study.sh [OUT_DIR [AA_DUETS [FIRST_AA [SLOWED]]]]
 #   PYTHON=.venv/bin/python docs/duet-study.sh results/duets 10      # the first study of docs/timing.md
 #   PYTHON=.venv/bin/python docs/duet-study.sh results/duets-repeat 10 10   # the repeat's: aa10-aa19
+#   PYTHON=.venv/bin/python docs/duet-study.sh results/duets-pairs 6 20 no   # process pairs' calibration: aa20-aa25
 #
 # Each duet's record is OUT_DIR/<name>.json, its output OUT_DIR/<name>.log; a record already there is
 # kept (rerun the script to finish an interrupted study).
@@ -14,6 +15,7 @@ set -euo pipefail
 out=${1:-results/duets}
 aa=${2:-10}
 first=${3:-1}  # the first A/A duet's number: a new study's A/A duets are new names, never seen before
+slowed_too=${4:-yes}  # no: A/A duets only (a calibration range)
 python=${PYTHON:-python}
 mkdir -p "$out"
 
@@ -33,10 +35,12 @@ slowed=(train:1.1 inference:1.1 train:1.05 inference:1.05 train:1.2 inference:1.
 kinds() { if [[ $1 == train:* ]]; then echo "--kind train_step"; else echo "--kind predict --kind single_call"; fi; }
 for i in $(seq 1 "$aa"); do
     duet "aa$(printf %02d $((first + i - 1)))"
-    if [[ $i -le ${#slowed[@]} ]]; then
+    if [[ $slowed_too == yes && $i -le ${#slowed[@]} ]]; then
         spec=${slowed[$((i - 1))]}
         # shellcheck disable=SC2046
         duet "slow-${spec/:/-}" --slow-head "$spec" $(kinds "$spec")
     fi
 done
-"$python" -m reports.power --duets --aa "$out"/aa*.json --slowed "$out"/slow-*.json -o "$out/power.md" || true
+if [[ $slowed_too == yes ]]; then
+    "$python" -m reports.power --duets --aa "$out"/aa*.json --slowed "$out"/slow-*.json -o "$out/power.md" || true
+fi

@@ -25,17 +25,19 @@ For each steady-state benchmark (train_step, predict, single_call) of a duet:
   3. Otherwise not judged: "within noise" where r is beyond F but q >= alpha, "cannot tell" where the
      interval reaches beyond F (too few pairs for that spread: a disturbed side, or a change near F).
      The duet command measures more pairs while a benchmark is not judged, up to its --max-rounds.
-  4. The repeat. Pairs cancel the machine's drift, not what sets one process apart from another of the
-     same installation (a process can run one benchmark a few percent, rarely a third, slower
-     throughout). So a benchmark that could be flagged (r beyond F and its own p < alpha) is timed
-     again by two other processes, one per side, in pairs as before. Its flag stands only if the
-     repeat bears it out: the repeat's pairs lie beyond sqrt(F) in the same direction (one-sided
-     signed-rank p < REPEAT_ALPHA of d_i - log sqrt(F)), and r2 = sqrt(r x the repeat's estimate),
-     the two process pairs weighed alike, lies beyond F. It is not borne out once the repeat's
-     interval stays short of sqrt(F) (or of what r2 needs), and then, or when the repeat runs out of
-     pairs, the benchmark is "cannot tell": one pair of processes shows the change and another does
-     not. A duet written without repeats (--no-repeat, or before them) is judged by 1-3 alone and
-     says so.
+  4. Process pairs. Pairs cancel the machine's drift, not what sets one process apart from another of
+     the same installation (a process can run one benchmark a few percent, rarely a third, slower or
+     faster throughout). So every benchmark is timed by two pairs of processes (one base and one head
+     process each), their pairs of rounds alternating, and the rule above runs on the pairs of both
+     pooled. A flag stands only where every process pair bears it out on its own: its pairs lie beyond
+     sqrt(F) in the flag's direction (one-sided signed-rank p < AGREE_ALPHA of d_i - log sqrt(F));
+     otherwise the benchmark is "cannot tell: the process pairs disagree". Where two process pairs
+     disagree with each other (rank-sum p < AGREE_ALPHA between their d's, and their estimates apart
+     by more than sqrt(F)), the duet command times a third; with three, the rule judges the two whose
+     estimates lie closest together, so that one process's offset can neither raise a flag nor hide a
+     change. A duet timed by one process pair (--process-pairs 1) is judged by 1-3 alone and says so;
+     so is a benchmark of an older duet that its repeat (a second process pair timed only for what the
+     first could flag) did not reach.
 
 A gate whose timings are mostly not judged says so first and exits with its own status (3), never
 "no regression". What it cannot tell: a change smaller than F is never flagged; F covers what two
@@ -49,6 +51,7 @@ import statistics
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +66,10 @@ SIDES = ("base", "head")
 # (docs/power/duets-calibration.json, checked by tests/test_duet.py; docs/timing.md, "Duets").
 DUET_FACTORS: Mapping[str, float] = {"train_step": 1.045, "predict": 1.065, "single_call": 1.035}
 CONFIDENCE = 0.95
-# The repeat's test (rule 4): it asks only whether other processes see the same direction; the
-# duet-wide control already held for the flag it repeats.
-REPEAT_ALPHA = 0.05
-BORNE_OUT, NOT_BORNE_OUT, OPEN = "borne out", "not borne out", "open"
+# Rule 4's tests between process pairs: they ask only whether processes agree; the duet-wide
+# false-discovery control already holds for the flag they are asked about.
+AGREE_ALPHA = 0.05
+MOST_PROCESS_PAIRS = 3  # a third is timed only where two disagree
 UNJUDGED = (NOISE, CANNOT_TELL)
 
 
@@ -88,7 +91,8 @@ class Side:
 
 @dataclass(frozen=True)
 class Pairs:
-    """One benchmark of a duet: its plan and its pairs of rounds (seconds), in the order timed."""
+    """One benchmark of a duet: its plan and its pairs of rounds (seconds), in the order timed, with the
+    process pair that timed each (0, 1, 2; rule 4)."""
 
     case: str
     kind: str
@@ -98,7 +102,7 @@ class Pairs:
     base_reference: tuple[float, ...]
     head_reference: tuple[float, ...]
     first: tuple[str, ...]  # which side timed first in each pair
-    repeat: Pairs | None = None  # the same plan timed again by two fresh processes (rule 4)
+    process: tuple[int, ...] = ()  # the process pair of each pair; empty: all the first
 
     @property
     def n(self) -> int:
@@ -106,6 +110,28 @@ class Pairs:
 
     def log_ratios(self) -> list[float]:
         return [math.log(h / b) for b, h in zip(self.base, self.head, strict=True)]
+
+    def processes(self) -> list[Pairs]:
+        """One Pairs per process pair, in the order of their index."""
+        of = self.process or (0,) * self.n
+        out = []
+        for k in sorted(set(of)):
+            keep = [i for i, j in enumerate(of) if j == k]
+
+            def pick(values: tuple[Any, ...], keep: list[int] = keep) -> tuple[Any, ...]:
+                return tuple(values[i] for i in keep)
+
+            columns = (self.base, self.head, self.base_reference, self.head_reference, self.first)
+            out.append(Pairs(self.case, self.kind, self.plan, *map(pick, columns), (k,) * len(keep)))  # type: ignore[arg-type]
+        return out
+
+    def joined(self, other: Pairs) -> Pairs:
+        """These pairs followed by ``other``'s (another process pair's, or more of the same)."""
+        own = self.process or (0,) * self.n
+        theirs = other.process or (0,) * other.n
+        columns = ("base", "head", "base_reference", "head_reference", "first")
+        joined = {c: getattr(self, c) + getattr(other, c) for c in columns}
+        return Pairs(self.case, self.kind, self.plan, **joined, process=own + theirs)
 
 
 @dataclass(frozen=True)
@@ -128,7 +154,7 @@ def is_duet(doc: Any) -> bool:
     return isinstance(doc, dict) and as_dict(doc.get(KEY)).get("kind") == DUET
 
 
-def _pairs(path: Path, raw: Mapping[str, Any], rounds_key: str = "rounds") -> Pairs:
+def _pairs(path: Path, raw: Mapping[str, Any], rounds_key: str = "rounds", process: int = 0) -> Pairs:
     case, kind = raw.get("case"), raw.get("kind")
     if not isinstance(case, str) or kind not in GATED:
         raise InputError(path, f"a duet benchmark without a case or with kind {kind!r} (valid: {', '.join(GATED)})")
@@ -139,10 +165,15 @@ def _pairs(path: Path, raw: Mapping[str, Any], rounds_key: str = "rounds") -> Pa
     if not rounds or any(v is None or v <= 0 for key in SIDES for v in values[key]):
         raise InputError(path, f"{case} {kind}: {rounds_key} without positive base and head seconds")
     first = tuple(str(r.get("first", "?")) for r in rounds)
+    processes = tuple(r.get("process", process) for r in rounds)
+    if any(not isinstance(k, int) or not 0 <= k < MOST_PROCESS_PAIRS for k in processes):
+        raise InputError(path, f"{case} {kind}: a round's process pair is not 0-{MOST_PROCESS_PAIRS - 1}")
     refs = {k: tuple(v or 0.0 for v in values[k]) for k in ("base_reference", "head_reference")}
-    repeat = _pairs(path, raw, "repeat_rounds") if rounds_key == "rounds" and raw.get("repeat_rounds") else None
     plan = as_dict(raw.get("plan"))
-    return Pairs(case, kind, plan, values["base"], values["head"], *refs.values(), first, repeat)  # type: ignore[arg-type]
+    pairs = Pairs(case, kind, plan, values["base"], values["head"], *refs.values(), first, processes)  # type: ignore[arg-type]
+    if rounds_key == "rounds" and raw.get("repeat_rounds"):  # an older duet's repeat: a second process pair
+        pairs = pairs.joined(_pairs(path, raw, "repeat_rounds", 1))
+    return pairs
 
 
 def load_duet(path: Path | str) -> Duet:
@@ -215,44 +246,66 @@ def _interval_text(r: Ratio | None) -> str:
 
 
 @dataclass(frozen=True)
-class Repeat:
-    """Rule 4 for one benchmark that could be flagged: what two fresh processes' pairs say of it."""
+class ProcessPair:
+    """Rule 4 for one process pair of a benchmark: its own estimate, and whether it bears out a flag."""
 
-    direction: str  # SLOWER or FASTER: the flag it repeats
-    ratio: Ratio | None  # the repeat's own head/base estimate and interval
-    p: float | None  # its one-sided signed-rank p in that direction
-    combined: float  # sqrt(first estimate x the repeat's): both process pairs weighed alike
-    verdict: str  # BORNE_OUT, NOT_BORNE_OUT, or OPEN (more pairs could still bear it out)
+    index: int
     pairs: int
+    ratio: Ratio | None
+    kept: bool  # judged (with three, the two whose estimates lie closest together)
+    p: float | None = None  # one-sided signed-rank p beyond sqrt(F) in the flag's direction, where flagged
+
+    @property
+    def bears_out(self) -> bool:
+        return self.p is not None and self.p < AGREE_ALPHA
 
     def describe(self) -> str:
-        p = "—" if self.p is None else f"{self.p:.2g}"
-        return (
-            f"repeated by fresh processes over {self.pairs} pairs: {_interval_text(self.ratio)}, "
-            f"beyond half the factor with one-sided p={p} (need < {REPEAT_ALPHA:g}), "
-            f"both process pairs ×{self.combined:.3f}: {self.verdict}"
-        )
+        own = f"process pair {self.index + 1}: {_interval_text(self.ratio)} over {self.pairs} pairs"
+        if not self.kept:
+            return f"{own} (set aside: the other two agree more closely)"
+        if self.p is None:
+            return own
+        agrees = "bears it out" if self.bears_out else "does not bear it out"
+        return f"{own}, beyond half the factor with one-sided p={self.p:.2g} ({agrees})"
 
 
-def repeat_of(direction: str, first: Ratio, repeat: Pairs, factor: float) -> Repeat:
-    """Rule 4: whether the repeat bears out a flag in ``direction`` that the first pairs (``first``) show."""
-    d = repeat.log_ratios()
-    own = walsh_ratio(d)
-    slower = direction == SLOWER
-    half = math.log(factor) / 2 * (1 if slower else -1)  # the repeat must show at least half the factor
-    p = signed_rank_p([v - half for v in d], "greater" if slower else "less")
+def kept_processes(pairs: Pairs) -> list[Pairs]:
+    """The process pairs rule 4 judges: all of one or two; of three, the two whose estimates lie closest."""
+    groups = pairs.processes()
+    if len(groups) <= 2:
+        return groups
+    logs = [math.log(r.estimate) if (r := walsh_ratio(g.log_ratios())) else math.inf for g in groups]
+    i, j = min(combinations(range(len(groups)), 2), key=lambda ij: abs(logs[ij[0]] - logs[ij[1]]))
+    return [groups[i], groups[j]]
 
-    def beyond(r: float, f: float) -> bool:
-        return r > f if slower else r < 1 / f
 
-    combined = math.sqrt(first.estimate * own.estimate) if own else first.estimate
-    if p is not None and p < REPEAT_ALPHA and beyond(combined, factor):
-        verdict = BORNE_OUT
-    else:  # open while the repeat's interval still reaches a ratio that would bear the flag out
-        far = None if own is None else (own.high if slower else own.low)
-        reach = far is None or (beyond(far, math.sqrt(factor)) and beyond(math.sqrt(first.estimate * far), factor))
-        verdict = OPEN if reach else NOT_BORNE_OUT
-    return Repeat(direction, own, p, combined, verdict, repeat.n)
+def agreement(pairs: Pairs, direction: str | None, factor: float) -> tuple[ProcessPair, ...]:
+    """Each process pair's own estimate; where ``direction`` is a flag, whether each kept one bears it out."""
+    kept = {g.process[0] for g in kept_processes(pairs)}
+    out = []
+    for g in pairs.processes():
+        d, p = g.log_ratios(), None
+        if direction is not None and g.process[0] in kept:
+            half = math.log(factor) / 2 * (1 if direction == SLOWER else -1)
+            p = signed_rank_p([v - half for v in d], "greater" if direction == SLOWER else "less")
+        out.append(ProcessPair(g.process[0], g.n, walsh_ratio(d), g.process[0] in kept, p))
+    return tuple(out)
+
+
+def processes_disagree(pairs: Pairs, rule: Rule | None = None) -> bool:
+    """Whether two process pairs' pairs differ beyond chance and by more than half the factor: one of them
+    carries an offset, and a third process pair is called for (rule 4)."""
+    rule = rule or Rule()
+    groups = pairs.processes()
+    if len(groups) != 2 or min(g.n for g in groups) < 2:
+        return False
+    from scipy.stats import mannwhitneyu
+
+    factor, _ = factor_for(rule, pairs.case, pairs.kind)
+    a, b = (g.log_ratios() for g in groups)
+    ra, rb = walsh_ratio(a), walsh_ratio(b)
+    apart = ra is not None and rb is not None and abs(math.log(ra.estimate / rb.estimate)) > math.log(factor) / 2
+    return apart and float(mannwhitneyu(a, b).pvalue) < AGREE_ALPHA
 
 
 @dataclass(frozen=True)
@@ -270,12 +323,17 @@ class PairedComparison(Judged):
     q: float | None
     comparisons: int
     outcome: str
-    repeat: Repeat | None = None  # rule 4, where the first pairs flagged it and the duet repeated it
+    processes: tuple[ProcessPair, ...] = ()  # rule 4: each process pair on its own
 
     @property
     def judged_ok(self) -> bool:
         """Judged at all: not "within noise" or "cannot tell"."""
         return self.outcome not in UNJUDGED
+
+    @property
+    def disagree(self) -> bool:
+        """Flagged by the pooled pairs, but not borne out by every judged process pair (rule 4)."""
+        return any(p.kept and p.p is not None and not p.bears_out for p in self.processes)
 
     @property
     def base_median(self) -> float:
@@ -293,23 +351,26 @@ class PairedComparison(Judged):
             return self.outcome.upper()
         if self.outcome == WITHIN:
             return f"within factor x{self.factor:g}"
+        if self.disagree:
+            return "cannot tell: the process pairs disagree"
         return "within noise" if self.outcome == NOISE else "cannot tell"
 
     def evidence(self) -> str:
         q = "—" if self.q is None else f"{self.q:.2g}"
-        test = f"q={q} (Wilcoxon signed-rank over {self.pairs.n} pairs, {self.comparisons} judged benchmarks)"
+        kept = sum(p.pairs for p in self.processes if p.kept) or self.pairs.n
+        test = f"q={q} (Wilcoxon signed-rank over {kept} pairs, {self.comparisons} judged benchmarks)"
         beyond = f"head/base {self._interval()}"
-        if self.repeat is not None:  # flagged by the first pairs; the repeat decides (rule 4)
-            first = f"{beyond} beyond factor x{self.factor:g} ({self.source}) and {test} < {self.alpha:g}"
-            return f"{first}; {self.repeat.describe()}"
-        if self.outcome in (SLOWER, FASTER):
-            unrepeated = "" if self.pairs.repeat is not None else " (not repeated by fresh processes)"
-            return f"{beyond} beyond factor x{self.factor:g} ({self.source}) and {test} < {self.alpha:g}{unrepeated}"
+        if len(self.processes) > 1:
+            each = "; ".join(p.describe() for p in self.processes)
+        else:
+            each = "one process pair: a flag not borne out by another"
+        if self.outcome in (SLOWER, FASTER) or self.disagree:
+            return f"{beyond} beyond factor x{self.factor:g} ({self.source}) and {test} < {self.alpha:g}; {each}"
         if self.outcome == WITHIN:
-            return f"{beyond}: the interval lies within x{self.factor:g} ({self.source})"
+            return f"{beyond}: the interval lies within x{self.factor:g} ({self.source}); {each}"
         if self.outcome == NOISE:
-            return f"{beyond} beyond x{self.factor:g} ({self.source}) but {test} >= {self.alpha:g}"
-        return f"{beyond}: the interval reaches beyond x{self.factor:g} ({self.source}); {test}"
+            return f"{beyond} beyond x{self.factor:g} ({self.source}) but {test} >= {self.alpha:g}; {each}"
+        return f"{beyond}: the interval reaches beyond x{self.factor:g} ({self.source}); {test}; {each}"
 
     def describe(self) -> str:
         return f"{self.judged()}: {self.evidence()}"
@@ -336,25 +397,36 @@ def _outcome(ratio: Ratio | None, q: float | None, factor: float, alpha: float) 
     return NOISE if (r > factor or r < 1 / factor) else CANNOT_TELL
 
 
+def _pooled(pairs: Pairs) -> list[float]:
+    return [d for g in kept_processes(pairs) for d in g.log_ratios()]
+
+
+def _judge_one(pairs: Pairs, q: float | None, factor: float, alpha: float) -> tuple[str, tuple[ProcessPair, ...]]:
+    """Rules 1-4 for one benchmark whose pooled test gave ``q``: its outcome and its process pairs."""
+    outcome = _outcome(walsh_ratio(_pooled(pairs)), q, factor, alpha)
+    flag = outcome if outcome in (SLOWER, FASTER) else None
+    processes = agreement(pairs, flag, factor)
+    if flag and len(processes) > 1 and not all(p.bears_out for p in processes if p.kept):
+        outcome = CANNOT_TELL
+    return outcome, processes
+
+
 def judge_pairs(pairs: Sequence[Pairs], rule: Rule | None = None) -> list[PairedComparison]:
     """Every benchmark of a duet, judged together (the false-discovery control runs over all of them)."""
     rule = rule or Rule()
-    measured = [(p, walsh_ratio(p.log_ratios()), signed_rank_p(p.log_ratios())) for p in pairs]
+    measured = [(p, walsh_ratio(_pooled(p)), signed_rank_p(_pooled(p))) for p in pairs]
     tested = [i for i, (_, _, p) in enumerate(measured) if p is not None]
     qs = dict(zip(tested, benjamini_hochberg([measured[i][2] for i in tested]), strict=True))
     out = []
     for i, (p, ratio, pv) in enumerate(measured):
         factor, source = factor_for(rule, p.case, p.kind)
         q = qs.get(i)
-        outcome = _outcome(ratio, q, factor, rule.alpha)
-        repeat = None
-        if outcome in (SLOWER, FASTER) and p.repeat is not None and ratio is not None:
-            repeat = repeat_of(outcome, ratio, p.repeat, factor)
-            outcome = outcome if repeat.verdict == BORNE_OUT else CANNOT_TELL
-        comparison = PairedComparison(
-            p.case, p.kind, p, factor, source, rule.alpha, ratio, pv, q, len(tested), outcome, repeat
+        outcome, processes = _judge_one(p, q, factor, rule.alpha)
+        out.append(
+            PairedComparison(
+                p.case, p.kind, p, factor, source, rule.alpha, ratio, pv, q, len(tested), outcome, processes
+            )
         )
-        out.append(comparison)
     return out
 
 
@@ -367,30 +439,9 @@ def settled(pairs: Pairs, comparisons: int, rule: Rule | None = None) -> bool:
     a flag that holds at that level holds after the false-discovery control over the whole duet, since
     q <= m p. The duet command measures more pairs of a benchmark while it is not settled."""
     rule = rule or Rule()
-    d = pairs.log_ratios()
     factor, _ = factor_for(rule, pairs.case, pairs.kind)
-    p = signed_rank_p(d)
-    return _outcome(walsh_ratio(d), None if p is None else p * comparisons, factor, rule.alpha) not in UNJUDGED
-
-
-def to_repeat(pairs: Pairs, rule: Rule | None = None) -> str | None:
-    """The direction (SLOWER or FASTER) in which the first pairs could flag a benchmark, whatever the
-    duet's other benchmarks (its own p < alpha: q >= p), so that the duet command repeats it; else None."""
-    rule = rule or Rule()
-    d = pairs.log_ratios()
-    factor, _ = factor_for(rule, pairs.case, pairs.kind)
-    outcome = _outcome(walsh_ratio(d), signed_rank_p(d), factor, rule.alpha)
-    return outcome if outcome in (SLOWER, FASTER) else None
-
-
-def repeat_decided(pairs: Pairs, direction: str, rule: Rule | None = None) -> bool:
-    """Whether a repeat (``pairs.repeat``) has said all it can: borne out, or not even with more pairs."""
-    rule = rule or Rule()
-    ratio = walsh_ratio(pairs.log_ratios())
-    factor, _ = factor_for(rule, pairs.case, pairs.kind)
-    if ratio is None or pairs.repeat is None:
-        raise ValueError(f"{pairs.case} {pairs.kind}: no first pairs or no repeat to decide")
-    return repeat_of(direction, ratio, pairs.repeat, factor).verdict != OPEN
+    p = signed_rank_p(_pooled(pairs))
+    return _judge_one(pairs, None if p is None else p * comparisons, factor, rule.alpha)[0] not in UNJUDGED
 
 
 def cannot_judge(comparisons: Sequence[Any]) -> bool:

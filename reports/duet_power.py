@@ -19,7 +19,7 @@ from typing import Any
 from lstm_cases.record.schema import GATED
 from lstm_cases.record.stats import Tally
 from reports.compare import FASTER, SLOWER, Rule
-from reports.duet import BORNE_OUT, DUET_FACTORS, Duet, cannot_judge, judge_duet
+from reports.duet import DUET_FACTORS, Duet, cannot_judge, judge_duet
 from reports.markdown import code, table
 
 # The duet issue's goals: the share of slowed benchmarks flagged SLOWER, per kind.
@@ -36,9 +36,9 @@ class DuetStudy:
     detected: dict[tuple[str, float], Tally] = field(default_factory=lambda: defaultdict(Tally))
     gate_fails: dict[tuple[str, float], Tally] = field(default_factory=lambda: defaultdict(Tally))
     slowed_false: Tally = field(default_factory=Tally)
-    repeated: Tally = field(default_factory=Tally)  # A/A benchmarks timed again by two other processes
-    stopped: Tally = field(default_factory=Tally)  # A/A flags of rules 1-3 that the repeat did not bear out
-    lost: Tally = field(default_factory=Tally)  # slowed benchmarks' flags that the repeat did not bear out
+    third: Tally = field(default_factory=Tally)  # A/A benchmarks timed by a third process pair (rule 4)
+    stopped: Tally = field(default_factory=Tally)  # A/A flags of rules 1-3 that a process pair did not bear out
+    lost: Tally = field(default_factory=Tally)  # slowed benchmarks' flags that a process pair did not bear out
     walls: list[float] = field(default_factory=list)
     pairs: list[int] = field(default_factory=list)
 
@@ -59,9 +59,9 @@ def tally(aa: list[Duet], slowed: list[Duet], rule: Rule) -> DuetStudy:
         for cmp in judged:
             study.aa_flags[cmp.metric].add(cmp.flagged, _where(duet, cmp))
             study.aa_unjudged.add(not cmp.judged_ok, _where(duet, cmp))
-            study.repeated.add(cmp.pairs.repeat is not None, _where(duet, cmp))
-            if cmp.repeat is not None:
-                study.stopped.add(cmp.repeat.verdict != BORNE_OUT, _where(duet, cmp))
+            study.third.add(len(cmp.processes) > 2, _where(duet, cmp))
+            if cmp.flagged or cmp.disagree:
+                study.stopped.add(cmp.disagree, _where(duet, cmp))
             if cmp.estimate is not None:
                 worst = study.aa_worst.get(cmp.metric, 1.0)
                 study.aa_worst[cmp.metric] = max(worst, cmp.estimate, 1 / cmp.estimate)
@@ -78,8 +78,8 @@ def tally(aa: list[Duet], slowed: list[Duet], rule: Rule) -> DuetStudy:
                 study.slowed_false.add(cmp.outcome in (SLOWER, FASTER), _where(duet, cmp))
             else:
                 study.detected[(cmp.metric, factor)].add(cmp.outcome == SLOWER, _where(duet, cmp))
-                if cmp.repeat is not None:
-                    study.lost.add(cmp.repeat.verdict != BORNE_OUT, _where(duet, cmp))
+                if cmp.flagged or cmp.disagree:
+                    study.lost.add(cmp.disagree, _where(duet, cmp))
     return study
 
 
@@ -110,15 +110,15 @@ def render(study: DuetStudy, aa: list[Duet], slowed: list[Duet], rule: Rule, com
     for (kind, factor), c in sorted(study.gate_fails.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         goal = "all" if factor >= 1.1 else ""
         rows.append([f"slowed {kind} +{factor - 1:.0%}: duets the gate fails", "", c.compared, c.flagged, c.rate, goal])
-    if study.repeated.flagged:  # rule 4 ran: what the repeats did
+    if study.third.compared:  # rule 4: what the process pairs did
         rows += [
-            ["A/A: benchmarks timed again by two other processes (rule 4)", "", study.repeated.compared,
-             study.repeated.flagged, study.repeated.rate, ""],
-            ["A/A: flags of rules 1-3 the repeat did not bear out (false alarms stopped)", "", study.stopped.compared,
-             study.stopped.flagged, study.stopped.rate, ""],
+            ["A/A: benchmarks timed by a third process pair (rule 4)", "", study.third.compared,
+             study.third.flagged, study.third.rate, ""],
+            ["A/A: flags of rules 1-3 a process pair did not bear out (false alarms stopped)", "",
+             study.stopped.compared, study.stopped.flagged, study.stopped.rate, ""],
         ]  # fmt: skip
     if study.lost.compared:
-        rows.append(["slowed benchmarks: flags the repeat did not bear out (detections lost)", "",
+        rows.append(["slowed benchmarks: flags a process pair did not bear out (detections lost)", "",
                      study.lost.compared, study.lost.flagged, study.lost.rate, "0"])  # fmt: skip
     if study.slowed_false.compared:
         c = study.slowed_false
@@ -153,7 +153,7 @@ def render(study: DuetStudy, aa: list[Duet], slowed: list[Duet], rule: Rule, com
         out += [f"False alarms ({len(alarms)}):", "", *[f"- {code(w)}" for w in alarms[:50]], ""]
     not_borne_out = study.stopped.hits + study.lost.hits
     if not_borne_out:
-        out += [f"Flags the repeat did not bear out ({len(not_borne_out)}):", "",
+        out += [f"Flags a process pair did not bear out ({len(not_borne_out)}):", "",
                 *[f"- {code(w)}" for w in not_borne_out[:50]], ""]  # fmt: skip
     missed = [w for (_, factor), c in study.detected.items() if factor >= 1.1 for w in c.misses]
     if missed:
@@ -195,7 +195,8 @@ def summary(aa: list[Duet], slowed: list[Duet], rule: Rule) -> dict[str, Any]:
                 "q": c.q,
                 "pairs": c.pairs.n,
                 "outcome": c.outcome,
-                "repeat": None if c.repeat is None else c.repeat.verdict,
+                "process_pairs": [round(p.ratio.estimate, 5) if p.ratio else None for p in c.processes],
+                "disagree": c.disagree,
             }
             for c in judge_duet(duet, rule)
         ]

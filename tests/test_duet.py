@@ -8,7 +8,6 @@ import json
 import math
 import random
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from lstm_cases.record.load import InputError
 from lstm_cases.tools import duet as duet_tool
 from reports.compare import CANNOT_TELL, FASTER, SLOWER, WITHIN, Rule
-from reports.duet import DUET_FACTORS, Pairs, judge_pairs, load_duet, signed_rank_p, walsh_ratio
+from reports.duet import DUET_FACTORS, Pairs, judge_duet, judge_pairs, load_duet, signed_rank_p, walsh_ratio
 from reports.noise import main as noise_main
 from reports.power import main as power_main
 from tests.test_gate import lines, result, run_gate
@@ -25,13 +24,24 @@ from tests.test_reports import make_case
 KINDS = ("train_step", "predict", "single_call")
 
 
-def pairs(case: str = "c", kind: str = "predict", n: int = 20, factor: float = 1.0, jitter: float = 0.01, seed=0):
-    """n pairs around 10 ms, the head ``factor`` times the base, each round with ``jitter`` relative noise."""
+def pairs(
+    case: str = "c", kind: str = "predict", n: int = 20, factor: float = 1.0, jitter: float = 0.01, seed=0, process=0
+):
+    """n pairs around 10 ms, the head ``factor`` times the base, each round with ``jitter`` relative noise, all
+    timed by one process pair."""
     rng = random.Random(seed)
     base = [0.01 * math.exp(rng.gauss(0, jitter)) for _ in range(n)]
     head = [b * factor * math.exp(rng.gauss(0, jitter)) for b in base]
     first = tuple("base" if i % 2 == 0 else "head" for i in range(n))
-    return Pairs(case, kind, {"kind": kind}, tuple(base), tuple(head), (1e-3,) * n, (1e-3,) * n, first)
+    return Pairs(case, kind, {"kind": kind}, tuple(base), tuple(head), (1e-3,) * n, (1e-3,) * n, first, (process,) * n)
+
+
+def processes(*factors: float, n: int = 10, jitter: float = 0.01, case="c", kind="predict") -> Pairs:
+    """One benchmark timed by a process pair per factor (its head/base ratio), ``n`` pairs each."""
+    joined = pairs(case, kind, n=n, factor=factors[0], jitter=jitter, seed=0, process=0)
+    for k, factor in enumerate(factors[1:], start=1):
+        joined = joined.joined(pairs(case, kind, n=n, factor=factor, jitter=jitter, seed=k, process=k))
+    return joined
 
 
 def duet_file(path: Path, benchmarks: list[Pairs], slowdown: dict | None = None) -> Path:
@@ -55,7 +65,6 @@ def duet_file(path: Path, benchmarks: list[Pairs], slowdown: dict | None = None)
                 "kind": p.kind,
                 "plan": p.plan,
                 "rounds": _rounds(p),
-                **({"repeat_rounds": _rounds(p.repeat)} if p.repeat else {}),
             }
             for p in benchmarks
         ],
@@ -67,8 +76,8 @@ def duet_file(path: Path, benchmarks: list[Pairs], slowdown: dict | None = None)
 
 def _rounds(p: Pairs) -> list[dict]:
     return [
-        {"first": f, "base": b, "head": h, "base_reference": 1e-3, "head_reference": 1e-3}
-        for f, b, h in zip(p.first, p.base, p.head, strict=True)
+        {"first": f, "base": b, "head": h, "base_reference": 1e-3, "head_reference": 1e-3, "process": k}
+        for f, b, h, k in zip(p.first, p.base, p.head, p.process, strict=True)
     ]
 
 
@@ -118,50 +127,75 @@ def test_the_false_discovery_control_runs_over_the_duet():
     assert among.q >= alone.q
 
 
-def with_repeat(first: Pairs, factor: float, n: int = 20, jitter: float = 0.01, seed: int = 9) -> Pairs:
-    return replace(first, repeat=pairs(first.case, first.kind, n=n, factor=factor, jitter=jitter, seed=seed))
+def test_one_process_pair_is_judged_by_rules_1_to_3_and_says_so():
+    [alone] = judge_pairs([pairs(factor=1.36)])  # one process a third slower throughout, as once in an A/A duet
+    assert alone.outcome == SLOWER and "one process pair" in alone.describe(), alone.describe()
 
 
-def test_a_flag_stands_only_where_two_other_processes_bear_it_out():
-    offset = pairs(factor=1.36, jitter=0.01)  # one process a third slower throughout, as once in an A/A duet
-    [alone] = judge_pairs([offset])
-    [refuted] = judge_pairs([with_repeat(offset, 1.0)])
-    [borne_out] = judge_pairs([with_repeat(pairs(factor=1.2), 1.2)])
-    [faster] = judge_pairs([with_repeat(pairs(factor=1 / 1.2), 1 / 1.2)])
-    assert alone.outcome == SLOWER and "not repeated by fresh processes" in alone.describe()
-    assert refuted.outcome == CANNOT_TELL and refuted.repeat.verdict == "not borne out", refuted.describe()
-    assert "repeated by fresh processes over 20 pairs" in refuted.describe()
-    assert borne_out.outcome == SLOWER and borne_out.repeat.verdict == "borne out", borne_out.describe()
-    assert faster.outcome == FASTER and faster.repeat.verdict == "borne out"
+@pytest.mark.parametrize(
+    ("factors", "outcome"),
+    [
+        ((1.2, 1.2), SLOWER),
+        ((1 / 1.2, 1 / 1.2), FASTER),
+        ((1.0, 1.0), WITHIN),
+        ((1.36, 1.0), CANNOT_TELL),  # one process's offset: the pooled pairs lean, the other pair does not
+        ((1.36, 1.0, 1.0), WITHIN),  # a third pair: the offset one is set aside
+        ((0.97, 1.2, 1.2), SLOWER),  # a base process's offset hid a +20% change from the first pair
+        ((1.0, 1.36, 1.36), SLOWER),  # two pairs of three agree: the change is theirs
+    ],
+)
+def test_a_flag_stands_only_where_every_judged_process_pair_bears_it_out(factors, outcome):
+    [cmp] = judge_pairs([processes(*factors)])
+    assert cmp.outcome == outcome, cmp.describe()
+    assert len(cmp.processes) == len(factors) and sum(p.kept for p in cmp.processes) == min(2, len(factors))
+    if outcome == CANNOT_TELL:
+        assert cmp.disagree and cmp.judged() == "cannot tell: the process pairs disagree"
+        assert "does not bear it out" in cmp.describe()
+    if len(factors) == 3:
+        assert "set aside: the other two agree more closely" in cmp.describe()
 
 
-def test_a_repeat_in_the_same_direction_still_needs_both_process_pairs_beyond_the_factor():
-    first = pairs(factor=F * 1.005, jitter=0.002)  # beyond F by a little
-    [small] = judge_pairs([with_repeat(first, 1.045, jitter=0.002)])  # slower beyond sqrt(F), short of F
-    assert small.repeat.p < 0.05 and small.repeat.combined < F and small.outcome == CANNOT_TELL, small.describe()
-    [tiny] = judge_pairs([with_repeat(first, 1.01, jitter=0.002)])  # slower, but short of sqrt(F)
-    assert tiny.repeat.p > 0.05 and tiny.repeat.verdict == "not borne out", tiny.describe()
+def test_both_process_pairs_must_lie_beyond_half_the_factor():
+    # the pooled pairs beyond F, one process pair barely slower: not borne out by it
+    [cmp] = judge_pairs([processes(F * F, 1.005, jitter=0.002, n=12)])
+    assert cmp.estimate > F and cmp.q < 0.05 and cmp.outcome == CANNOT_TELL and cmp.disagree, cmp.describe()
+    [both] = judge_pairs([processes(F * 1.01, F * 1.01, jitter=0.002, n=12)])
+    assert both.outcome == SLOWER, both.describe()
 
 
-def test_a_repeat_is_decided_once_it_bears_the_flag_out_or_cannot():
-    from reports.duet import repeat_decided, to_repeat
+def test_a_third_process_pair_is_called_for_only_where_two_disagree():
+    from reports.duet import processes_disagree
 
-    first = pairs(factor=1.2)
-    assert to_repeat(first) == SLOWER and to_repeat(pairs(factor=1 / 1.2)) == FASTER
-    assert to_repeat(pairs(factor=1.0)) is None and to_repeat(pairs(factor=1.2, n=3)) is None
-    assert repeat_decided(with_repeat(first, 1.2), SLOWER)
-    assert repeat_decided(with_repeat(first, 1.0, jitter=0.002), SLOWER)  # its interval excludes a flag
-    assert not repeat_decided(with_repeat(first, 1.0, n=4), SLOWER)  # too few pairs: more may tell
-    with pytest.raises(ValueError, match="no first pairs or no repeat"):
-        repeat_decided(first, SLOWER)
+    assert processes_disagree(processes(1.36, 1.0))
+    assert processes_disagree(processes(0.97, 1.2))
+    assert not processes_disagree(processes(1.0, 1.0))
+    assert not processes_disagree(processes(1.2, 1.2))
+    assert not processes_disagree(processes(1.0, 1.01, jitter=0.002))  # apart beyond chance, not beyond sqrt(F)
+    assert not processes_disagree(processes(1.36, 1.0, 1.0)) and not processes_disagree(pairs(factor=1.36))
 
 
-def test_a_gate_on_a_duet_whose_only_flag_was_not_borne_out_passes(tmp_path, capsys):
+def test_an_older_duets_repeat_loads_as_a_second_process_pair(tmp_path):
+    path = duet_file(tmp_path / "old.json", [pairs(factor=1.2, n=10)])
+    doc = json.loads(path.read_text())
+    [bench] = doc["lstm_bench"]["benchmarks"]
+    for r in bench["rounds"]:
+        del r["process"]  # older duets: no process index; the repeat in repeat_rounds
+    bench["repeat_rounds"] = [dict(r) for r in bench["rounds"]]
+    path.write_text(json.dumps(doc))
+    [loaded] = load_duet(path).benchmarks
+    assert [p.n for p in loaded.processes()] == [10, 10] and loaded.process == (0,) * 10 + (1,) * 10
+    bench["rounds"][0]["process"] = 7
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InputError, match="process pair is not 0-2"):
+        load_duet(path)
+
+
+def test_a_gate_on_a_duet_whose_only_flag_a_third_process_pair_set_aside_passes(tmp_path, capsys):
     benchmarks = every_kind()
-    benchmarks[0] = with_repeat(replace(pairs("a", "train_step", factor=1.36)), 1.0)
+    benchmarks[0] = processes(1.36, 1.0, 1.0, case="a", kind="train_step")
     out = run_gate(capsys, duet_file(tmp_path / "aa.json", benchmarks), expect=0)
     assert "no regression" in out.splitlines()[-1]
-    assert load_duet(tmp_path / "aa.json").benchmarks[0].repeat.n == 20
+    assert len(load_duet(tmp_path / "aa.json").benchmarks[0].processes()) == 3
 
 
 def test_factor_sources():
@@ -293,8 +327,17 @@ for line in sys.stdin:
     if request["op"] == "hello":
         answer = {"protocol": 2, "stack": {}, "commit": "fake", "package": "/fake", "python": sys.executable,
                   "cases": ["one_char"], "threads": {}, "slowdown": {}}
+        try:  # mode offset: the first process started runs a third slower throughout
+            os.close(os.open(os.environ["FAKE_MARKER"], os.O_CREAT | os.O_EXCL))
+            slow = 1.36
+        except (KeyError, FileExistsError):
+            slow = 1.0
     elif request["op"] == "prepare":
-        answer = {"params": 1, "input_shape": [1, 1], "plans": {}}
+        answer = {"params": 1, "input_shape": [1, 1], "plans": {"single_call": {"kind": "single_call"}}}
+    elif request["op"] == "round":
+        import random
+        answer = {"calls": [0.01 * slow * (1 + random.random() / 100) for _ in range(request["calls"])],
+                  "reference": 1e-3}
     else:
         answer = {}
     print("lstm-bench-timing: " + json.dumps(answer), flush=True)
@@ -308,7 +351,10 @@ def fake_side(tmp_path: Path, mode: str) -> Path:
     (package / "__init__.py").write_text("")
     (package / "timing_worker.py").write_text(FAKE_WORKER)
     python = tmp_path / f"python-{mode}"
-    python.write_text(f'#!/bin/sh\nexec env PYTHONPATH={tmp_path / "fake"} FAKE_MODE={mode} {sys.executable} "$@"\n')
+    marker = f"FAKE_MARKER={tmp_path / 'slow-taken'}" if mode == "offset" else ""
+    python.write_text(
+        f'#!/bin/sh\nexec env PYTHONPATH={tmp_path / "fake"} FAKE_MODE={mode} {marker} {sys.executable} "$@"\n'
+    )
     python.chmod(0o755)
     return python
 
@@ -330,6 +376,19 @@ def test_a_side_that_cannot_take_part_is_refused_in_one_line(tmp_path, capsys, m
     assert not out.exists()
 
 
+def test_a_process_offset_brings_in_a_third_process_pair_that_sets_it_aside(tmp_path, capsys):
+    side, out = str(fake_side(tmp_path, "offset")), tmp_path / "d.json"
+    code = duet_tool.main(
+        ["--base", side, "--head", side, "--case", "one_char", "--kind", "single_call", "-o", str(out)]
+    )
+    assert code == 0, capsys.readouterr().err
+    [bench] = json.loads(out.read_text())["lstm_bench"]["benchmarks"]
+    assert bench["process_pairs"] == 3 and {r["process"] for r in bench["rounds"]} == {0, 1, 2}
+    [cmp] = judge_duet(load_duet(out))
+    assert cmp.outcome == WITHIN and not cmp.processes[0].kept, cmp.describe()  # the first base process was slow
+    assert cmp.processes[0].ratio.estimate < 1 / 1.3
+
+
 def test_a_real_duet_finds_a_slowed_head_and_writes_every_pair(tmp_path, capsys):
     common = ["--base", sys.executable, "--head", sys.executable, "--case", "one_char", "--kind", "single_call"]
     slowed = tmp_path / "slowed.json"
@@ -340,13 +399,14 @@ def test_a_real_duet_finds_a_slowed_head_and_writes_every_pair(tmp_path, capsys)
     assert record["kind"] == "duet" and record["sides"]["head"]["slowdown"] == {"single_call": 3.0}
     assert record["sides"]["base"]["slowdown"] == {} and record["sides"]["base"]["stack"]["backend"]
     [bench] = record["benchmarks"]
-    assert (bench["case"], bench["kind"], len(bench["rounds"])) == ("one_char", "single_call", 12)
-    assert [r["first"] for r in bench["rounds"][:4]] == ["base", "head", "base", "head"]
+    assert (bench["case"], bench["kind"], len(bench["rounds"])) == ("one_char", "single_call", 24)
+    assert [r["process"] for r in bench["rounds"][:4]] == [0, 1, 0, 1]  # the process pairs take turns
+    assert [r["first"] for r in bench["rounds"] if r["process"] == 0][:4] == ["base", "head", "base", "head"]
     assert all(len(r["head_calls"]) == duet_tool.CALLS["single_call"] for r in bench["rounds"])
-    assert record["repeat"] and len(bench["repeat_rounds"]) == 12  # two other processes bore the flag out
+    assert record["process_pairs"] == 2 and bench["process_pairs"] == 2
     out = run_gate(capsys, slowed, expect=1)
     assert lines(out, "REGRESSION one_char single_call")
-    assert "borne out" in out
+    assert "process pair 2:" in out and "bears it out" in out
 
 
 def test_the_matrix_takes_the_stacks_speed_from_duets(tmp_path, capsys):

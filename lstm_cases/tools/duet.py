@@ -2,23 +2,22 @@
 
     python -m lstm_cases.tools.duet --base BASE_PYTHON --head HEAD_PYTHON -o duet.json
         [--case ID ...] [--kind KIND ...] [--profile quick] [--rounds N] [--max-rounds M]
-        [--order abba|random] [--order-seed S] [--seed S] [--threads T] [--no-repeat] [--slow-head SPEC]
+        [--order abba|random] [--order-seed S] [--seed S] [--threads T] [--process-pairs 1|2] [--slow-head SPEC]
     python -m reports.gate duet.json        # exit 1 on a regression, 3 when it cannot judge
 
 Each side is a Python interpreter with lstm-bench installed (a venv of another commit, or a tox env's
 python for another stack); it runs ``python -m lstm_cases.timing_worker`` from an empty folder, so it
-imports its own installation. Per case, both sides build a fresh model under the same seed and must
-agree on its parameter count and input shape; per steady-state kind (train_step, then predict, then
-single_call) both warm the head's plan, then time it in pairs of rounds: one side's round right
-after the other's, the order within pairs balanced (ABBA, or shuffled with a recorded seed). A round
-is a few calls of the plan's work (``CALLS``), and its time the fastest of them. A
-benchmark the paired rule (``reports.duet``) cannot judge after --rounds pairs (its test at alpha over the
-number of benchmarks, so that a flag survives the gate's false-discovery control) gets more, --rounds at
-a time, up to --max-rounds. One side times while the other waits: never both at once.
-
-A benchmark whose pairs could flag it (``reports.duet``, rule 4) is timed again by two other processes, one
-per installation, started the first time one is needed (--no-repeat: never): pairs cancel the machine's
-drift, not what sets one process apart from another, so a flag must show in both pairs of processes.
+imports its own installation. Two processes run per side, in two process pairs (``reports.duet``,
+rule 4: pairs cancel the machine's drift, not what sets one process apart from another). Per case,
+every process builds a fresh model under the same seed, and all must agree on its parameter count and
+input shape; per steady-state kind (train_step, then predict, then single_call) all warm the head's
+plan, then time it in pairs of rounds: one side's round right after the other's, the order within
+pairs balanced (ABBA, or shuffled with a recorded seed), the process pairs taking turns. A round is a
+few calls of the plan's work (``CALLS``), and its time the fastest of them. A benchmark the paired rule
+cannot judge after --rounds pairs per process pair (its test at alpha over the number of benchmarks,
+so that a flag survives the gate's false-discovery control) gets more, --rounds at a time, up to
+--max-rounds; where its two process pairs disagree, a third pair of processes, started the first time
+one is needed, times it too. One process times while the others wait: never two at once.
 
 The record (``lstm_bench``, kind ``duet``) holds both sides' stacks and commits, the plans and every
 pair with its order and the machine's reference before each round; written whole or not at all.
@@ -28,7 +27,6 @@ Exit status 0 once written, 2 with one line for bad input or a side that cannot 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import random
 import shlex
@@ -45,12 +43,12 @@ from lstm_cases.record.schema import DUET, GATED, KEY, SCHEMA
 from lstm_cases.timing_worker import PROTOCOL, TimingWorkerError, Worker, commit_of
 from lstm_cases.tools.measure_claims import ROOT, write_json_atomic
 from reports.compare import FASTER, SLOWER, WITHIN
-from reports.duet import Pairs, judge_duet, judge_pairs, load_duet, repeat_decided, settled, to_repeat
+from reports.duet import SIDES, Pairs, judge_duet, judge_pairs, load_duet, processes_disagree, settled
 from reports.duet_view import verdict_table
 
 PROG = "python -m lstm_cases.tools.duet"
-DEFAULT_ROUNDS = 10  # pairs per benchmark, then as many again while the rule cannot judge it
-DEFAULT_MAX_ROUNDS = 40
+DEFAULT_ROUNDS = 8  # pairs per process pair, then as many again while the rule cannot judge it
+DEFAULT_MAX_ROUNDS = 24
 # Calls per round; a round's time is its fastest call (an interruption only adds time). Fewer than
 # these left the pairs' spread two to five times wider here (docs/timing.md, "Duets").
 CALLS = {"train_step": 3, "predict": 3, "single_call": 5}
@@ -98,11 +96,11 @@ class DuetSide:
         self.worker.close()
 
 
-def both(sides: dict[str, DuetSide], request: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The same untimed request to both sides at once (building and warming), then both answers."""
-    for side in sides.values():
+def everyone(sides: list[DuetSide], request: dict[str, Any]) -> list[dict[str, Any]]:
+    """The same untimed request to every process at once (building and warming), then their answers."""
+    for side in sides:
         side.send(request)
-    return {name: side.receive() for name, side in sides.items()}
+    return [side.receive() for side in sides]
 
 
 def side_env(threads: int | None, slowdown: str | None) -> dict[str, str]:
@@ -141,109 +139,137 @@ def as_pairs(case: str, kind: str, plan: dict[str, Any], rounds: list[dict[str, 
     def col(key: str) -> tuple[Any, ...]:
         return tuple(r[key] for r in rounds)
 
-    return Pairs(case, kind, plan, col("base"), col("head"), col("base_reference"), col("head_reference"), col("first"))
+    columns = ("base", "head", "base_reference", "head_reference", "first")
+    return Pairs(case, kind, plan, *map(col, columns), process=col("process"))  # type: ignore[arg-type]
 
 
-def check_model(case: str, prepared: dict[str, dict[str, Any]]) -> None:
-    base, head = prepared["base"], prepared["head"]
-    for key, what in (("params", "parameters"), ("input_shape", "input shape")):
-        if base[key] != head[key]:
-            raise Refused(
-                f"head side: {case} builds a model with {what} {head[key]}, the base side {base[key]}: "
-                "not the same model, so its timings do not compare"
-            )
+class ProcessPair:
+    """One base and one head process (rule 4 of ``reports.duet``), started when first needed; the second
+    and third must report the first's commit and stack."""
 
-
-def prepare(sides: dict[str, DuetSide], case: str, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
-    return both(sides, {"op": "prepare", "case": case, "profile": args.profile, "seed": args.seed})
-
-
-class RepeatSides:
-    """Two more processes, one per installation, for rule 4 of ``reports.duet``: started the first time a
-    benchmark could be flagged, they time it again, so that a flag rests on two pairs of processes."""
-
-    def __init__(
-        self, args: argparse.Namespace, envs: dict[str, dict[str, str]], folder: str, first: dict[str, dict[str, Any]]
-    ) -> None:
-        """``first``: the first processes' hellos, which the repeat processes must match."""
-        self.args, self.envs, self.folder, self.first = args, envs, folder, first
+    def __init__(self, index: int, args: argparse.Namespace, envs: dict[str, dict[str, str]], folder: str) -> None:
+        self.index, self.args, self.envs, self.folder = index, args, envs, folder
         self.sides: dict[str, DuetSide] = {}
+        self.hellos: dict[str, dict[str, Any]] = {}
         self.case: str | None = None
+        self.prepared: dict[str, dict[str, Any]] = {}
 
-    def for_case(self, case: str) -> dict[str, DuetSide]:
-        """The repeat processes with the case's fresh model built."""
+    def start(self, first: ProcessPair | None = None) -> dict[str, dict[str, Any]]:
+        """The processes started and greeted (once); their hellos."""
         if not self.sides:
-            for name in ("base", "head"):
-                self.sides[name] = DuetSide(name, getattr(self.args, name), self.envs[name], self.folder, "repeat")
-            for name, side in self.sides.items():
-                hello, first = side.hello(), self.first[name]
-                if (hello["commit"], hello["stack"]) != (first["commit"], first["stack"]):
-                    raise Refused(f"{name} side: a second process reports another commit or stack than the first")
-        if self.case != case:
-            self.release()
-            check_model(case, prepare(self.sides, case, self.args))
-            self.case = case
-        return self.sides
-
-    def release(self) -> None:
-        if self.case is not None:
-            both(self.sides, {"op": "release"})
-            self.case = None
+            which = f"process pair {self.index + 1}"
+            for name in SIDES:
+                self.sides[name] = DuetSide(name, getattr(self.args, name), self.envs[name], self.folder, which)
+            self.hellos = {name: side.hello() for name, side in self.sides.items()}
+            for name, hello in self.hellos.items():
+                if first is not None and (hello["commit"], hello["stack"]) != (
+                    first.hellos[name]["commit"],
+                    first.hellos[name]["stack"],
+                ):
+                    raise Refused(f"{name} side: {which} reports another commit or stack than process pair 1")
+        return self.hellos
 
     def close(self) -> None:
         for side in self.sides.values():
             side.close()
 
 
-def repeat_rounds(
-    sides: dict[str, DuetSide], pairs: Pairs, direction: str, calls: int, args: argparse.Namespace, rng: random.Random
-) -> list[dict[str, Any]]:
-    """The repeat's pairs: as many as the first's extensions, until it bears the flag out or cannot."""
-    both(sides, {"op": "warm", "plan": pairs.plan})
+def prepare(pairs: list[ProcessPair], case: str, args: argparse.Namespace) -> None:
+    """The case's fresh model built in every process of ``pairs`` at once (each pair's answers kept)."""
+    request = {"op": "prepare", "case": case, "profile": args.profile, "seed": args.seed}
+    answers = everyone([side for pair in pairs for side in pair.sides.values()], request)
+    for i, pair in enumerate(pairs):
+        pair.prepared = dict(zip(SIDES, answers[2 * i : 2 * i + 2], strict=True))
+        pair.case = case
+
+
+def release(pairs: list[ProcessPair]) -> None:
+    everyone([side for pair in pairs if pair.case is not None for side in pair.sides.values()], {"op": "release"})
+    for pair in pairs:
+        pair.case = None
+
+
+def check_model(case: str, pairs: list[ProcessPair]) -> None:
+    """Every process built the same model as the first base process."""
+    reference = pairs[0].prepared["base"]
+    for pair in pairs:
+        for name, built in pair.prepared.items():
+            where = f"{name} side" + ("" if pair.index == 0 else f" (process pair {pair.index + 1})")
+            for key, what in (("params", "parameters"), ("input_shape", "input shape")):
+                if built[key] != reference[key]:
+                    raise Refused(
+                        f"{where}: {case} builds a model with {what} {built[key]}, the base side {reference[key]}: "
+                        "not the same model, so its timings do not compare"
+                    )
+
+
+def time_benchmark(
+    pairs: list[ProcessPair],
+    spare: ProcessPair | None,
+    case: str,
+    kind: str,
+    args: argparse.Namespace,
+    rng: random.Random,
+) -> tuple[list[dict[str, Any]], list[ProcessPair]]:
+    """One benchmark's pairs of rounds over the process pairs taking turns, --rounds per process pair at a
+    time while it is not settled; ``spare`` (a third process pair) joins where the first two disagree."""
+    plan = pairs[0].prepared["head"]["plans"][kind]
+    everyone([side for pair in pairs for side in pair.sides.values()], {"op": "warm", "plan": plan})
     rounds: list[dict[str, Any]] = []
-    while len(rounds) < args.max_rounds:
-        rounds += time_pairs(sides, pair_orders(args.rounds, args.order, rng, start=len(rounds)), calls)
-        repeated = dataclasses.replace(pairs, repeat=as_pairs(pairs.case, pairs.kind, pairs.plan, rounds))
-        if repeat_decided(repeated, direction):
+    each = args.rounds
+    timing_pairs = list(pairs)
+    while True:
+        done = {p.index: sum(r["process"] == p.index for r in rounds) for p in timing_pairs}
+        orders = {
+            p.index: pair_orders(each - done[p.index], args.order, rng, start=done[p.index]) for p in timing_pairs
+        }
+        for i in range(max(len(o) for o in orders.values())):
+            for pair in timing_pairs:  # the process pairs take turns, each balanced on its own
+                if i < len(orders[pair.index]):
+                    timed = time_pairs(pair.sides, [orders[pair.index][i]], CALLS[kind])
+                    rounds += [{**r, "process": pair.index} for r in timed]
+        timed = as_pairs(case, kind, plan, rounds)
+        if settled(timed, args.planned):
             break
-    return rounds
+        if spare is not None and spare not in timing_pairs and processes_disagree(timed):
+            spare.start(pairs[0])
+            if spare.case != case:
+                prepare([spare], case, args)
+                check_model(case, [pairs[0], spare])
+            everyone(list(spare.sides.values()), {"op": "warm", "plan": plan})
+            timing_pairs.append(spare)
+            continue  # the third catches up with the others, then the benchmark is judged again
+        if each >= args.max_rounds:
+            break
+        each = min(args.max_rounds, each + args.rounds)
+    return rounds, timing_pairs
 
 
 def run_case(
-    sides: dict[str, DuetSide],
+    pairs: list[ProcessPair],
+    spare: ProcessPair | None,
     case: str,
     args: argparse.Namespace,
     rng: random.Random,
     log: Any,
-    repeat: RepeatSides | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Every selected kind of one case in duet; (benchmarks, why skipped)."""
-    prepared = prepare(sides, case, args)
-    unavailable = {name: a["unavailable"] for name, a in prepared.items() if "unavailable" in a}
+    prepare(pairs, case, args)
+    first = pairs[0].prepared
+    unavailable = {name: a["unavailable"] for name, a in first.items() if "unavailable" in a}
     if unavailable:
-        both(sides, {"op": "release"})
+        release(pairs)
         if len(set(unavailable.values())) == 1 and len(unavailable) == 2:
             return [], unavailable["base"]
         return [], "; ".join(f"{name} side: {why}" for name, why in unavailable.items())
-    check_model(case, prepared)
+    check_model(case, pairs)
     out = []
     for kind in (k for k in GATED if k in args.kind):
-        plan = prepared["head"]["plans"][kind]
-        both(sides, {"op": "warm", "plan": plan})
-        rounds: list[dict[str, Any]] = []
-        while True:
-            rounds += time_pairs(sides, pair_orders(args.rounds, args.order, rng, start=len(rounds)), CALLS[kind])
-            pairs = as_pairs(case, kind, plan, rounds)
-            if len(rounds) >= args.max_rounds or settled(pairs, args.planned):
-                break
-        repeated: list[dict[str, Any]] = []
-        direction = to_repeat(pairs) if repeat is not None else None
-        if direction and repeat is not None:
-            repeated = repeat_rounds(repeat.for_case(case), pairs, direction, CALLS[kind], args, rng)
-            pairs = dataclasses.replace(pairs, repeat=as_pairs(case, kind, plan, repeated))
-        judged = judge_pairs([pairs])[0]
+        rounds, timed_by = time_benchmark(pairs, spare, case, kind, args, rng)
+        plan = first["head"]["plans"][kind]
+        judged = judge_pairs([as_pairs(case, kind, plan, rounds)])[0]
         print(f"{PROG}: {case} {kind}: {len(rounds)} pairs, {judged.describe()}", file=log, flush=True)
-        base_plan = prepared["base"]["plans"][kind]
+        base_plan = first["base"]["plans"][kind]
         out.append(
             {
                 "case": case,
@@ -252,16 +278,14 @@ def run_case(
                 "plan_from": "head",
                 "calls_per_round": CALLS[kind],
                 "base_plan": None if base_plan == plan else base_plan,
-                "params": prepared["head"]["params"],
-                "input_shape": prepared["head"]["input_shape"],
+                "params": first["head"]["params"],
+                "input_shape": first["head"]["input_shape"],
+                "process_pairs": len(timed_by),
                 "rounds": rounds,
-                **({"repeat_rounds": repeated} if repeated else {}),  # rule 4: two other processes' pairs
                 "load_average": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
             }
         )
-    both(sides, {"op": "release"})
-    if repeat is not None:
-        repeat.release()
+    release([*pairs, *([spare] if spare is not None else [])])
     return out, None
 
 
@@ -272,17 +296,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--case", action="append", default=[], help="a case (repeatable; default: every case)")
     parser.add_argument("--kind", action="append", default=[], help=f"one of {', '.join(GATED)} (repeatable)")
     parser.add_argument("--profile", default="quick", help=f"{' or '.join(PROFILES)} (default quick)")
-    parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help="pairs per benchmark, and per extension")
-    parser.add_argument("--max-rounds", type=int, default=DEFAULT_MAX_ROUNDS, help="most pairs per benchmark")
+    parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help="pairs per process pair, and per extension")
+    parser.add_argument("--max-rounds", type=int, default=DEFAULT_MAX_ROUNDS, help="most pairs per process pair")
     parser.add_argument("--order", default="abba", help=f"order within pairs: {' or '.join(ORDERS)}")
     parser.add_argument("--order-seed", type=int, default=None, help="seed of the random order (recorded)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the fresh models (default 0)")
     parser.add_argument("--threads", default=None, help="threads per framework pool on both sides (default 1)")
     parser.add_argument(
-        "--repeat",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="time a benchmark that could be flagged again in two other processes (default: on)",
+        "--process-pairs",
+        type=int,
+        default=2,
+        help="1 or 2 process pairs per benchmark (default 2, and a third where two disagree; 1 for studies)",
     )
     parser.add_argument(
         "--slow-head", default=None, metavar="SPEC", help="TEST-ONLY: the head side's slowdown, e.g. train:1.1"
@@ -308,6 +332,8 @@ def check_args(args: argparse.Namespace) -> int | None:
     args.kind = args.kind or list(GATED)
     if args.order not in ORDERS:
         raise Refused(f"unknown order {args.order!r}; valid orders: {', '.join(ORDERS)}")
+    if args.process_pairs not in (1, 2):
+        raise Refused(f"--process-pairs must be 1 or 2, got {args.process_pairs}")
     if args.rounds < 2 or args.max_rounds < args.rounds:
         raise Refused(f"--rounds must be >= 2 and --max-rounds >= --rounds, got {args.rounds} and {args.max_rounds}")
     if os.environ.get(timing.SLOWDOWN_ENV):
@@ -328,16 +354,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     order_seed = args.order_seed if args.order_seed is not None else random.SystemRandom().randrange(2**31)
     rng = random.Random(order_seed)
-    sides: dict[str, DuetSide] = {}
     benchmarks, skipped = [], []
     envs = {"base": side_env(threads, None), "head": side_env(threads, args.slow_head)}
     with tempfile.TemporaryDirectory() as folder:
-        repeat: RepeatSides | None = None
+        pairs = [ProcessPair(k, args, envs, folder) for k in range(args.process_pairs)]
+        spare = ProcessPair(2, args, envs, folder) if args.process_pairs == 2 else None
         try:
-            for name, env in envs.items():
-                sides[name] = DuetSide(name, getattr(args, name), env, folder)
-            hellos = {name: side.hello() for name, side in sides.items()}
-            repeat = RepeatSides(args, envs, folder, hellos) if args.repeat else None
+            hellos = pairs[0].start()
+            for pair in pairs[1:]:
+                pair.start(pairs[0])
             cases = args.case or hellos["head"]["cases"]
             args.planned = len(cases) * len(args.kind)  # the benchmarks the gate's false-discovery control spans
             for name, hello in hellos.items():
@@ -346,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
                     raise Refused(f"{name} side lacks case {lacking[0]!r}; its cases: {', '.join(hello['cases'])}")
             print(f"{PROG}: base {hellos['base']['commit']}, head {hellos['head']['commit']}", flush=True)
             for case in cases:
-                done, why = run_case(sides, case, args, rng, sys.stdout, repeat)
+                done, why = run_case(pairs, spare, case, args, rng, sys.stdout)
                 benchmarks += done
                 if why:
                     skipped.append({"case": case, "why": why})
@@ -355,10 +380,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{PROG}: error: {err}", file=sys.stderr)
             return 2
         finally:
-            for side in sides.values():
-                side.close()
-            if repeat is not None:
-                repeat.close()
+            for pair in [*pairs, *([spare] if spare is not None else [])]:
+                pair.close()
     record = {
         "schema": SCHEMA,
         "kind": DUET,
@@ -373,10 +396,10 @@ def main(argv: list[str] | None = None) -> int:
         "order_seed": order_seed,
         "rounds": args.rounds,
         "max_rounds": args.max_rounds,
-        "repeat": args.repeat,
+        "process_pairs": args.process_pairs,
         "sides": {
             name: {k: hellos[name][k] for k in ("python", "commit", "package", "stack", "threads", "slowdown")}
-            for name in sides
+            for name in SIDES
         },
         "benchmarks": benchmarks,
         "skipped": skipped,

@@ -71,7 +71,9 @@ def rule_fingerprints() -> dict[str, str]:
     sequential = (compare.RULE, dict(compare.DEFAULT_FACTORS), compare.DEFAULT_ALPHA, compare.CONFIDENCE)
     return {
         "sequential": fingerprint(*sequential),
-        "duet": fingerprint(duet.RULE, dict(duet.DUET_FACTORS), duet.REPEAT_ALPHA, duet.CONFIDENCE),
+        "duet": fingerprint(
+            duet.RULE, dict(duet.DUET_FACTORS), duet.AGREE_ALPHA, duet.MOST_PROCESS_PAIRS, duet.CONFIDENCE
+        ),
         "claims": claims_fingerprint(),
     }
 
