@@ -12,7 +12,7 @@ timed rounds, each after the machine's reference: a pytest session's other proce
 reference, then timed calls: a duet, ``lstm_cases.tools.duet``, which alternates two installations
 round by round), ``release`` and ``source_checks`` (a case's API-path checks, decided for the pytest
 process while it has no timing to do: ``lstm_cases.shared_checks``). A failed request answers
-``error`` (or ``unavailable``, for a case whose optional data is not given). An installation whose
+``error`` (or ``unavailable``, for a case whose optional data is not given, or a control case). An installation whose
 worker does not answer ``hello`` with ``PROTOCOL`` speaks another protocol: the duet refuses it.
 
 ``TimingWorkers`` (in the pytest process) starts a session's workers, has them build and warm while
@@ -259,13 +259,15 @@ class WorkerServer:
 
         op = request.get("op")
         if op == "hello":
+            untimed = {c: case.untimed_reason() for c, case in registry.all_cases().items() if case.untimed_reason()}
             return {
                 "protocol": PROTOCOL,
                 "stack": compat.stack(),
                 "commit": commit_of(_PACKAGE_ROOT),
                 "package": str(_PACKAGE_ROOT),
                 "python": sys.executable,
-                "cases": list(registry.all_cases()),
+                "cases": [c for c in registry.all_cases() if c not in untimed],  # what a duet can time
+                "untimed": untimed,
                 "threads": self.threads,
                 "slowdown": dict(self.slowdown.factors),
             }
@@ -273,6 +275,8 @@ class WorkerServer:
             self.prepared = self.call = None
             try:
                 case = registry.get_case(request["case"])
+                if case.untimed_reason():  # a control case: trained for its claims, never timed
+                    return {"unavailable": case.untimed_reason()}
                 prepared = timing.fresh(case, request["profile"], int(request["seed"]))
             except DataUnavailable as err:  # optional real-scale data not given: the duet skips the case
                 return {"unavailable": " ".join(str(err).split())}

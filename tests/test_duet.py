@@ -326,7 +326,8 @@ for line in sys.stdin:
         request["plan"]
     if request["op"] == "hello":
         answer = {"protocol": 2, "stack": {}, "commit": "fake", "package": "/fake", "python": sys.executable,
-                  "cases": ["one_char"], "threads": {}, "slowdown": {}}
+                  "cases": ["one_char", "extra"] if mode == "more" else ["one_char"], "threads": {}, "slowdown": {},
+                  "untimed": {"a_control": "a_control is a control of one_char: not timed"}}
         try:  # mode offset: the first process started runs a third slower throughout
             os.close(os.open(os.environ["FAKE_MARKER"], os.O_CREAT | os.O_EXCL))
             slow = 1.36
@@ -374,6 +375,34 @@ def test_a_side_that_cannot_take_part_is_refused_in_one_line(tmp_path, capsys, m
     err = capsys.readouterr().err
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
     assert not out.exists()
+
+
+def test_a_case_new_in_the_head_is_skipped_and_a_control_case_refused(tmp_path, capsys):
+    base, head, out = str(fake_side(tmp_path, "cases")), str(fake_side(tmp_path, "more")), tmp_path / "d.json"
+    code = duet_tool.main(["--base", base, "--head", head, "--kind", "single_call", "-o", str(out)])
+    assert code == 0, capsys.readouterr().err
+    record = json.loads(out.read_text())["lstm_bench"]
+    assert [b["case"] for b in record["benchmarks"]] == ["one_char"]
+    assert record["skipped"] == [{"case": "extra", "why": "new in the head: the base side lacks it"}]
+    code = duet_tool.main(["--base", base, "--head", head, "--case", "extra", "-o", str(tmp_path / "e.json")])
+    assert code == 2 and "base side lacks case 'extra'" in capsys.readouterr().err  # named: refused
+    code = duet_tool.main(["--base", base, "--head", head, "--case", "a_control", "-o", str(tmp_path / "e.json")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--case a_control: a_control is a control of one_char: not timed" in err
+
+
+def test_a_worker_offers_a_duet_every_case_but_the_controls():
+    from lstm_cases import registry, timing
+    from lstm_cases.timing_worker import WorkerServer
+
+    server = WorkerServer(timing.Slowdown(), {})
+    hello = server.answer({"op": "hello"})
+    controls = {c for c, case in registry.all_cases().items() if case.control_of}
+    assert controls and set(hello["untimed"]) == controls and not controls & set(hello["cases"])
+    control = sorted(controls)[0]
+    assert (
+        "not timed" in server.answer({"op": "prepare", "case": control, "profile": "quick", "seed": 0})["unavailable"]
+    )
 
 
 def test_a_process_offset_brings_in_a_third_process_pair_that_sets_it_aside(tmp_path, capsys):

@@ -364,11 +364,18 @@ def main(argv: list[str] | None = None) -> int:
             for pair in pairs[1:]:
                 pair.start(pairs[0])
             cases = args.case or hellos["head"]["cases"]
-            args.planned = len(cases) * len(args.kind)  # the benchmarks the gate's false-discovery control spans
+            untimed = [c for c in cases if c in hellos["head"].get("untimed", {})]
+            if untimed:
+                raise Refused(f"--case {untimed[0]}: {hellos['head']['untimed'][untimed[0]]}")
             for name, hello in hellos.items():
                 lacking = [c for c in cases if c not in hello["cases"]]
-                if lacking:
+                if lacking and (args.case or name == "head"):
                     raise Refused(f"{name} side lacks case {lacking[0]!r}; its cases: {', '.join(hello['cases'])}")
+                for case in lacking:  # every case by default: one the head adds has nothing to compare with
+                    skipped.append({"case": case, "why": "new in the head: the base side lacks it"})
+                    print(f"{PROG}: {case}: skipped: new in the head, the base side lacks it", flush=True)
+            cases = [c for c in cases if c in hellos["base"]["cases"]]
+            args.planned = len(cases) * len(args.kind)  # the benchmarks the gate's false-discovery control spans
             print(f"{PROG}: base {hellos['base']['commit']}, head {hellos['head']['commit']}", flush=True)
             for case in cases:
                 done, why = run_case(pairs, spare, case, args, rng, sys.stdout)
