@@ -63,8 +63,8 @@ from reports.compare import CANNOT_TELL, FASTER, NOISE, SLOWER, WITHIN, Judged, 
 RULE = __doc__[__doc__.index("Rule\n====") :]
 SIDES = ("base", "head")
 # Factors per kind: what the calibration A/A duets on the 2-core machine call for
-# (docs/power/duets-calibration.json, checked by tests/test_duet.py; docs/timing.md, "Duets").
-DUET_FACTORS: Mapping[str, float] = {"train_step": 1.045, "predict": 1.065, "single_call": 1.035}
+# (docs/power/duets-pairs-calibration.json, checked by tests/test_duet.py; docs/timing.md, "Process pairs").
+DUET_FACTORS: Mapping[str, float] = {"train_step": 1.03, "predict": 1.03, "single_call": 1.03}
 CONFIDENCE = 0.95
 # Rule 4's tests between process pairs: they ask only whether processes agree; the duet-wide
 # false-discovery control already holds for the flag they are asked about.

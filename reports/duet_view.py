@@ -77,6 +77,18 @@ def figure(comparisons: Sequence[PairedComparison]) -> bytes:
     return buffer.getvalue()
 
 
+def _pairs_text(settings: dict) -> str:
+    """How the duet's pairs were spread over processes, as its settings say (older duets: one process pair)."""
+    rounds, most = settings.get("rounds"), settings.get("max_rounds")
+    if settings.get("process_pairs") == 2:
+        return (
+            f"two process pairs taking turns, {rounds} pairs each per benchmark, up to {most} each while the rule "
+            "cannot judge it, and a third process pair where two disagree"
+        )
+    repeat = ", a benchmark it could flag timed again by two other processes" if settings.get("repeat") else ""
+    return f"{rounds} pairs per benchmark, up to {most} while the rule cannot judge it{repeat}"
+
+
 def report(duet: Duet, rule: Rule, command: str, draw: bool = True) -> tuple[str, dict[str, bytes]]:
     """The report's README and its figures for one duet."""
     judged = judge_duet(duet, rule)
@@ -89,7 +101,7 @@ def report(duet: Duet, rule: Rule, command: str, draw: bool = True) -> tuple[str
         *sides_lines(duet),
         "",
         f"Profile {duet.profile}; both sides timed {duet.mode}ly, order {s.get('order')} (seed {s.get('order_seed')}); "
-        f"{s.get('rounds')} pairs per benchmark, up to {s.get('max_rounds')} while the rule cannot judge it; "
+        f"{_pairs_text(s)}; "
         f"wall time {s.get('wall_seconds')} s. Command: {code(s.get('command'))}.",
         "",
         verdict_table(judged),

@@ -138,15 +138,15 @@ def calibrate(runs: list[Run], safety: float, floor: float) -> tuple[dict[str, A
 
 
 def calibrate_duets(duets: list[Any], safety: float, floor: float) -> dict[str, Any]:
-    """The noise document from A/A duets (``reports.duet.Duet``): per (case, kind), the largest |ln r|."""
-    from reports.duet import walsh_ratio
+    """The noise document from A/A duets (``reports.duet.Duet``): per (case, kind), the largest |ln r| of the
+    estimate the paired rule judges (over the process pairs it keeps)."""
+    from reports.duet import judge_duet
 
     spreads: dict[str, dict[str, list[float]]] = {}
     for duet in duets:
-        for pairs in duet.benchmarks:
-            ratio = walsh_ratio(pairs.log_ratios())
-            if ratio is not None:
-                spreads.setdefault(pairs.case, {}).setdefault(pairs.kind, []).append(ratio.estimate)
+        for cmp in judge_duet(duet):
+            if cmp.estimate is not None:
+                spreads.setdefault(cmp.case, {}).setdefault(cmp.metric, []).append(cmp.estimate)
     factors = {
         case: {
             kind: {
