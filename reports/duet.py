@@ -53,7 +53,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from lstm_cases.record.load import InputError, as_dict, as_list, number, read_json, record_of, stack_label
 from lstm_cases.record.schema import DUET, GATED, KEY
@@ -103,6 +103,8 @@ class Pairs:
     head_reference: tuple[float, ...]
     first: tuple[str, ...]  # which side timed first in each pair
     process: tuple[int, ...] = ()  # the process pair of each pair; empty: all the first
+    # the per-pair columns, in constructor order after the plan
+    COLUMNS: ClassVar[tuple[str, ...]] = ("base", "head", "base_reference", "head_reference", "first")
 
     @property
     def n(self) -> int:
@@ -118,19 +120,15 @@ class Pairs:
         for k in sorted(set(of)):
             keep = [i for i, j in enumerate(of) if j == k]
 
-            def pick(values: tuple[Any, ...], keep: list[int] = keep) -> tuple[Any, ...]:
-                return tuple(values[i] for i in keep)
-
-            columns = (self.base, self.head, self.base_reference, self.head_reference, self.first)
-            out.append(Pairs(self.case, self.kind, self.plan, *map(pick, columns), (k,) * len(keep)))  # type: ignore[arg-type]
+            picked = {c: tuple(getattr(self, c)[i] for i in keep) for c in self.COLUMNS}
+            out.append(Pairs(self.case, self.kind, self.plan, **picked, process=(k,) * len(keep)))
         return out
 
     def joined(self, other: Pairs) -> Pairs:
         """These pairs followed by ``other``'s (another process pair's, or more of the same)."""
         own = self.process or (0,) * self.n
         theirs = other.process or (0,) * other.n
-        columns = ("base", "head", "base_reference", "head_reference", "first")
-        joined = {c: getattr(self, c) + getattr(other, c) for c in columns}
+        joined = {c: getattr(self, c) + getattr(other, c) for c in self.COLUMNS}
         return Pairs(self.case, self.kind, self.plan, **joined, process=own + theirs)
 
 
@@ -401,9 +399,11 @@ def _pooled(pairs: Pairs) -> list[float]:
     return [d for g in kept_processes(pairs) for d in g.log_ratios()]
 
 
-def _judge_one(pairs: Pairs, q: float | None, factor: float, alpha: float) -> tuple[str, tuple[ProcessPair, ...]]:
-    """Rules 1-4 for one benchmark whose pooled test gave ``q``: its outcome and its process pairs."""
-    outcome = _outcome(walsh_ratio(_pooled(pairs)), q, factor, alpha)
+def _judge_one(
+    pairs: Pairs, ratio: Ratio | None, q: float | None, factor: float, alpha: float
+) -> tuple[str, tuple[ProcessPair, ...]]:
+    """Rules 1-4 for one benchmark whose pooled pairs gave ``ratio`` and ``q``: its outcome and process pairs."""
+    outcome = _outcome(ratio, q, factor, alpha)
     flag = outcome if outcome in (SLOWER, FASTER) else None
     processes = agreement(pairs, flag, factor)
     if flag and len(processes) > 1 and not all(p.bears_out for p in processes if p.kept):
@@ -414,14 +414,15 @@ def _judge_one(pairs: Pairs, q: float | None, factor: float, alpha: float) -> tu
 def judge_pairs(pairs: Sequence[Pairs], rule: Rule | None = None) -> list[PairedComparison]:
     """Every benchmark of a duet, judged together (the false-discovery control runs over all of them)."""
     rule = rule or Rule()
-    measured = [(p, walsh_ratio(_pooled(p)), signed_rank_p(_pooled(p))) for p in pairs]
+    pooled = [(p, _pooled(p)) for p in pairs]
+    measured = [(p, walsh_ratio(d), signed_rank_p(d)) for p, d in pooled]
     tested = [i for i, (_, _, p) in enumerate(measured) if p is not None]
     qs = dict(zip(tested, benjamini_hochberg([measured[i][2] for i in tested]), strict=True))
     out = []
     for i, (p, ratio, pv) in enumerate(measured):
         factor, source = factor_for(rule, p.case, p.kind)
         q = qs.get(i)
-        outcome, processes = _judge_one(p, q, factor, rule.alpha)
+        outcome, processes = _judge_one(p, ratio, q, factor, rule.alpha)
         out.append(
             PairedComparison(
                 p.case, p.kind, p, factor, source, rule.alpha, ratio, pv, q, len(tested), outcome, processes
@@ -440,8 +441,11 @@ def settled(pairs: Pairs, comparisons: int, rule: Rule | None = None) -> bool:
     q <= m p. The duet command measures more pairs of a benchmark while it is not settled."""
     rule = rule or Rule()
     factor, _ = factor_for(rule, pairs.case, pairs.kind)
-    p = signed_rank_p(_pooled(pairs))
-    return _judge_one(pairs, None if p is None else p * comparisons, factor, rule.alpha)[0] not in UNJUDGED
+    d = _pooled(pairs)
+    p = signed_rank_p(d)
+    return (
+        _judge_one(pairs, walsh_ratio(d), None if p is None else p * comparisons, factor, rule.alpha)[0] not in UNJUDGED
+    )
 
 
 def cannot_judge(comparisons: Sequence[Any]) -> bool:

@@ -139,8 +139,7 @@ def as_pairs(case: str, kind: str, plan: dict[str, Any], rounds: list[dict[str, 
     def col(key: str) -> tuple[Any, ...]:
         return tuple(r[key] for r in rounds)
 
-    columns = ("base", "head", "base_reference", "head_reference", "first")
-    return Pairs(case, kind, plan, *map(col, columns), process=col("process"))  # type: ignore[arg-type]
+    return Pairs(case, kind, plan, **{c: col(c) for c in Pairs.COLUMNS}, process=col("process"))
 
 
 class ProcessPair:
@@ -174,17 +173,22 @@ class ProcessPair:
             side.close()
 
 
+def processes_of(pairs: list[ProcessPair]) -> list[DuetSide]:
+    """Every process of ``pairs``, base before head within each."""
+    return [side for pair in pairs for side in pair.sides.values()]
+
+
 def prepare(pairs: list[ProcessPair], case: str, args: argparse.Namespace) -> None:
     """The case's fresh model built in every process of ``pairs`` at once (each pair's answers kept)."""
     request = {"op": "prepare", "case": case, "profile": args.profile, "seed": args.seed}
-    answers = everyone([side for pair in pairs for side in pair.sides.values()], request)
+    answers = everyone(processes_of(pairs), request)
     for i, pair in enumerate(pairs):
         pair.prepared = dict(zip(SIDES, answers[2 * i : 2 * i + 2], strict=True))
         pair.case = case
 
 
 def release(pairs: list[ProcessPair]) -> None:
-    everyone([side for pair in pairs if pair.case is not None for side in pair.sides.values()], {"op": "release"})
+    everyone(processes_of([pair for pair in pairs if pair.case is not None]), {"op": "release"})
     for pair in pairs:
         pair.case = None
 
@@ -214,7 +218,7 @@ def time_benchmark(
     """One benchmark's pairs of rounds over the process pairs taking turns, --rounds per process pair at a
     time while it is not settled; ``spare`` (a third process pair) joins where the first two disagree."""
     plan = pairs[0].prepared["head"]["plans"][kind]
-    everyone([side for pair in pairs for side in pair.sides.values()], {"op": "warm", "plan": plan})
+    everyone(processes_of(pairs), {"op": "warm", "plan": plan})
     rounds: list[dict[str, Any]] = []
     each = args.rounds
     timing_pairs = list(pairs)
@@ -236,7 +240,7 @@ def time_benchmark(
             if spare.case != case:
                 prepare([spare], case, args)
                 check_model(case, [pairs[0], spare])
-            everyone(list(spare.sides.values()), {"op": "warm", "plan": plan})
+            everyone(processes_of([spare]), {"op": "warm", "plan": plan})
             timing_pairs.append(spare)
             continue  # the third catches up with the others, then the benchmark is judged again
         if each >= args.max_rounds:
