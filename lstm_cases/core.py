@@ -360,6 +360,10 @@ class Case:
     # The case id whose mechanism this case controls for: the same network or recipe with that mechanism
     # taken away, trained only for the other case's paired claims (no claims, timing or API path of its own).
     control_of: str = ""
+    # Names the data a case's builder makes, when it has changed since seeds were first measured: a change
+    # of the data retires every earlier measurement, which set or checked thresholds on other data
+    # (holdout.rule_text, provenance.recipe_key). Empty: the data as first measured.
+    data_version: str = ""
 
     def __post_init__(self) -> None:
         missing = [p for p in PROFILES if p not in self.recipes]

@@ -28,8 +28,10 @@ ROLES = ("set", "check", "moved")
 
 
 def rule_text(case: Case, claim: Any, profile: str) -> str:
-    """What a check range vouches for: the claim's metric and its rule in the profile."""
-    return f"{claim.metric}: {claim.rules[profile].describe()}"
+    """What a check range vouches for: the claim's metric and its rule in the profile, and the case's data
+    where it has changed since first measured (a range on other data vouches for nothing now)."""
+    data = f" (data: {case.data_version})" if case.data_version else ""
+    return f"{claim.metric}: {claim.rules[profile].describe()}{data}"
 
 
 def rules_now(

@@ -108,9 +108,18 @@ def _summary(values: Sequence[float]) -> dict[str, float]:
     return {"n": len(values), "min": min(values), "median": statistics.median(values), "max": max(values)}
 
 
-def evidence(case_id: str, claim: Any, profile: str, folder: Path = FOLDER) -> list[Evidence]:
+def other_data(case: Any, entry: Mapping[str, Any]) -> str:
+    """Why a measurement entry's seeds were measured on data the case no longer makes, or ""."""
+    stored = entry.get("recipe", {}).get("data_version", "")
+    if stored == case.data_version:
+        return ""
+    return f"measured on data {stored or 'as first measured'!r}, the case now makes {case.data_version or 'that'!r}"
+
+
+def evidence(case: Any, claim: Any, profile: str, folder: Path = FOLDER) -> list[Evidence]:
     """The measurements a claim's rule in ``profile`` was set from (``Claim.measured_on``);
-    MeasurementError when a named file or its entry for the case is missing."""
+    MeasurementError when a named file or its entry for the case is missing, or measured on other data."""
+    case_id = case.id
     found = []
     rule = claim.rules[profile]
     for label in claim.measured_on.get(profile, ()):
@@ -119,6 +128,9 @@ def evidence(case_id: str, claim: Any, profile: str, folder: Path = FOLDER) -> l
         entry = doc.get("cases", {}).get(case_id)
         if entry is None:
             raise MeasurementError(f"{path}: no measurement of case {case_id!r}")
+        stale = other_data(case, entry)
+        if stale:
+            raise MeasurementError(f"{path}: case {case_id!r} was {stale}; measure it again (measure_claims --fresh)")
         if "transcribed" in entry:
             figures = entry["transcribed"].get(claim.id)
             if figures is None:

@@ -70,6 +70,10 @@ def judge_file(path: Path, profile: str, within: tuple[int, int] | None = None) 
                 continue
             if any(claim.metric not in e["metrics"] for e in (entry, other) if e is not None):
                 continue  # measured before the claim had this metric: nothing to judge on these seeds
+            if provenance.other_data(case, entry) or (
+                other is not None and provenance.other_data(registry.all_cases()[claim.compare_to], other)
+            ):
+                continue  # measured on data the case no longer makes
             rows.append(_row(doc, case.id, claim, entry, other, profile, size))
     return rows
 

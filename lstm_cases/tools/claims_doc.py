@@ -62,7 +62,7 @@ def measured_text(case: Case, claim: Claim, profile: str) -> str:
     if not claim.measured_on.get(profile):
         return f"not measured: {claim.unmeasured}"
     items = []
-    for ev in provenance.evidence(case.id, claim, profile):
+    for ev in provenance.evidence(case, claim, profile):
         text = ev.describe()
         if ev.transcribed:
             text += f" ({ev.summary.get('text', '')})" if ev.summary.get("text") else ""
@@ -80,7 +80,7 @@ def evidence_text(case: Case, claim: Claim) -> str:
         if not claim.judged_in(profile) or not claim.measured_on.get(profile):
             continue
         rule = claim.rules[profile]
-        for ev in provenance.evidence(case.id, claim, profile):
+        for ev in provenance.evidence(case, claim, profile):
             if len(ev.values) >= EVIDENCE_SEEDS:
                 items.append(f"{profile}, {ev.stack_label}: {rule.effect(ev.values, ev.others).text()}")
     return "<br>".join(items) or f"no measurement of {EVIDENCE_SEEDS} seeds or more"

@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from lstm_cases.core import TRAIN_SECONDS, Case, CaseData, Claim, Expected, ExpectedFailure, Recipe
-from lstm_cases.families.sentiment.corpus import N_REVIEWS, VECTOR_DIMS, generated_data
+from lstm_cases.families.sentiment.corpus import CORPUS_VERSION, N_REVIEWS, VECTOR_DIMS, generated_data
 from lstm_cases.families.sentiment.pipeline import (
     HALF_MAXLEN_METRIC,
     SHORT_MAXLEN,
@@ -222,6 +222,7 @@ _GEN_N = {"full": int(N_REVIEWS * TRAIN_FRACTION), "quick": int(QUICK_CORPUS["re
 
 SENTIMENT_LSTM_400 = _case(
     case_id="sentiment_lstm_maxlen400",
+    data_version=CORPUS_VERSION,
     source=f"{_GEN}: LSTM, maxlen 400, unknown tokens dropped",
     make_data=generated_data,
     cell="LSTM",
@@ -242,6 +243,7 @@ SENTIMENT_LSTM_400 = _case(
 
 SENTIMENT_LSTM_200 = _case(
     case_id="sentiment_lstm_maxlen200",
+    data_version=CORPUS_VERSION,
     source=f"{_GEN}: LSTM, maxlen 200 (section 3.1), unknown tokens dropped",
     make_data=generated_data,
     cell="LSTM",
@@ -305,6 +307,7 @@ SENTIMENT_LSTM_200 = _case(
 
 SENTIMENT_SIMPLERNN_200 = _case(
     case_id="sentiment_simplernn_maxlen200",
+    data_version=CORPUS_VERSION,
     source=f"{_GEN}: SimpleRNN(50) in the LSTM's place (the chapter-8 model the source compares with)",
     make_data=generated_data,
     cell="SimpleRNN",
@@ -339,6 +342,7 @@ SENTIMENT_SIMPLERNN_TUNED_200 = dataclasses.replace(
 
 SENTIMENT_UNK_200 = _case(
     case_id="sentiment_unk_maxlen200",
+    data_version=CORPUS_VERSION,
     source=f"{_GEN}: LSTM, maxlen 200, every unknown token mapped to one UNK vector (section 3.2)",
     make_data=generated_data,
     cell="LSTM",

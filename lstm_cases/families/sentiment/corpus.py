@@ -1,10 +1,12 @@
 """The generated review corpus (the offline default, on which the claims are judged) and its
 word vectors.
 
-Short movie reviews with a known structure: neutral filler sentences around 1 to 3 opinion
-sentences that carry the label, all of them negated with "n't" (a token the vectors lack) in
-some reviews. The vectors are trained on unlabelled generated reviews by gensim ``Word2Vec``
-and read back through word2vec binary and text files, as pretrained vectors are.
+Movie reviews with a known structure: neutral filler sentences around 1 to 3 opinion sentences
+that carry the label. In some reviews every opinion is negated, written either with "n't" (a token
+the vectors lack) or with "not" (one they have), so that a negation can be read from a known word
+and the vocabulary gap is one form of it, not the only one. The vectors are trained on unlabelled
+generated reviews by gensim ``Word2Vec`` and read back through word2vec binary and text files, as
+pretrained vectors are.
 """
 
 from __future__ import annotations
@@ -49,17 +51,23 @@ FILLER = (
     "{name} plays the older sister and {name2} plays the neighbour.",
     "The {n} lasts longer than the {n2}.",
 )
-# Opinion sentences, plain and negated. A negated one differs from its plain form only by
-# "n't" (Treebank: "don't" -> "do" "n't"), so dropping that token turns it into the plain
-# form: "I don't like this film" becomes "I do like this film" (source 004 section 3.2).
+# Opinion sentences: plain, negated with "n't" and negated with "not". The "n't" form differs from
+# the plain one only by "n't" (Treebank: "don't" -> "do" "n't"), so dropping that token turns it into
+# the plain form: "I don't like this film" becomes "I do like this film" (source 004 section 3.2).
+# The "not" form says the same with a word the vectors have: dropping leaves it readable.
 OPINIONS = (
-    ("I do {v} this {adj} film.", "I don't {v} this {adj} film."),
-    ("The {n} is {adj}.", "The {n} isn't {adj}."),
-    ("It was a {adj} film.", "It wasn't a {adj} film."),
+    ("I do {v} this {adj} film.", "I don't {v} this {adj} film.", "I do not {v} this {adj} film."),
+    ("The {n} is {adj}.", "The {n} isn't {adj}.", "The {n} is not {adj}."),
+    ("It was a {adj} film.", "It wasn't a {adj} film.", "It was not a {adj} film."),
 )
 UNKNOWN_TOKENS = ("n't",)  # left out of the saved vectors, as pretrained vectors may lack it
+# A review's negation: none, written with the unknown token, written with a known word.
+NOT_NEGATED, NEGATED_UNKNOWN, NEGATED_KNOWN = 0, 1, 2
 
+# The corpus's version (Case.data_version): earlier measurements were of reviews negated with "n't" only.
+CORPUS_VERSION = "negations written with n't or not"
 P_NEGATED = 0.3  # share of reviews whose every opinion is negated
+P_NEGATED_KNOWN = 0.5  # share of those written with "not"
 MAX_OPINIONS = 3
 FILLER_MEDIAN = 2.0  # filler sentences per review: lognormal, median 2, long tail
 FILLER_SIGMA = 1.0
@@ -78,12 +86,14 @@ def _pick(rng: np.random.Generator, words: tuple[str, ...] | list[str]) -> str:
 
 def generate_review(
     rng: np.random.Generator, filler_median: float = FILLER_MEDIAN, filler_sigma: float = FILLER_SIGMA
-) -> tuple[int, bool, str]:
-    """(label, negated, text). The label's cue: 1 to 3 opinion sentences placed anywhere among
-    the filler (lognormal count). In a negated review every opinion is negated and uses words of
-    the opposite polarity ("I don't like ..." in a negative review)."""
+) -> tuple[int, int, str]:
+    """(label, negation, text); negation is NOT_NEGATED, NEGATED_UNKNOWN ("n't") or NEGATED_KNOWN
+    ("not"). The label's cue: 1 to 3 opinion sentences placed anywhere among the filler (lognormal
+    count). In a negated review every opinion is negated, in one form, and uses words of the
+    opposite polarity ("I don't like ..." in a negative review)."""
     label = int(rng.random() < 0.5)
     negated = bool(rng.random() < P_NEGATED)
+    negation = (NEGATED_KNOWN if rng.random() < P_NEGATED_KNOWN else NEGATED_UNKNOWN) if negated else NOT_NEGATED
     n_filler = min(FILLER_MAX, int(rng.lognormal(np.log(filler_median), filler_sigma)))
     sentences = []
     for _ in range(n_filler):
@@ -99,19 +109,18 @@ def generate_review(
         )
     words_positive = bool(label) != negated
     for _ in range(int(rng.integers(1, MAX_OPINIONS + 1))):
-        plain, negative_form = OPINIONS[int(rng.integers(len(OPINIONS)))]
-        sentence = (negative_form if negated else plain).format(
+        sentence = OPINIONS[int(rng.integers(len(OPINIONS)))][negation].format(
             v=_pick(rng, POSITIVE_VERBS if words_positive else NEGATIVE_VERBS),
             adj=_pick(rng, POSITIVE_ADJECTIVES if words_positive else NEGATIVE_ADJECTIVES),
             n=_pick(rng, NOUNS),
         )
         sentences.insert(int(rng.integers(len(sentences) + 1)), sentence)
-    return label, negated, " ".join(sentences)
+    return label, negation, " ".join(sentences)
 
 
 def generate_reviews(
     seed: int, n: int, filler_median: float = FILLER_MEDIAN, filler_sigma: float = FILLER_SIGMA
-) -> list[tuple[int, bool, str]]:
+) -> list[tuple[int, int, str]]:
     rng = np.random.default_rng(seed)
     return [generate_review(rng, filler_median, filler_sigma) for _ in range(n)]
 
@@ -160,15 +169,16 @@ def generated_encoded(
     """The seed's labelled reviews, encoded and split 80/20; more held-out reviews added."""
     generated = generate_reviews(seed, reviews + extra_heldout, filler_median, filler_sigma)
     encoded = encode([(label, text) for label, _, text in generated], generated_vectors())
-    encoded = Encoded(encoded.labels, encoded.ids, encoded.vectors, np.asarray([n for _, n, _ in generated]))
+    negation = np.asarray([n for _, n, _ in generated], dtype=np.int64)
+    encoded = Encoded(encoded.labels, encoded.ids, encoded.vectors, negation)
     train, heldout = split(encoded.take(np.arange(reviews)), seed)
     extra = encoded.take(np.arange(reviews, reviews + extra_heldout))
     return train, _concat(heldout, extra)
 
 
 def _concat(a: Encoded, b: Encoded) -> Encoded:
-    negated = None if a.negated is None or b.negated is None else np.concatenate([a.negated, b.negated])
-    return Encoded(np.concatenate([a.labels, b.labels]), a.ids + b.ids, a.vectors, negated)
+    negation = None if a.negation is None or b.negation is None else np.concatenate([a.negation, b.negation])
+    return Encoded(np.concatenate([a.labels, b.labels]), a.ids + b.ids, a.vectors, negation)
 
 
 def generated_data(seed: int, maxlen: int, unknown: str, step_batch: int = STEP_BATCH, **corpus: Any) -> CaseData:

@@ -42,14 +42,14 @@ class Encoded:
     labels: np.ndarray  # (n,) 0/1
     ids: tuple[np.ndarray, ...]  # per review, one int32 per token
     vectors: np.ndarray  # (vocabulary, dims) float32
-    negated: np.ndarray | None = None  # generated corpus only: the review's cue is negated
+    negation: np.ndarray | None = None  # generated corpus only: how the review's cue is negated (corpus codes)
 
     def take(self, index: np.ndarray) -> Encoded:
         return Encoded(
             labels=self.labels[index],
             ids=tuple(self.ids[i] for i in index),
             vectors=self.vectors,
-            negated=None if self.negated is None else self.negated[index],
+            negation=None if self.negation is None else self.negation[index],
         )
 
 
@@ -125,8 +125,8 @@ def case_data(train: Encoded, heldout: Encoded, maxlen: int, unknown: str, step_
         "unknown_fraction": _unknown_fraction(train, heldout),
         "step_batch": step_batch or STEP_BATCH,
     }
-    if heldout.negated is not None:
-        extras["negated_heldout"] = heldout.negated
+    if heldout.negation is not None:
+        extras["negation_heldout"] = heldout.negation
     return CaseData(x=x, y=train.labels.astype("float32")[:, None], extras=extras)
 
 
@@ -174,12 +174,27 @@ def evaluate(model: Any, data: CaseData, step_ratio_cell: str | None = None) -> 
         "unknown_fraction": data.extras["unknown_fraction"],
         **data.extras["length_stats"],
     }
-    negated = data.extras.get("negated_heldout")
-    if negated is not None:
-        metrics["negated_accuracy"] = float(np.mean(right[negated]))
-        metrics["plain_accuracy"] = float(np.mean(right[~negated]))
+    negation = data.extras.get("negation_heldout")
+    if negation is not None:
+        metrics.update(negation_accuracies(right, negation))
     if step_ratio_cell is not None:  # last: its steps change the weights
         metrics[HALF_MAXLEN_METRIC] = step_time_ratio_to_half_maxlen(model, data, step_ratio_cell)
+    return metrics
+
+
+def negation_accuracies(right: np.ndarray, negation: np.ndarray) -> dict[str, float]:
+    """Held-out accuracy by negation (the generated corpus's codes: 0 none, 1 "n't", 2 "not"):
+    plain, every negated review, each written form, and the known form's lead over the unknown's
+    (the vocabulary gap's cost, within one model and one held-out set). An empty group gives no value."""
+    groups = {
+        "plain_accuracy": negation == 0,
+        "negated_accuracy": negation > 0,
+        "negated_unknown_accuracy": negation == 1,
+        "negated_known_accuracy": negation == 2,
+    }
+    metrics = {name: float(np.mean(right[mask])) for name, mask in groups.items() if mask.any()}
+    if "negated_unknown_accuracy" in metrics and "negated_known_accuracy" in metrics:
+        metrics["known_negation_lead"] = metrics["negated_known_accuracy"] - metrics["negated_unknown_accuracy"]
     return metrics
 
 
