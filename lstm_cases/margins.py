@@ -7,6 +7,7 @@ whether a claim is drifting towards its threshold over commits before it flips.
   (the k-th best, k the seeds the share needs) minus the threshold, or the threshold minus it;
 - ``MedianInBand``: the median's distance to the nearer bound (negative outside the band);
 - ``PairedGreater``: the mean paired difference minus its minimum;
+- ``PairedLoss``: the mean loss's distance to the nearer edge of its band (0, max];
 - ``PairedRatio``: the geometric-mean ratio minus its minimum.
 
 The win-count part of the paired rules is not in the margin. Read from the rules' public
@@ -21,7 +22,7 @@ import math
 import statistics
 from collections.abc import Sequence
 
-from lstm_cases.rules import AtLeast, AtMost, MedianInBand, PairedGreater, PairedRatio, Rule
+from lstm_cases.rules import AtLeast, AtMost, MedianInBand, PairedGreater, PairedLoss, PairedRatio, Rule
 
 
 def margin(rule: Rule, values: Sequence[float], others: Sequence[float] | None = None) -> float | None:
@@ -38,6 +39,9 @@ def margin(rule: Rule, values: Sequence[float], others: Sequence[float] | None =
         return min(median - rule.low, rule.high - median)
     if isinstance(rule, PairedGreater) and others is not None:
         return statistics.fmean(a - b for a, b in zip(values, others, strict=True)) - rule.min_mean_diff
+    if isinstance(rule, PairedLoss) and others is not None:  # inside the band (0, max_loss]: the nearer edge
+        loss = statistics.fmean(b - a for a, b in zip(values, others, strict=True))
+        return min(loss, rule.max_loss - loss)
     if isinstance(rule, PairedRatio) and others is not None:
         geomean = math.exp(statistics.fmean(math.log(a / b) for a, b in zip(values, others, strict=True)))
         return geomean - rule.min_ratio

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lstm_cases.rules import AtLeast, AtMost, MedianInBand, PairedGreater, PairedRatio, Rule
+from lstm_cases.rules import AtLeast, AtMost, MedianInBand, PairedGreater, PairedLoss, PairedRatio, Rule
 
 FORMAT = "lstm-bench-measurements/1"
 FOLDER = Path(__file__).resolve().parent / "measurements"
@@ -63,8 +63,8 @@ def load(path: Path) -> dict[str, Any]:
 
 def judged_values(rule: Rule, values: Sequence[float], others: Sequence[float] | None) -> list[float]:
     """The quantity a rule compares with its threshold, per seed: the values themselves, the
-    paired differences (PairedGreater) or the paired ratios (PairedRatio)."""
-    if isinstance(rule, PairedGreater):
+    paired differences (PairedGreater, PairedLoss) or the paired ratios (PairedRatio)."""
+    if isinstance(rule, (PairedGreater, PairedLoss)):
         return [a - b for a, b in zip(values, others or (), strict=True)]
     if isinstance(rule, PairedRatio):
         return [a / b for a, b in zip(values, others or (), strict=True)]
@@ -198,6 +198,8 @@ def summary_clears(rule: Rule, summary: Mapping[str, float]) -> bool:
     central = summary.get("mean", summary["median"])
     if isinstance(rule, PairedGreater):
         return central >= rule.min_mean_diff
+    if isinstance(rule, PairedLoss):  # the differences this - other: a loss is a negative one
+        return -rule.max_loss <= central < 0
     if isinstance(rule, PairedRatio):
         return central >= rule.min_ratio
     raise TypeError(f"no summary check for rule {type(rule).__name__}")

@@ -181,6 +181,44 @@ class PairedGreater(Rule):
 
 
 @dataclass(frozen=True)
+class PairedLoss(Rule):
+    """Paired over the same seeds, for "slightly lower": this is below the other on average, by more than
+    nothing and at most ``max_loss`` (0 < mean(other - this) <= max_loss), and below it on at least
+    ``min_loss_fraction`` of the seeds. ``floor``: also this >= floor on every seed, so that two models
+    that learned nothing (no loss at all, or a loss by chance) do not pass on a small difference."""
+
+    max_loss: float
+    min_loss_fraction: float = 0.5
+    floor: float | None = None
+    paired = True
+
+    def describe(self) -> str:
+        floor = f" and this >= {self.floor:g} on every seed" if self.floor is not None else ""
+        return (
+            f"paired over the same seeds: lower on average, by at most {self.max_loss:g} "
+            f"(0 < mean(other - this) <= {self.max_loss:g}), lower on >= {self.min_loss_fraction:.0%} of seeds{floor}"
+        )
+
+    def effect(self, values, others=None):
+        _require_pair(values, others)
+        return difference_effect(values, others)
+
+    def judge(self, values, others=None):
+        _require_pair(values, others)
+        losses = [b - a for a, b in zip(values, others, strict=True)]
+        mean = statistics.fmean(losses)
+        lower = sum(loss > 0 for loss in losses)
+        needed = _seeds_needed(self.min_loss_fraction, len(losses))
+        above = self.floor is None or min(values) >= self.floor
+        held = 0 < mean <= self.max_loss and lower >= needed and above
+        floor = f"; this >= {self.floor:g} on every seed: {above}" if self.floor is not None else ""
+        return held, (
+            f"mean loss {mean:.4g} (need in (0, {self.max_loss:g}]); lower on {lower}/{len(losses)} "
+            f"(need {needed}){floor}; this {_fmt(values)} vs other {_fmt(others)}"
+        )
+
+
+@dataclass(frozen=True)
 class PairedRatio(Rule):
     """Paired over the same seeds, for positive values such as seconds: the geometric mean
     of this/other >= ``min_ratio`` and this > other on at least ``min_win_fraction`` of the

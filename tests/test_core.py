@@ -18,7 +18,7 @@ from lstm_cases.core import (
     seeds_for,
 )
 from lstm_cases.record.schema import FAIL, PASS, XFAIL, XPASS
-from lstm_cases.rules import AtLeast, AtMost, MedianInBand, PairedGreater, PairedRatio
+from lstm_cases.rules import AtLeast, AtMost, MedianInBand, PairedGreater, PairedLoss, PairedRatio
 
 STACK_K3 = {"keras_major": 3, "backend": "tensorflow", "tensorflow_version": "2.21.0"}
 STACK_K2 = {"keras_major": 2, "backend": "tensorflow", "tensorflow_version": "2.15.1"}
@@ -57,6 +57,17 @@ def test_paired_rule_needs_mean_difference_and_wins():
     assert not rule.judge([0.9, 0.9, 0.9], [0.85, 0.85, 0.85])[0]
     # a tie is not a win
     assert not rule.judge([1.0, 1.0, 1.0], [0.5, 0.5, 1.0])[0]
+
+
+def test_paired_loss_holds_only_for_a_small_loss():
+    rule = PairedLoss(max_loss=0.05, min_loss_fraction=2 / 3, floor=0.1)
+    assert rule.judge([0.30, 0.28, 0.33], [0.32, 0.31, 0.32])[0]  # lower by 0.013 on average, on 2 of 3
+    assert not rule.judge([0.32, 0.31, 0.32], [0.32, 0.31, 0.32])[0]  # no loss is not "slightly lower"
+    assert not rule.judge([0.34, 0.33, 0.35], [0.32, 0.31, 0.32])[0]  # a gain
+    assert not rule.judge([0.20, 0.22, 0.21], [0.32, 0.31, 0.32])[0]  # too large a loss
+    assert not rule.judge([0.05, 0.04, 0.06], [0.07, 0.06, 0.07])[0]  # both near nothing: below the floor
+    held, detail = rule.judge([0.30, 0.33, 0.33], [0.32, 0.32, 0.32])
+    assert not held and "lower on 1/3" in detail  # lower on average, but on one seed only
 
 
 def test_paired_rule_rejects_mismatched_seeds():

@@ -19,7 +19,7 @@ def _check(case, claim, profile, folder=None) -> list[str]:
     measurement files' (default: the case's family's)."""
     folder = registry.measurement_folder(case) if folder is None else folder
     problems = []
-    for ev in provenance.evidence(case.id, claim, profile, folder):
+    for ev in provenance.evidence(case, claim, profile, folder):
         stack = json.loads(ev.path.read_text())["stack"]
         expected_to_fail = claim.expected_failure(stack, profile) is not None
         if ev.transcribed:
@@ -106,10 +106,10 @@ def test_an_unknown_or_missing_measurement_is_one_line_naming_the_file(tmp_path)
         case.claim("mediocre_band"), measured_on={"quick": ("tf9.9/keras9/none",), "full": ("tf9.9/keras9/none",)}
     )
     with pytest.raises(provenance.MeasurementError, match=r"quick-tf9.9-keras9-none.json: no such measurement file"):
-        provenance.evidence(case.id, claim, "quick", tmp_path)
+        provenance.evidence(case, claim, "quick", tmp_path)
     (tmp_path / "quick-tf9.9-keras9-none.json").write_text(json.dumps({"format": provenance.FORMAT, "cases": {}}))
     with pytest.raises(provenance.MeasurementError, match="no measurement of case 'one_char'"):
-        provenance.evidence(case.id, claim, "quick", tmp_path)
+        provenance.evidence(case, claim, "quick", tmp_path)
 
 
 def test_a_summary_clears_by_its_worst_seed_for_every_seed_rules():

@@ -71,31 +71,49 @@ def test_quick_corpus_has_shorter_reviews_and_the_profiles_own_shapes():
     assert case.expected_for("full").input_shape[0] == 2000
 
 
-def test_dropping_nt_turns_a_negated_opinion_into_its_plain_form():
-    for plain, negated in review_corpus.OPINIONS:
-        fields = {"v": "like", "adj": "great", "n": "plot"}
-        tokens = textdata.tokenize(negated.format(**fields).lower())
+def test_dropping_nt_turns_a_negated_opinion_into_its_plain_form_and_leaves_not():
+    fields = {"v": "like", "adj": "great", "n": "plot"}
+    for plain, with_nt, with_not in review_corpus.OPINIONS:
+        tokens = textdata.tokenize(with_nt.format(**fields).lower())
         assert "n't" in tokens
-        assert [t for t in tokens if t not in review_corpus.UNKNOWN_TOKENS] == textdata.tokenize(
-            plain.format(**fields).lower()
-        )
+        plain_tokens = textdata.tokenize(plain.format(**fields).lower())
+        assert [t for t in tokens if t not in review_corpus.UNKNOWN_TOKENS] == plain_tokens
+        known = textdata.tokenize(with_not.format(**fields).lower())
+        assert "not" in known and not set(known) & set(review_corpus.UNKNOWN_TOKENS)
+        assert [t for t in known if t != "not"] == plain_tokens  # the same sentence, negated by a known word
 
 
-def test_negated_reviews_carry_words_of_the_opposite_polarity():
+def test_negated_reviews_carry_words_of_the_opposite_polarity_in_one_form():
     rng = np.random.default_rng(0)
-    for _ in range(200):
-        label, negated, text = review_corpus.generate_review(rng)
+    forms = []
+    for _ in range(400):
+        label, negation, text = review_corpus.generate_review(rng)
         words = set(textdata.tokenize(text.lower().replace(".", " ")))
         positive = bool(words & set(review_corpus.POSITIVE_ADJECTIVES + review_corpus.POSITIVE_VERBS))
         negative = bool(words & set(review_corpus.NEGATIVE_ADJECTIVES + review_corpus.NEGATIVE_VERBS))
         assert positive != negative  # one polarity per review
-        assert positive == (bool(label) != negated)
-        assert ("n't" in textdata.tokenize(text)) == negated
+        assert positive == (bool(label) != (negation != review_corpus.NOT_NEGATED))
+        tokens = textdata.tokenize(text)
+        assert ("n't" in tokens) == (negation == review_corpus.NEGATED_UNKNOWN)
+        assert ("not" in tokens) == (negation == review_corpus.NEGATED_KNOWN)
+        forms.append(negation)
+    counts = np.bincount(forms, minlength=3) / len(forms)
+    assert 0.1 < counts[review_corpus.NEGATED_UNKNOWN] < 0.2 and 0.1 < counts[review_corpus.NEGATED_KNOWN] < 0.2
+
+
+def test_negation_accuracies_split_by_form():
+    right = np.array([True, True, False, False, True, False])
+    negation = np.array([0, 0, 1, 1, 2, 2])
+    metrics = pipeline.negation_accuracies(right, negation)
+    assert metrics["plain_accuracy"] == 1.0 and metrics["negated_accuracy"] == 0.25
+    assert metrics["negated_unknown_accuracy"] == 0.0 and metrics["negated_known_accuracy"] == 0.5
+    assert metrics["known_negation_lead"] == 0.5
+    assert "known_negation_lead" not in pipeline.negation_accuracies(right[:4], negation[:4])  # no "not" reviews
 
 
 def test_generated_vectors_round_trip_and_lack_nt():
     kv = review_corpus.generated_vectors()
-    assert "n't" not in kv and "great" in kv
+    assert "n't" not in kv and "great" in kv and "not" in kv
     assert kv.vector_size == review_corpus.VECTOR_DIMS
 
 
