@@ -85,6 +85,9 @@ class Sweep:
     # the profile whose rule is judged in every cell (default ``profile``'s): a quick threshold set for
     # the quick recipe alone (a 0.3 gap) says little about far cells; the full rule is the source's claim
     rule_profile: str | None = None
+    # Why the source's recipe (the full profile's) lies off the grid, where it does: a map that leaves the
+    # source's recipe out says why (a test holds every declared sweep to it)
+    source_off_grid: str = ""
 
     @property
     def judged_by(self) -> str:

@@ -75,6 +75,7 @@ def sweep_entry(case: Case, claim: Claim, sweep: Sweep, stack: Mapping[str, Any]
         "backends_reason": sweep.backends_reason,
         "marks": marks,
         "source_is": SOURCE_PROFILE,
+        "source_off_grid": sweep.source_off_grid,
         "stack": dict(stack),
         "stack_choice": why,
         "cells": [],
@@ -106,6 +107,7 @@ def judge(record: Mapping[str, Any]) -> None:
             raise RecordMismatch(f"{entry['case']}/{entry['claim']}: this checkout declares no sweep for it")
         rule = claim.rules[claim.sweep.judged_by]
         entry["rule"], entry["rule_profile"] = rule.describe(), claim.sweep.judged_by
+        entry["source_off_grid"] = claim.sweep.source_off_grid
         for cell in entry["cells"]:
             missing = sorted(set(record["seeds"]) - set(cell["seeds"]))
             if missing:

@@ -58,3 +58,16 @@ def test_check_ranges_count_a_rule_moved_after_them_apart(tmp_path):
     page = any_seeds.page(rows, [path])
     assert "False failures on unseen seeds: **0** of\n2 claim verdicts." in page
     assert "On seen seeds (rules moved after the range):\n1 of 2." in page
+
+
+def test_seeds_measured_on_data_the_case_no_longer_makes_are_not_judged(tmp_path, monkeypatch):
+    import dataclasses
+
+    from lstm_cases import registry
+
+    good, bad = [0.8, 0.8, 0.8], [0.2, 0.3, 0.2]
+    path = _file(tmp_path, good + bad)
+    assert any(r.claim == "mediocre_band" for r in any_seeds.judge_file(path, "quick"))
+    changed = dataclasses.replace(registry.get_case("one_char"), data_version="v2")
+    monkeypatch.setitem(registry.all_cases(), "one_char", changed)
+    assert not [r for r in any_seeds.judge_file(path, "quick") if r.case == "one_char"]

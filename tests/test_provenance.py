@@ -180,3 +180,27 @@ def test_figures_never_read_as_another_number():
     assert [provenance.figure(x) for x in (0.99995, 1.0, 0.9938, 1.00003, 0.5)] == [
         "0.99995", "1", "0.9938", "1.00003", "0.5"
     ]  # fmt: skip
+
+
+def test_a_data_version_retires_measurements_of_other_data(tmp_path):
+    """A case whose data changed (``Case.data_version``): its earlier seeds are no evidence, are not joined
+    by new ones, and a range measured on them vouches for nothing now."""
+    from lstm_cases.tools import measure_claims
+
+    case = registry.get_case("one_char")
+    changed = dataclasses.replace(case, data_version="v2")
+    claim = changed.claim("mediocre_band")
+    label = "tf9.9/keras9/none"
+    claim = dataclasses.replace(claim, measured_on={"quick": (label,), "full": (label,)})
+    old_key = measure_claims.recipe_key(case, "quick", 1)
+    entry = {"seeds": list(range(10)), "metrics": {claim.metric: [0.5] * 10}, **old_key}
+    doc = {"format": provenance.FORMAT, "cases": {"one_char": entry}}
+    (tmp_path / "quick-tf9.9-keras9-none.json").write_text(json.dumps(doc))
+    with pytest.raises(provenance.MeasurementError, match="measure it again"):
+        provenance.evidence(changed, claim, "quick", tmp_path)
+    assert provenance.evidence(case, dataclasses.replace(claim), "quick", tmp_path)  # the same data: evidence
+    new_key = measure_claims.recipe_key(changed, "quick", 1)
+    assert "data_version" in (measure_claims.mixing(entry, new_key) or "")
+    assert measure_claims.mixing({**entry, **new_key}, new_key) is None
+    assert holdout.rule_text(changed, claim, "quick") != holdout.rule_text(case, claim, "quick")
+    assert provenance.other_data(changed, entry) and not provenance.other_data(changed, {**entry, **new_key})

@@ -17,7 +17,7 @@ from lstm_cases.record.merge import RecordMismatch, merge_records
 from lstm_cases.rules import AtLeast, PairedGreater, PairedRatio
 from lstm_cases.shards import Shard
 from lstm_cases.sweep import Axis, Sweep, apply, cell_case, check, judge_cell, recipe_value
-from lstm_cases.sweep_record import declared, judge, plan, sweep_entry
+from lstm_cases.sweep_record import SOURCE_PROFILE, declared, judge, plan, sweep_entry
 from lstm_cases.tools import sweep as tool
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,6 +91,19 @@ def test_recipe_value_reads_the_data_builders_default():
     assert recipe_value(case, case.recipe("quick"), "data.train_fraction") == 0.25
     assert recipe_value(case, case.recipe("quick"), "data.n_bits") == 12
     assert recipe_value(case, case.recipe("full"), "epochs") == 100
+
+
+def test_a_sweep_that_leaves_the_source_recipe_off_its_grid_says_why():
+    """The full profile runs the source's recipe: a map whose grid misses it says why (``source_off_grid``),
+    and one whose grid holds it says nothing of the kind."""
+    for case, claim in declared().values():
+        sweep = claim.sweep
+        source = case.recipe(SOURCE_PROFILE)
+        point = {axis.field: recipe_value(case, source, axis.field) for axis in sweep.axes}
+        off = any(point[axis.field] not in axis.values for axis in sweep.axes)
+        assert off == bool(sweep.source_off_grid), f"{case.id}/{claim.id}: the source's recipe at {point}"
+    generated = registry.get_case("sentiment_lstm_maxlen200")
+    assert recipe_value(generated, generated.recipe("full"), "data.reviews") == 2500  # the builder's default
 
 
 def test_every_declared_sweep_runs_on_its_cases():

@@ -181,8 +181,17 @@ def _concat(a: Encoded, b: Encoded) -> Encoded:
     return Encoded(np.concatenate([a.labels, b.labels]), a.ids + b.ids, a.vectors, negation)
 
 
-def generated_data(seed: int, maxlen: int, unknown: str, step_batch: int = STEP_BATCH, **corpus: Any) -> CaseData:
-    """``corpus``: ``generated_encoded``'s size and filler arguments (a profile's ``Recipe.data``);
-    ``step_batch``: the reviews per timed training step (``train_step_seconds``)."""
-    train, heldout = generated_encoded(seed, **corpus)
+def generated_data(
+    seed: int,
+    maxlen: int,
+    unknown: str,
+    step_batch: int = STEP_BATCH,
+    reviews: int = N_REVIEWS,
+    extra_heldout: int = N_EXTRA_HELDOUT,
+    filler_median: float = FILLER_MEDIAN,
+    filler_sigma: float = FILLER_SIGMA,
+) -> CaseData:
+    """The corpus's size and filler arguments (a profile's ``Recipe.data``; their defaults are the full
+    profile's, which a sweep's map marks); ``step_batch``: the reviews per timed training step."""
+    train, heldout = generated_encoded(seed, reviews, extra_heldout, filler_median, filler_sigma)
     return case_data(train, heldout, maxlen, unknown, step_batch)
