@@ -60,8 +60,8 @@ def judge_file(path: Path, profile: str, within: tuple[int, int] | None = None) 
     rows = []
     for case in registry.all_cases().values():
         entry = doc["cases"].get(case.id)
-        if entry is None or "metrics" not in entry:
-            continue
+        if entry is None or "metrics" not in entry or not entry["seeds"]:
+            continue  # not measured here, or (in a range) measured again since on other seeds only
         for claim in case.claims:
             if not claim.judged_in(profile):
                 continue
