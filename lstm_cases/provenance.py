@@ -108,12 +108,27 @@ def _summary(values: Sequence[float]) -> dict[str, float]:
     return {"n": len(values), "min": min(values), "median": statistics.median(values), "max": max(values)}
 
 
-def other_data(case: Any, entry: Mapping[str, Any]) -> str:
-    """Why a measurement entry's seeds were measured on data the case no longer makes, or ""."""
-    stored = entry.get("recipe", {}).get("data_version", "")
-    if stored == case.data_version:
-        return ""
-    return f"measured on data {stored or 'as first measured'!r}, the case now makes {case.data_version or 'that'!r}"
+def recipe_of(case: Any, profile: str) -> dict[str, Any]:
+    """The recipe an entry's seeds must share (``Recipe.describe``), with the case's data version where it
+    has one: seeds of another recipe or other data measured something else."""
+    recipe = case.recipe(profile).describe()
+    return {**recipe, "data_version": case.data_version} if case.data_version else recipe
+
+
+def measured_elsewhere(case: Any, entry: Mapping[str, Any], profile: str) -> str:
+    """Why a measurement entry's seeds were measured on data the case no longer makes, or under a recipe
+    its profile no longer has; "" when neither (an entry that does not store its recipe is judged by its
+    data alone)."""
+    stored = entry.get("recipe")
+    version = (stored or {}).get("data_version", "")
+    if version != case.data_version:
+        return f"measured on data {version or 'as first measured'!r}, the case now makes {case.data_version!r}"
+    if stored is not None and stored != recipe_of(case, profile):
+        changed = sorted(
+            k for k in set(stored) | set(recipe_of(case, profile)) if stored.get(k) != recipe_of(case, profile).get(k)
+        )
+        return f"measured under another {profile} recipe ({', '.join(changed)} changed since)"
+    return ""
 
 
 def evidence(case: Any, claim: Any, profile: str, folder: Path = FOLDER) -> list[Evidence]:
@@ -128,7 +143,7 @@ def evidence(case: Any, claim: Any, profile: str, folder: Path = FOLDER) -> list
         entry = doc.get("cases", {}).get(case_id)
         if entry is None:
             raise MeasurementError(f"{path}: no measurement of case {case_id!r}")
-        stale = other_data(case, entry)
+        stale = measured_elsewhere(case, entry, profile)
         if stale:
             raise MeasurementError(f"{path}: case {case_id!r} was {stale}; measure it again (measure_claims --fresh)")
         if "transcribed" in entry:

@@ -138,6 +138,27 @@ def test_every_rule_is_checked_by_seeds_measured_after_it_was_set(label):
     rules = holdout.rules_now(registry.all_cases().values(), "quick", label)
     problems = holdout.unchecked(doc, rules)
     assert not problems, f"{label}:\n" + "\n".join(problems)
+    assert not _ranges_of_other_recipes(doc, rules, label)
+
+
+def _ranges_of_other_recipes(doc, rules, label) -> list[str]:
+    """Claims whose newest check range measured their case (or its partner) under another recipe or on
+    other data than today's: such a range checks what was, not what is."""
+    problems = []
+    path = provenance.measurement_path("quick", label)
+    for key in rules:
+        event = holdout.last_check(doc, key)
+        if event is None:
+            continue
+        checked = provenance.load(path.with_name(event["file"]))["cases"]
+        case = registry.get_case(key.split("/")[0])
+        claim = case.claim(key.split("/")[1])
+        for target in (case, registry.get_case(claim.compare_to) if claim.compare_to else None):
+            entry = checked.get(target.id) if target is not None else None
+            why = provenance.measured_elsewhere(target, entry, "quick") if entry is not None else ""
+            if why:
+                problems.append(f"{key}: its newest check range ({event['file']}) has {target.id} {why}")
+    return problems
 
 
 def test_the_holdout_check_catches_a_rule_moved_after_its_check_range():
@@ -203,4 +224,7 @@ def test_a_data_version_retires_measurements_of_other_data(tmp_path):
     assert "data_version" in (measure_claims.mixing(entry, new_key) or "")
     assert measure_claims.mixing({**entry, **new_key}, new_key) is None
     assert holdout.rule_text(changed, claim, "quick") != holdout.rule_text(case, claim, "quick")
-    assert provenance.other_data(changed, entry) and not provenance.other_data(changed, {**entry, **new_key})
+    assert provenance.measured_elsewhere(changed, entry, "quick")
+    assert not provenance.measured_elsewhere(changed, {**entry, **new_key}, "quick")
+    other_recipe = {**entry, "recipe": {**old_key["recipe"], "epochs": 999}}
+    assert "epochs changed" in provenance.measured_elsewhere(case, other_recipe, "quick")

@@ -70,10 +70,11 @@ def judge_file(path: Path, profile: str, within: tuple[int, int] | None = None) 
                 continue
             if any(claim.metric not in e["metrics"] for e in (entry, other) if e is not None):
                 continue  # measured before the claim had this metric: nothing to judge on these seeds
-            if provenance.other_data(case, entry) or (
-                other is not None and provenance.other_data(registry.all_cases()[claim.compare_to], other)
+            partner = registry.all_cases()[claim.compare_to] if other is not None else None
+            if provenance.measured_elsewhere(case, entry, profile) or (
+                partner is not None and provenance.measured_elsewhere(partner, other, profile)
             ):
-                continue  # measured on data the case no longer makes
+                continue  # measured on other data or under another recipe: those seeds judge something else
             rows.append(_row(doc, case.id, claim, entry, other, profile, size))
     return rows
 

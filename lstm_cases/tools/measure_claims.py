@@ -65,12 +65,9 @@ def commit_id() -> str:
 def recipe_key(case: Any, profile: str, threads: int | None) -> dict[str, Any]:
     """What the seeds of one entry must share: the profile's recipe (and the case's data version), the
     model's shapes and counts, and the framework's threads (another thread count sums in another order)."""
-    recipe = case.recipe(profile).describe()
-    if case.data_version:  # seeds measured on other data are not to be joined
-        recipe = {**recipe, "data_version": case.data_version}
     return {
         "threads": "default" if threads is None else threads,
-        "recipe": recipe,
+        "recipe": provenance.recipe_of(case, profile),
         "expected": case.expected_for(profile).describe(),
     }
 
