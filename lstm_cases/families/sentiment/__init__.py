@@ -9,7 +9,7 @@ binary cross-entropy, batch 32, 2 epochs, 80/20 split.
 Three data sources, one pipeline (``lstm_cases.textdata`` loads them all):
 
 - default, offline: a generated corpus of short movie reviews with a known structure
-  (``generate_review``), and word vectors trained on generated text by gensim ``Word2Vec``,
+  (``generate_review``; negations written with "n't" or "not"), and word vectors trained on generated text by gensim ``Word2Vec``,
   saved in word2vec format and read back through ``KeyedVectors.load_word2vec_format``
   (binary and text, as real vectors are). The claims are judged on it.
 - real text, offline: gensim's ``pang_lee_polarity.cor`` (200 labelled sentences) with
@@ -21,7 +21,7 @@ Three data sources, one pipeline (``lstm_cases.textdata`` loads them all):
 Modules: ``pipeline`` (the source's encode, pad/truncate and split, and the model),
 ``corpus`` (the generated review corpus and its word vectors), ``real_text`` (gensim's
 pang_lee sentences and the real-scale aclImdb loaders), ``cases`` (recipes, claims and the
-nine cases).
+ten cases), ``findings`` (the claims known not to hold on some stacks: expected failures).
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from lstm_cases.core import TRAIN_SECONDS, Case, CaseData, Claim, Expected, ExpectedFailure, Recipe
+from lstm_cases.core import TRAIN_SECONDS, Case, CaseData, Claim, Expected, Recipe
 from lstm_cases.families.sentiment.corpus import CORPUS_VERSION, N_REVIEWS, VECTOR_DIMS, generated_data
+from lstm_cases.families.sentiment.findings import HALF_MAXLEN_KERAS3_TF221, NEGATION_NOT_READ, TUNED_SIMPLERNN_KERAS2
 from lstm_cases.families.sentiment.pipeline import (
     HALF_MAXLEN_METRIC,
     SHORT_MAXLEN,
@@ -115,22 +116,6 @@ def _faster_at_short(
     )
 
 
-# Finding: on Keras 3 / TF 2.21 a step costs less than twice at twice the length (interleaved, 10 seeds):
-#   python -m lstm_cases.tools.measure_claims --profile quick --seeds 10 --case sentiment_lstm_maxlen400 --fresh --write
-#   (and --profile full)
-_HALF_MAXLEN_KERAS3_TF221 = ExpectedFailure(
-    reason=(
-        "Keras 3 on TF 2.21: a training step at maxlen 400 takes 1.88-1.99 times one at 200 (quick) and "
-        "1.97-2.03 (full; seeds 0-9, both timed in one process, round by round), short of twice; Keras 2 on "
-        "TF 2.15 (quick): 2.02-2.25"
-    ),
-    keras_major=3,
-    backend="tensorflow",
-    tensorflow_prefix="2.21",
-    floor=AtLeast(1.8, 2 / 3),
-)
-
-
 def _twice_as_fast_at_half_maxlen() -> Claim:
     """The source's "more than half": a step at maxlen 400 against one of the same network at 200, both
     timed in one process, round by round (``HALF_MAXLEN_METRIC``), so that other work slows both sides."""
@@ -142,7 +127,7 @@ def _twice_as_fast_at_half_maxlen() -> Claim:
         rules={"full": AtLeast(2.0, 2 / 3), "quick": AtLeast(2.0, 2 / 3)},
         measured_on={"quick": CI_STACKS, "full": (TF221,)},
         null_exempt="a claim about the cost of a training step at two lengths, not about learning",
-        expected_failures=(_HALF_MAXLEN_KERAS3_TF221,),
+        expected_failures=(HALF_MAXLEN_KERAS3_TF221,),
         sweep=Sweep(
             axes=(
                 Axis("data.maxlen", (100, 200, 400, 800), "maxlen (the half-length side: half of it)"),
@@ -151,40 +136,6 @@ def _twice_as_fast_at_half_maxlen() -> Claim:
             )
         ),
     )
-
-
-# Finding, every stack: the model misreads negated reviews whichever way the negation is written:
-#   python -m lstm_cases.tools.measure_claims --profile quick --seeds 10 --case sentiment_lstm_maxlen200 --fresh --write
-#   (and --profile full)
-_NEGATION_NOT_READ = ExpectedFailure(
-    reason=(
-        "the model reads hardly any negation at these budgets: reviews negated with 'not' (kept) fall below chance as "
-        "those negated with 'n't' (dropped) do, so dropping is not what reverses them; the known word leads by "
-        "0.03-0.07 on average (seeds 0-9: quick on both CI stacks, full on TF 2.21), not the reversal the source "
-        "describes, and over 0.1 on some seeds only"
-    ),
-    # the known word's lead is small and varies from seed to seed: 3 seeds can clear the rule by chance
-    strict=False,
-    # the finding itself: the kept word is read no worse than the dropped one
-    floor=AtLeast(-0.07, 2 / 3),
-)
-
-# Finding, Keras 2 on TF 2.15, quick: the LSTM does not beat a SimpleRNN trained at its own best rate
-#   python -m lstm_cases.tools.measure_claims --profile quick --seeds 10 --case sentiment_lstm_maxlen200 \
-#       --case sentiment_simplernn_tuned_maxlen200 --fresh --write
-_TUNED_SIMPLERNN_KERAS2 = ExpectedFailure(
-    reason=(
-        "Keras 2 on TF 2.15, quick: the tuned SimpleRNN is as good as the LSTM (LSTM minus SimpleRNN -0.070 to "
-        "+0.033, mean -0.005, seeds 0-9); 3 seeds go either way, so this stack's verdict is not judged"
-    ),
-    keras_major=2,
-    backend="tensorflow",
-    tensorflow_prefix="2.15",
-    profile="quick",
-    strict=False,
-    # the finding itself: the LSTM is not far behind
-    floor=PairedGreater(-0.05, 0.0),
-)
 
 
 def _beats_simplernn(compare_to: str, rules: dict, measured_on: dict, sweep: Sweep | None = None) -> Claim:
@@ -314,7 +265,7 @@ SENTIMENT_LSTM_200 = _case(
             rules={"quick": PairedGreater(0.0, 2 / 3)},
             measured_on={"quick": CI_STACKS},
             unjudged="full: the source's rate is RMSprop's default for both cells, so beats_simplernn is this claim",
-            expected_failures=(_TUNED_SIMPLERNN_KERAS2,),
+            expected_failures=(TUNED_SIMPLERNN_KERAS2,),
         ),
         Claim(
             id="drop_flips_negation",
@@ -327,7 +278,7 @@ SENTIMENT_LSTM_200 = _case(
             # 'n't' leads by far more than the noise between two groups of some 150 held-out reviews
             rules={"full": AtLeast(0.1, 2 / 3), "quick": AtLeast(0.1, 2 / 3)},
             measured_on=_GEN_MEASURED,
-            expected_failures=(_NEGATION_NOT_READ,),
+            expected_failures=(NEGATION_NOT_READ,),
         ),
     ),
 )
