@@ -9,8 +9,9 @@ binary cross-entropy, batch 32, 2 epochs, 80/20 split.
 Three data sources, one pipeline (``lstm_cases.textdata`` loads them all):
 
 - default, offline: a generated corpus of short movie reviews with a known structure
-  (``generate_review``; negations written with "n't" or "not"), and word vectors trained on generated text by gensim ``Word2Vec``,
-  saved in word2vec format and read back through ``KeyedVectors.load_word2vec_format``
+  (``generate_review``; negations written with "n't" or "not"), and word vectors trained on
+  generated text by gensim ``Word2Vec``, saved in word2vec format and read back through
+  ``KeyedVectors.load_word2vec_format``
   (binary and text, as real vectors are). The claims are judged on it.
 - real text, offline: gensim's ``pang_lee_polarity.cor`` (200 labelled sentences) with
   ``pang_lee_polarity_fasttext.vec``: an end-to-end run that records its accuracy and makes
