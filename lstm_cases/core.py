@@ -362,7 +362,7 @@ class Case:
     control_of: str = ""
     # Names the data a case's builder makes, when it has changed since seeds were first measured: a change
     # of the data retires every earlier measurement, which set or checked thresholds on other data
-    # (holdout.rule_text, provenance.recipe_key). Empty: the data as first measured.
+    # (holdout.rule_text, provenance.recipe_of). Empty: the data as first measured.
     data_version: str = ""
 
     def __post_init__(self) -> None:

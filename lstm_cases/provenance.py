@@ -123,10 +123,9 @@ def measured_elsewhere(case: Any, entry: Mapping[str, Any], profile: str) -> str
     version = (stored or {}).get("data_version", "")
     if version != case.data_version:
         return f"measured on data {version or 'as first measured'!r}, the case now makes {case.data_version!r}"
-    if stored is not None and stored != recipe_of(case, profile):
-        changed = sorted(
-            k for k in set(stored) | set(recipe_of(case, profile)) if stored.get(k) != recipe_of(case, profile).get(k)
-        )
+    now = recipe_of(case, profile)
+    if stored is not None and stored != now:
+        changed = sorted(k for k in set(stored) | set(now) if stored.get(k) != now.get(k))
         return f"measured under another {profile} recipe ({', '.join(changed)} changed since)"
     return ""
 

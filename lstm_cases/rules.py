@@ -142,8 +142,29 @@ def _seeds_needed(fraction: float, n: int) -> int:
     return math.ceil(fraction * n - 1e-9)
 
 
+def _floor_rule(floor: float | None) -> str:
+    """A paired rule's floor as its description states it ("" without one)."""
+    return f" and this >= {floor:g} on every seed" if floor is not None else ""
+
+
+def _floor_held(floor: float | None, values: Sequence[float]) -> tuple[bool, str]:
+    """Whether this side clears a paired rule's floor on every seed, and the verdict's words for it."""
+    if floor is None:
+        return True, ""
+    above = min(values) >= floor
+    return above, f"; this >= {floor:g} on every seed: {above}"
+
+
+class _PairedDifferences:
+    """The effect of a rule judged on paired differences (this - other): their mean, with its interval."""
+
+    def effect(self, values, others=None):
+        _require_pair(values, others)
+        return difference_effect(values, others)
+
+
 @dataclass(frozen=True)
-class PairedGreater(Rule):
+class PairedGreater(_PairedDifferences, Rule):
     """Paired over the same seeds: mean(this - other) >= ``min_mean_diff`` and this > other
     on at least ``min_win_fraction`` of the seeds. ``floor``: also this >= floor on every seed,
     for a "not worse than" claim (a negative ``min_mean_diff``), which two models that learned
@@ -155,15 +176,10 @@ class PairedGreater(Rule):
     paired = True
 
     def describe(self) -> str:
-        floor = f" and this >= {self.floor:g} on every seed" if self.floor is not None else ""
         return (
             f"paired over the same seeds: mean difference >= {self.min_mean_diff:g} and "
-            f"wins on >= {self.min_win_fraction:.0%} of seeds{floor}"
+            f"wins on >= {self.min_win_fraction:.0%} of seeds{_floor_rule(self.floor)}"
         )
-
-    def effect(self, values, others=None):
-        _require_pair(values, others)
-        return difference_effect(values, others)
 
     def judge(self, values, others=None):
         _require_pair(values, others)
@@ -171,9 +187,8 @@ class PairedGreater(Rule):
         mean = statistics.fmean(diffs)
         wins = sum(d > 0 for d in diffs)
         needed = _seeds_needed(self.min_win_fraction, len(diffs))
-        above = self.floor is None or min(values) >= self.floor
+        above, floor = _floor_held(self.floor, values)
         held = mean >= self.min_mean_diff and wins >= needed and above
-        floor = f"; this >= {self.floor:g} on every seed: {above}" if self.floor is not None else ""
         return held, (
             f"mean difference {mean:.4g} (need >= {self.min_mean_diff:g}); wins {wins}/{len(diffs)} "
             f"(need {needed}){floor}; this {_fmt(values)} vs other {_fmt(others)}"
@@ -181,7 +196,7 @@ class PairedGreater(Rule):
 
 
 @dataclass(frozen=True)
-class PairedLoss(Rule):
+class PairedLoss(_PairedDifferences, Rule):
     """Paired over the same seeds, for "slightly lower": this is below the other on average, by more than
     nothing and at most ``max_loss`` (0 < mean(other - this) <= max_loss), and below it on at least
     ``min_loss_fraction`` of the seeds. ``floor``: also this >= floor on every seed, so that two models
@@ -193,15 +208,11 @@ class PairedLoss(Rule):
     paired = True
 
     def describe(self) -> str:
-        floor = f" and this >= {self.floor:g} on every seed" if self.floor is not None else ""
         return (
             f"paired over the same seeds: lower on average, by at most {self.max_loss:g} "
-            f"(0 < mean(other - this) <= {self.max_loss:g}), lower on >= {self.min_loss_fraction:.0%} of seeds{floor}"
+            f"(0 < mean(other - this) <= {self.max_loss:g}), lower on >= {self.min_loss_fraction:.0%} of seeds"
+            f"{_floor_rule(self.floor)}"
         )
-
-    def effect(self, values, others=None):
-        _require_pair(values, others)
-        return difference_effect(values, others)
 
     def judge(self, values, others=None):
         _require_pair(values, others)
@@ -209,9 +220,8 @@ class PairedLoss(Rule):
         mean = statistics.fmean(losses)
         lower = sum(loss > 0 for loss in losses)
         needed = _seeds_needed(self.min_loss_fraction, len(losses))
-        above = self.floor is None or min(values) >= self.floor
+        above, floor = _floor_held(self.floor, values)
         held = 0 < mean <= self.max_loss and lower >= needed and above
-        floor = f"; this >= {self.floor:g} on every seed: {above}" if self.floor is not None else ""
         return held, (
             f"mean loss {mean:.4g} (need in (0, {self.max_loss:g}]); lower on {lower}/{len(losses)} "
             f"(need {needed}){floor}; this {_fmt(values)} vs other {_fmt(others)}"

@@ -263,11 +263,17 @@ def _caption(sweep: Sweep) -> str:
     for name, mark in as_dict(sweep.spec.get("marks")).items():
         what = f"{letter(name)} = {name}" + (" = the source's recipe" if sweep.spec.get("source_is") == name else "")
         point = _point_text(sweep, as_dict(mark).get("point"))
-        off = mark_cell(sweep, name) is None
-        lines.append(what + (f": off the grid ({point})" if off else ""))
-        if off and sweep.spec.get("source_is") == name and sweep.spec.get("source_off_grid"):
-            lines.append(f"   why: {sweep.spec['source_off_grid']}")
+        lines.append(what + (f": off the grid ({point})" if mark_cell(sweep, name) is None else ""))
+        why = _why_off_grid(sweep, name)
+        if why:
+            lines.append(f"   why: {why}")
     return "\n".join(lines)
+
+
+def _why_off_grid(sweep: Sweep, name: str) -> str:
+    """Why the recipe mark ``name`` lies off the grid, where it is the source's and its sweep says why."""
+    off = mark_cell(sweep, name) is None
+    return str(sweep.spec.get("source_off_grid") or "") if off and sweep.spec.get("source_is") == name else ""
 
 
 def heatmap(sweep: Sweep) -> bytes:
@@ -346,8 +352,8 @@ def markdown(sweep: Sweep, figure_name: str) -> str:
         point = _point_text(sweep, as_dict(mark).get("point"))
         source = " (the source's recipe)" if spec.get("source_is") == name else ""
         where = "off the grid" if mark_cell(sweep, name) is None else "on the grid"
-        if where == "off the grid" and source and spec.get("source_off_grid"):
-            where += f": {spec['source_off_grid']}"
+        why = _why_off_grid(sweep, name)
+        where += f": {why}" if why else ""
         other = as_dict(mark).get("other_differences") or "none"
         lines.append(f"- {letter(name)} = {name}{source}: {point} ({where}); other differences: {other}")
     seeds = ", ".join(str(s) for s in as_list(record.get("seeds")))

@@ -58,7 +58,8 @@ def judge_file(path: Path, profile: str, within: tuple[int, int] | None = None) 
         doc = _only_seeds(doc, within)
     size = DEFAULT_SEEDS[profile]
     rows = []
-    for case in registry.all_cases().values():
+    cases = registry.all_cases()
+    for case in cases.values():
         entry = doc["cases"].get(case.id)
         if entry is None or "metrics" not in entry or not entry["seeds"]:
             continue  # not measured here, or (in a range) measured again since on other seeds only
@@ -70,7 +71,7 @@ def judge_file(path: Path, profile: str, within: tuple[int, int] | None = None) 
                 continue
             if any(claim.metric not in e["metrics"] for e in (entry, other) if e is not None):
                 continue  # measured before the claim had this metric: nothing to judge on these seeds
-            partner = registry.all_cases()[claim.compare_to] if other is not None else None
+            partner = cases[claim.compare_to] if other is not None else None
             if provenance.measured_elsewhere(case, entry, profile) or (
                 partner is not None and provenance.measured_elsewhere(partner, other, profile)
             ):
