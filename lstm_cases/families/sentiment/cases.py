@@ -8,9 +8,14 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from lstm_cases.core import TRAIN_SECONDS, Case, CaseData, Claim, Expected, Recipe
+from lstm_cases.core import TRAIN_SECONDS, Case, CaseData, Claim, Expected, ExpectedFailure, Recipe
 from lstm_cases.families.sentiment.corpus import CORPUS_VERSION, N_REVIEWS, VECTOR_DIMS, generated_data
-from lstm_cases.families.sentiment.findings import HALF_MAXLEN_KERAS3_TF221, NEGATION_NOT_READ, TUNED_SIMPLERNN_KERAS2
+from lstm_cases.families.sentiment.findings import (
+    HALF_MAXLEN_KERAS3_TF221,
+    NEGATION_NOT_READ,
+    SIMPLERNN_EDGE_KERAS2,
+    TUNED_SIMPLERNN_KERAS2,
+)
 from lstm_cases.families.sentiment.pipeline import (
     HALF_MAXLEN_METRIC,
     SHORT_MAXLEN,
@@ -138,7 +143,13 @@ def _twice_as_fast_at_half_maxlen() -> Claim:
     )
 
 
-def _beats_simplernn(compare_to: str, rules: dict, measured_on: dict, sweep: Sweep | None = None) -> Claim:
+def _beats_simplernn(
+    compare_to: str,
+    rules: dict,
+    measured_on: dict,
+    sweep: Sweep | None = None,
+    expected_failures: tuple[ExpectedFailure, ...] = (),
+) -> Claim:
     return Claim(
         id="beats_simplernn",
         text="on the same data, the LSTM's held-out accuracy beats a SimpleRNN of the same width",
@@ -149,6 +160,7 @@ def _beats_simplernn(compare_to: str, rules: dict, measured_on: dict, sweep: Swe
         measured_on=measured_on,
         unmeasured="" if all(measured_on.values()) else IMDB_UNMEASURED,
         sweep=sweep,
+        expected_failures=expected_failures,
     )
 
 
@@ -243,11 +255,11 @@ SENTIMENT_LSTM_200 = _case(
         ),
         _beats_simplernn(
             "sentiment_simplernn_maxlen200",
-            # quick: the LSTM can lose a seed by a hair, so wins on 2 of 3 seeds (a majority)
-            # the LSTM's edge is small at both recipes and a seed can go either way (docs/findings.md): better
-            # on average, and on some seeds
-            {"full": PairedGreater(0.01, 2 / 3), "quick": PairedGreater(0.01, 1 / 3)},
+            # quick: set on TF 2.21, the reference stack (the least 3-seed mean of seeds 0-9 less a margin);
+            # full: a seed can go either way at the source's recipe, so better on average and on most seeds
+            {"full": PairedGreater(0.01, 2 / 3), "quick": PairedGreater(0.02, 2 / 3)},
             _GEN_MEASURED,
+            expected_failures=(SIMPLERNN_EDGE_KERAS2,),
             sweep=Sweep(
                 axes=(Axis("epochs", (1, 2, 3)), Axis("data.reviews", (625, 1250, 2500), "reviews (80% train)"))
             ),

@@ -55,3 +55,22 @@ TUNED_SIMPLERNN_KERAS2 = ExpectedFailure(
     # the finding itself: the LSTM is not far behind
     floor=PairedGreater(-0.05, 0.0),
 )
+
+# Finding, Keras 2 on TF 2.15, quick: the LSTM's edge over the SimpleRNN at the LSTM's rate is smaller and
+# goes either way on some seeds:
+#   python -m lstm_cases.tools.measure_claims --profile quick --seeds 10 --case sentiment_lstm_maxlen200 \
+#       --case sentiment_simplernn_maxlen200 --fresh --write
+SIMPLERNN_EDGE_KERAS2 = ExpectedFailure(
+    reason=(
+        "Keras 2 on TF 2.15, quick: the SimpleRNN at the LSTM's rate comes closer to the LSTM than on Keras 3 "
+        "(LSTM minus SimpleRNN -0.010 to +0.166, seeds 0-9: 7 wins, a tie, 2 losses; 3-seed means from 0.016); "
+        "3 seeds clear the rule on some runs only, so this stack's verdict is not judged"
+    ),
+    keras_major=2,
+    backend="tensorflow",
+    tensorflow_prefix="2.15",
+    profile="quick",
+    strict=False,
+    # the finding itself, as for the tuned SimpleRNN on this stack: the LSTM is not far behind
+    floor=PairedGreater(-0.05, 0.0),
+)
