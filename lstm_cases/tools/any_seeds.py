@@ -42,6 +42,7 @@ class Row:
     worst: str  # the detail of the first failing run, or of the run nearest to failing
     seeds: str = ""  # the check range, "A-B"
     unseen: bool = True  # the rule is the one the range was measured under
+    bases: tuple[int, ...] = ()  # the first seed of each run judged
 
 
 def windows(seeds: Sequence[int], size: int) -> list[list[int]]:
@@ -123,7 +124,8 @@ def _row(doc: dict, case_id: str, claim, entry: dict, other: dict | None, profil
         if verdict.status in (FAIL, XPASS):
             failing.append(run[0])
             worst = worst or f"seeds {run[0]}-{run[-1]}: {verdict.status}: {verdict.detail}"
-    return Row(case_id, claim.id, doc["stack_label"], len(runs), len(failing), tuple(failing), worst)
+    bases = tuple(run[0] for run in runs)
+    return Row(case_id, claim.id, doc["stack_label"], len(runs), len(failing), tuple(failing), worst, bases=bases)
 
 
 def table(rows: Sequence[Row]) -> str:
@@ -137,6 +139,27 @@ def table(rows: Sequence[Row]) -> str:
         lines.append(
             f"| `{r.case}` | `{r.claim}` | {r.stack} | {r.seeds or '-'} | {seen} | {r.runs} | {r.false_failures} "
             f"| {bases} | {r.worst or '-'} |"
+        )
+    return "\n".join(lines)
+
+
+def whole_runs(rows: Sequence[Row]) -> str:
+    """Per stack and check range, the runs whose every unseen claim held: what ``pytest bench --seed-base B``
+    would say of its claims there (a range that holds only some cases judges only their claims)."""
+    lines = [
+        "| stack | seeds | claims judged | runs | runs with every claim held | bases with a false failure |",
+        "|---|---|---|---|---|---|",
+    ]
+    groups: dict[tuple[str, str], list[Row]] = {}
+    for r in rows:
+        if r.unseen:
+            groups.setdefault((r.stack, r.seeds), []).append(r)
+    for (stack, seeds), group in groups.items():
+        bases = sorted({b for r in group for b in r.bases})
+        failing = sorted({b for r in group for b in r.failing_bases})
+        lines.append(
+            f"| {stack} | {seeds} | {len(group)} | {len(bases)} | {len(bases) - len(failing)} "
+            f"| {', '.join(map(str, failing)) or '-'} |"
         )
     return "\n".join(lines)
 
@@ -184,6 +207,11 @@ recipe changed; their false failures there are told in docs/findings.md). A chec
 False failures on unseen seeds: **{sum(r.false_failures for r in unseen)}** of
 {sum(r.runs for r in unseen)} claim verdicts. On seen seeds (rules moved after the range):
 {sum(r.false_failures for r in seen)} of {sum(r.runs for r in seen)}.
+
+Whole runs: a run of 3 seeds is green only when every claim it judges holds. Per check range, the runs
+whose every unseen claim held (where a range measured only some cases, only their claims):
+
+{whole_runs(rows)}
 
 {table(rows)}
 """
