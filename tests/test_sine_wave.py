@@ -118,6 +118,18 @@ def test_recursive_forecast_feeds_predictions_back(monkeypatch):
     np.testing.assert_array_equal(sw.recursive_forecast(AddOne(), np.zeros(13), 4), [1, 2, 3, 4])
 
 
+def test_swing_and_period_tell_an_oscillating_forecast_from_a_flat_one():
+    steps = np.arange(sw.N_TEST)
+    truth = (np.sin(steps * 2 * np.pi / sw.PERIOD) + 1) / 2
+    half_out_of_phase = np.roll(truth, sw.PERIOD // 2)  # the worst RMSE a right-amplitude sine can score
+    assert sw.swing_ratio(half_out_of_phase, truth) == pytest.approx(1.0, abs=0.01)
+    assert sw.dominant_period(half_out_of_phase) == pytest.approx(sw.PERIOD, rel=0.005)
+    assert sw.dominant_period((np.sin(steps * 2 * np.pi / 97) + 1) / 2) == pytest.approx(97, rel=0.005)
+    assert sw.swing_ratio(0.5 * truth, truth) == pytest.approx(0.5)
+    for flat in (np.zeros(sw.N_TEST), np.full(sw.N_TEST, truth.mean())):  # dead, constant
+        assert sw.swing_ratio(flat, truth) == 0.0 and sw.dominant_period(flat) == 0.0
+
+
 @pytest.mark.parametrize("case_id", ["sine_simple", "sine_stacked"])
 def test_full_recipe_is_the_sources_on_the_training_split(case_id):
     r = get_case(case_id).recipe("full")

@@ -150,6 +150,22 @@ def _rmse(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(np.asarray(a, dtype="float64") - np.asarray(b, dtype="float64")))))
 
 
+def swing_ratio(forecast: np.ndarray, truth: np.ndarray) -> float:
+    """How far the forecast swings against the truth: the ratio of their standard deviations (0 for a
+    flat forecast, dead or constant; about 1 for a sine of the right amplitude, in phase or not)."""
+    return float(np.std(np.asarray(forecast, dtype="float64")) / np.std(np.asarray(truth, dtype="float64")))
+
+
+def dominant_period(series: np.ndarray) -> float:
+    """The period, in steps, of the series's strongest frequency (0 for a flat series)."""
+    centred = np.asarray(series, dtype="float64") - np.mean(series)
+    padded = 64 * len(centred)  # zero-padding: a frequency grid fine enough to tell a period of 100 from 98
+    power = np.abs(np.fft.rfft(centred, n=padded)) ** 2
+    if not np.any(power[1:] > 1e-12 * len(centred)):
+        return 0.0
+    return padded / int(np.argmax(power[1:]) + 1)
+
+
 def recursive_forecast(model: Any, first_window: np.ndarray, steps: int) -> np.ndarray:
     """Source 002 2.2.5: predict from the first test window, then slide the window and feed
     each prediction back as the newest value."""
@@ -193,6 +209,9 @@ def sine_metrics(model: Any, data: CaseData) -> dict[str, Any]:
             metrics[f"{name}_forecast_rmse_{steps}"] = _rmse(baseline[:steps], truth[:steps])
     if horizon == N_TEST:
         metrics["forecast_rmse_span"] = _rmse(forecast, truth)
+        # whether the forecast still oscillates like the sine, whatever its phase: an RMSE cannot tell
+        metrics["forecast_swing_span"] = swing_ratio(forecast, truth)
+        metrics["forecast_period_span"] = dominant_period(forecast)
         for name, baseline in baselines.items():
             metrics[f"{name}_forecast_rmse_span"] = _rmse(baseline, truth)
     metrics["forecast"] = [float(v) for v in forecast]
