@@ -10,6 +10,7 @@ import pytest
 from lstm_cases import holdout, provenance, registry
 from lstm_cases.core import PROFILES, seeds_for
 from lstm_cases.rules import AtLeast, MedianInBand, PairedGreater
+from lstm_cases.tools import any_seeds
 
 CLAIMS = [(case, claim) for case in registry.all_cases().values() for claim in case.claims]
 
@@ -29,8 +30,10 @@ def _check(case, claim, profile, folder=None) -> list[str]:
                 problems.append(f"{ev.path.name}: {len(ev.seeds)} seeds, fewer than {provenance.MIN_SEEDS}")
             xfail = claim.expected_failure(stack, profile)
             if xfail is not None and not xfail.strict:
-                # a finding that a run's seeds go either way: refuted only when every run of them holds
-                held = all(_held(claim, profile, run, stack) for run in _runs(ev, len(seeds_for(profile))))
+                # a finding that a run's seeds go either way: refuted only when every run of them holds, in
+                # the stack's file and in every check range its holdout log names
+                runs = [run for path in _with_check_files(ev.path) for run in _runs(case, claim, profile, path)]
+                held = all(_held(claim, profile, run, stack) for run in runs)
             else:
                 held = _held(claim, profile, (ev.values, ev.others), stack)
         if held == expected_to_fail:
@@ -45,10 +48,31 @@ def _held(claim, profile, values_and_others, stack) -> bool:
     return verdict.status in ("pass", "xpass") or "held here by chance" in verdict.detail
 
 
-def _runs(ev, size: int) -> list[tuple]:
-    """The stored seeds cut into the disjoint runs a ``--seed-base`` run judges (values, partner values)."""
-    starts = range(0, len(ev.values) - size + 1, size)
-    return [(ev.values[i : i + size], None if ev.others is None else ev.others[i : i + size]) for i in starts]
+def _with_check_files(path):
+    doc = json.loads(path.read_text())
+    return [path, *(path.with_name(e["file"]) for e in doc.get(holdout.LOG_KEY, []) if e.get("role") == "check")]
+
+
+def _runs(case, claim, profile, path) -> list[tuple]:
+    """A file's seeds of the claim cut into the disjoint runs a ``--seed-base`` run judges (values, partner
+    values); none where the file lacks the claim's cases or measured them under another recipe or data."""
+    cases = json.loads(path.read_text())["cases"]
+    entry, other = cases.get(case.id), cases.get(claim.compare_to) if claim.compare_to else None
+    if entry is None or "metrics" not in entry or claim.metric not in entry["metrics"]:
+        return []
+    if provenance.measured_elsewhere(case, entry, profile) or (claim.compare_to and other is None):
+        return []
+    values = dict(zip(entry["seeds"], entry["metrics"][claim.metric], strict=True))
+    others = dict(zip(other["seeds"], other["metrics"][claim.metric], strict=True)) if other else None
+    seeds = [s for s in entry["seeds"] if others is None or s in others]
+    return (
+        [
+            ([values[s] for s in run], None if others is None else [others[s] for s in run])
+            for run in any_seeds.windows(seeds, len(seeds_for(profile)))
+        ]
+        if seeds
+        else []
+    )
 
 
 @pytest.mark.parametrize("declared", CLAIMS, ids=[f"{c.id}-{cl.id}" for c, cl in CLAIMS])

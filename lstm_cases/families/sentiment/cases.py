@@ -14,7 +14,7 @@ from lstm_cases.families.sentiment.findings import (
     HALF_MAXLEN_KERAS3_TF221,
     NEGATION_NOT_READ,
     SIMPLERNN_EDGE_KERAS2,
-    TUNED_SIMPLERNN_KERAS2,
+    TUNED_SIMPLERNN_QUICK,
 )
 from lstm_cases.families.sentiment.pipeline import (
     HALF_MAXLEN_METRIC,
@@ -277,7 +277,7 @@ SENTIMENT_LSTM_200 = _case(
             rules={"quick": PairedGreater(0.0, 2 / 3)},
             measured_on={"quick": CI_STACKS},
             unjudged="full: the source's rate is RMSprop's default for both cells, so beats_simplernn is this claim",
-            expected_failures=(TUNED_SIMPLERNN_KERAS2,),
+            expected_failures=(TUNED_SIMPLERNN_QUICK,),
         ),
         Claim(
             id="drop_flips_negation",
