@@ -318,9 +318,10 @@ STATEFUL = Case(
             source_figure="100.00% stateful (000 section 5), against 84.00% for one letter without state (section 1)",
             metric="accuracy",
             compare_to="stateful_control",
-            rules={"quick": PairedGreater(0.3, 1.0)},
-            measured_on={"quick": CI_STACKS},
-            unjudged="full: the control at the source's recipe is not measured yet (the full campaign)",
+            # full: at 300 epochs the control learns more of the letters than at quick (set from seeds 0-9 of
+            # TF 2.21, checked on seeds 10-19 measured after it; docs/findings.md)
+            rules={"full": PairedGreater(0.15, 1.0), "quick": PairedGreater(0.3, 1.0)},
+            measured_on={"quick": CI_STACKS, "full": (TF221,)},
             expected_failures=(_STATEFUL_JAX_NOT_JUDGED,),
         ),
         # No claim on the walk from A (walk_correct_steps, kept as a metric, and the walk itself as an
