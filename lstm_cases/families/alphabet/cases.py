@@ -147,9 +147,10 @@ TIMESTEP_WINDOW = Case(
             source_figure="100.00% (000 section 3), credited to the LSTM reading the window as a sequence",
             metric="accuracy",
             compare_to="window_non_recurrent",
-            rules={"quick": PairedGreater(0.3, 1.0)},
-            measured_on={"quick": CI_STACKS},
-            unjudged="full: the control at the source's 500 epochs is not measured yet (the full campaign)",
+            # full: at 500 epochs the Dense layer learns most windows (as the feature window does); set from
+            # seeds 0-9 of TF 2.21, checked on seeds 10-19 measured after it (docs/findings.md)
+            rules={"full": PairedGreater(0.08, 1.0), "quick": PairedGreater(0.3, 1.0)},
+            measured_on={"quick": CI_STACKS, "full": (TF221,)},
         ),
         Claim(
             id="source_accuracy",
