@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+from lstm_cases import registry
 from lstm_cases.tools import examples
 from reports import compare, duet
 from tests.test_duet import duet_file, every_kind
@@ -31,6 +32,18 @@ def test_every_example_was_made_by_today_s_rules():
             if now[rule] != seen
         ]
     assert not stale, f"examples made by other rules than today's (lstm-bench examples remakes them): {stale}"
+
+
+def test_every_committed_map_is_judged_by_today_s_rule():
+    """A map's cells are judged by the rule its record names; the example judges its records again, so
+    that rule is today's (a rule moved after the sweep ran is the one the map shows)."""
+    stale = []
+    for record in examples.sweep_records(EXAMPLES / "sweeps"):
+        for key, entry in json.loads(record.read_text())["lstm_bench"]["sweeps"].items():
+            claim = registry.get_case(entry["case"]).claim(entry["claim"])
+            now = claim.rules[claim.sweep.judged_by].describe()
+            stale += [f"{record.name}: {key}: {entry['rule']!r} (now {now!r})"] if entry["rule"] != now else []
+    assert not stale, f"maps judged by another rule than today's (lstm-bench examples sweeps): {stale}"
 
 
 def test_a_changed_rule_or_factor_changes_its_fingerprint(monkeypatch):
