@@ -45,9 +45,11 @@ def test_the_time_step_window_beats_its_control_only_with_recurrence():
 
 
 def test_the_lstm_beats_the_tuned_simplernn_only_with_its_gates():
+    """At quick the claim is a finding (3 seeds cannot show the LSTM's small edge), judged by its floor; with
+    its gates taken away the LSTM falls below that floor: the claim fails outright."""
     case = registry.get_case("sentiment_lstm_maxlen200")
     gateless = dataclasses.replace(case, build_model=partial(sentiment_model, cell="SimpleRNN"))  # at the LSTM's rate
-    assert _verdicts("sentiment_lstm_maxlen200", "beats_tuned_simplernn", gateless) == (PASS, FAIL)
+    assert _verdicts("sentiment_lstm_maxlen200", "beats_tuned_simplernn", gateless) == (XFAIL, FAIL)
 
 
 def _char_model_without_recurrence(data, recipe):
