@@ -8,7 +8,7 @@ import json
 import pytest
 
 from lstm_cases import holdout, provenance, registry
-from lstm_cases.core import PROFILES, seeds_for
+from lstm_cases.core import PROFILES
 from lstm_cases.rules import AtLeast, MedianInBand, PairedGreater
 from lstm_cases.tools import any_seeds
 
@@ -33,17 +33,16 @@ def _check(case, claim, profile, folder=None) -> list[str]:
                 # a finding that a run's seeds go either way: refuted only when every run of them holds, in
                 # the stack's file and in every check range its holdout log names
                 runs = [run for path in _with_check_files(ev.path) for run in _runs(case, claim, profile, path)]
-                held = all(_held(claim, profile, run, stack) for run in runs)
+                held = all(_held(claim, profile, values, others, stack) for _, values, others in runs)
             else:
-                held = _held(claim, profile, (ev.values, ev.others), stack)
+                held = _held(claim, profile, ev.values, ev.others, stack)
         if held == expected_to_fail:
             what = "holds although it is an expected failure" if held else "does not hold"
             problems.append(f"{ev.path.name}: the {profile} rule {what} on the stored seeds ({ev.describe()})")
     return problems
 
 
-def _held(claim, profile, values_and_others, stack) -> bool:
-    values, others = values_and_others
+def _held(claim, profile, values, others, stack) -> bool:
     verdict = claim.judge(profile, values, stack, others)
     return verdict.status in ("pass", "xpass") or "held here by chance" in verdict.detail
 
@@ -53,26 +52,9 @@ def _with_check_files(path):
     return [path, *(path.with_name(e["file"]) for e in doc.get(holdout.LOG_KEY, []) if e.get("role") == "check")]
 
 
-def _runs(case, claim, profile, path) -> list[tuple]:
-    """A file's seeds of the claim cut into the disjoint runs a ``--seed-base`` run judges (values, partner
-    values); none where the file lacks the claim's cases or measured them under another recipe or data."""
-    cases = json.loads(path.read_text())["cases"]
-    entry, other = cases.get(case.id), cases.get(claim.compare_to) if claim.compare_to else None
-    if entry is None or "metrics" not in entry or claim.metric not in entry["metrics"]:
-        return []
-    if provenance.measured_elsewhere(case, entry, profile) or (claim.compare_to and other is None):
-        return []
-    values = dict(zip(entry["seeds"], entry["metrics"][claim.metric], strict=True))
-    others = dict(zip(other["seeds"], other["metrics"][claim.metric], strict=True)) if other else None
-    seeds = [s for s in entry["seeds"] if others is None or s in others]
-    return (
-        [
-            ([values[s] for s in run], None if others is None else [others[s] for s in run])
-            for run in any_seeds.windows(seeds, len(seeds_for(profile)))
-        ]
-        if seeds
-        else []
-    )
+def _runs(case, claim, profile, path) -> list[any_seeds.Run]:
+    """A file's seeds of the claim in the disjoint runs a ``--seed-base`` run judges (none where it cannot)."""
+    return any_seeds.claim_runs(provenance.load(path), case, claim, profile) or []
 
 
 @pytest.mark.parametrize("declared", CLAIMS, ids=[f"{c.id}-{cl.id}" for c, cl in CLAIMS])

@@ -57,28 +57,43 @@ def judge_file(path: Path, profile: str, within: tuple[int, int] | None = None) 
     doc = provenance.load(path)
     if within is not None:
         doc = _only_seeds(doc, within)
-    size = DEFAULT_SEEDS[profile]
     rows = []
-    cases = registry.all_cases()
-    for case in cases.values():
-        entry = doc["cases"].get(case.id)
-        if entry is None or "metrics" not in entry or not entry["seeds"]:
-            continue  # not measured here, or (in a range) measured again since on other seeds only
+    for case in registry.all_cases().values():
         for claim in case.claims:
-            if not claim.judged_in(profile):
-                continue
-            other = doc["cases"].get(claim.compare_to) if claim.compare_to else None
-            if claim.compare_to and (other is None or other.get("seeds") != entry["seeds"]):
-                continue
-            if any(claim.metric not in e["metrics"] for e in (entry, other) if e is not None):
-                continue  # measured before the claim had this metric: nothing to judge on these seeds
-            partner = cases[claim.compare_to] if other is not None else None
-            if provenance.measured_elsewhere(case, entry, profile) or (
-                partner is not None and provenance.measured_elsewhere(partner, other, profile)
-            ):
-                continue  # measured on other data or under another recipe: those seeds judge something else
-            rows.append(_row(doc, case.id, claim, entry, other, profile, size))
+            runs = claim_runs(doc, case, claim, profile)
+            if runs is not None:
+                rows.append(_row(doc, case.id, claim, runs, profile))
     return rows
+
+
+Run = tuple[list[int], list[float], "list[float] | None"]  # seeds, the claim's values, a paired claim's other's
+
+
+def claim_runs(doc: dict, case, claim, profile: str) -> list[Run] | None:
+    """The claim's stored seeds in a measurement file cut into the disjoint runs ``pytest bench --seed-base B``
+    judges; None where the file cannot judge it (the claim is not judged in the profile, its case or partner
+    is not measured on the same seeds, the metric is missing, or the seeds were measured on other data or
+    under another recipe)."""
+    entry = doc["cases"].get(case.id)
+    if entry is None or "metrics" not in entry or not entry["seeds"] or not claim.judged_in(profile):
+        return None  # not measured here, or (in a range) measured again since on other seeds only
+    other = doc["cases"].get(claim.compare_to) if claim.compare_to else None
+    if claim.compare_to and (other is None or other.get("seeds") != entry["seeds"]):
+        return None
+    if any(claim.metric not in e["metrics"] for e in (entry, other) if e is not None):
+        return None  # measured before the claim had this metric: nothing to judge on these seeds
+    partner = registry.get_case(claim.compare_to) if other is not None else None
+    if provenance.measured_elsewhere(case, entry, profile) or (
+        partner is not None and provenance.measured_elsewhere(partner, other, profile)
+    ):
+        return None  # measured on other data or under another recipe: those seeds judge something else
+    index = {s: i for i, s in enumerate(entry["seeds"])}
+    values = entry["metrics"][claim.metric]
+    others = other["metrics"][claim.metric] if other is not None else None
+    return [
+        (run, [values[index[s]] for s in run], None if others is None else [others[index[s]] for s in run])
+        for run in windows(entry["seeds"], DEFAULT_SEEDS[profile])
+    ]
 
 
 def _only_seeds(doc: dict, within: tuple[int, int]) -> dict:
@@ -110,21 +125,14 @@ def check_ranges(path: Path, profile: str) -> list[Row]:
     return rows
 
 
-def _row(doc: dict, case_id: str, claim, entry: dict, other: dict | None, profile: str, size: int) -> Row:
-    seeds = list(entry["seeds"])
-    index = {s: i for i, s in enumerate(seeds)}
-    values = entry["metrics"][claim.metric]
-    others = other["metrics"][claim.metric] if other is not None else None
+def _row(doc: dict, case_id: str, claim, runs: Sequence[Run], profile: str) -> Row:
     failing, worst = [], ""
-    runs = windows(seeds, size)
-    for run in runs:
-        picked = [values[index[s]] for s in run]
-        paired = [others[index[s]] for s in run] if others is not None else None
-        verdict = claim.judge(profile, picked, doc["stack"], paired)
+    for run, values, others in runs:
+        verdict = claim.judge(profile, values, doc["stack"], others)
         if verdict.status in (FAIL, XPASS):
             failing.append(run[0])
             worst = worst or f"seeds {run[0]}-{run[-1]}: {verdict.status}: {verdict.detail}"
-    bases = tuple(run[0] for run in runs)
+    bases = tuple(run[0] for run, _, _ in runs)
     return Row(case_id, claim.id, doc["stack_label"], len(runs), len(failing), tuple(failing), worst, bases=bases)
 
 
