@@ -49,7 +49,8 @@ def _held(claim, profile, values, others, stack) -> bool:
 
 def _with_check_files(path):
     doc = json.loads(path.read_text())
-    return [path, *(path.with_name(e["file"]) for e in doc.get(holdout.LOG_KEY, []) if e.get("role") == "check")]
+    checks = [path.with_name(e["file"]) for e in doc.get(holdout.LOG_KEY, []) if e.get("role") == "check"]
+    return list(dict.fromkeys([path, *checks]))  # a first check range may be kept in the stack's file itself
 
 
 def _runs(case, claim, profile, path) -> list[any_seeds.Run]:
