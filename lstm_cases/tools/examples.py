@@ -37,9 +37,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from lstm_cases import registry, sweep_record
-from lstm_cases.record.atomic import write_atomic
 from lstm_cases.record.schema import fingerprint
 from lstm_cases.timing_worker import commit_of
+from lstm_cases.tools.measure_claims import write_json_atomic
 from lstm_cases.xdist_support import bench_folder
 
 PROG = "lstm-bench examples"
@@ -190,7 +190,7 @@ def make_sweeps(folder: Path, args: argparse.Namespace) -> Made:
     for record in records:  # judged again by today's rules: a rule moved since the sweep ran is the one shown
         doc = json.loads(record.read_text())
         sweep_record.judge(doc["lstm_bench"])
-        write_atomic(folder / record.name, json.dumps(doc, indent=1) + "\n")
+        write_json_atomic(folder / record.name, doc)
     with contextlib.chdir(folder):  # the maps' README names the records as the example holds them
         status = call(sweep_map.main, [*(r.name for r in records), "-o", "."])
     made.commands.append(" ".join(["lstm-bench", "maps", *(r.name for r in records), "-o", "."]))
