@@ -6,7 +6,9 @@ and the others in name order, says which files it left out (``.partial`` files f
 interrupted runs, temp files), and runs the report generator (``python -m reports``) on
 them with the same --factor / --alpha / --noise (the rule of ``reports.compare``), then prints the
 report's headline: per stack and family, the geometric-mean ratio to the baseline with its interval
-(``reports.headline``). With ``--duets DIR`` (each stack's python timed side by side with the reference
+(``reports.headline``). The folder's README.md is a summary a reader can take in: each stack's verdicts,
+every claim's verdict on each stack side by side, the headline and the figures; every table of the full
+report is in report.md beside it. With ``--duets DIR`` (each stack's python timed side by side with the reference
 stack's: ``python -m lstm_cases.tools.duet``), the README gets the stacks' speed from those duets, with
 intervals, above which the sequential ratios are only where no duet exists. Reads results only.
 """
@@ -14,21 +16,25 @@ intervals, above which the sequential ratios are only where no duet exists. Read
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from lstm_cases.record.atomic import write_atomic
-from lstm_cases.record.load import InputError, load_runs
+from lstm_cases.record.load import InputError, Run, load_runs
 from reports import cli
 from reports.command import error
 from reports.compare_view import comparisons_of
 from reports.duet import load_duet
 from reports.duet_view import stacks_section
-from reports.headline import headline
+from reports.headline import headline, verdicts
+from reports.markdown import DASH, code, table
 from reports.options import add_rule_options, rule_from_args, rule_options
 
 PROG = "python -m reports.matrix"
 DEFAULT_BASELINE = "tf221-keras3"
+FULL_REPORT = "report.md"  # every table of the report; README.md is the summary that links it
+NOT_PASSING = {"fail": "**fail**", "xpass": "**xpass**"}  # what a reader must not miss in the grid
 
 
 def matrix_files(folder: Path, baseline: str) -> list[Path]:
@@ -74,12 +80,60 @@ def main(argv: list[str] | None = None) -> int:
     if status == 0:  # the files and options are known good now
         runs = load_runs(files)
         rule = rule_from_args(args)[0]
-        print("\n".join(headline(runs, comparisons_of(runs, rule))))
+        timings = headline(runs, comparisons_of(runs, rule))
+        print("\n".join(timings))
+        readme = args.out / "README.md"
+        os.replace(readme, args.out / FULL_REPORT)
+        text = summary(runs, timings, figures=not args.no_figures)
         if duets:
-            readme = args.out / "README.md"
-            write_atomic(readme, readme.read_text() + "\n" + stacks_section(duets, rule) + "\n")
+            text += "\n" + stacks_section(duets, rule) + "\n"
             print(f"{PROG}: the speed table from {len(duets)} duet(s) is in {readme}")
+        write_atomic(readme, text)
+        print(f"{PROG}: wrote the summary {readme}; every table in {args.out / FULL_REPORT}")
     return status
+
+
+def claims_grid(runs: list[Run]) -> list[str]:
+    """One row per claim judged in any run, one column per run (its file's name): the claim's verdict
+    there, a failure or an unexpected pass in bold, a dash where the run did not judge it."""
+    statuses: dict[tuple[str, str], dict[int, str]] = {}
+    for column, run in enumerate(runs):
+        for case_id, case in run.record.get("cases", {}).items():
+            for claim_id, verdict in case.get("verdicts", {}).items():
+                status = str(verdict.get("status"))
+                statuses.setdefault((case_id, claim_id), {})[column] = NOT_PASSING.get(status, status)
+    rows = [
+        [code(case_id), code(claim_id), *(by_run.get(column, DASH) for column in range(len(runs)))]
+        for (case_id, claim_id), by_run in statuses.items()
+    ]
+    headers = ["case", "claim", *(run.path.stem for run in runs)]
+    return table(headers, rows, "ll" + "l" * len(runs)).splitlines()
+
+
+def summary(runs: list[Run], timings: list[str], figures: bool) -> str:
+    """The matrix folder's README.md: what a reader needs first, the full report linked."""
+    lines = [
+        "# The version and backend matrix",
+        "",
+        f"{len(runs)} result files, one per stack; the baseline of every timing is **{runs[0].path.name}** "
+        f"({runs[0].label}), named, not the first file sorted. Every table (timings per case, memory, cost, "
+        f"each run's claims with their values, curves and samples) is in the full report, [{FULL_REPORT}]"
+        f"({FULL_REPORT}).",
+        "",
+        verdicts(runs).replace(f"## lstm-bench: {len(runs)} result file(s)", "## Verdicts per stack", 1),
+        "## Every claim on every stack",
+        "",
+        "Each claim's verdict by the rule of the run's profile (pass, **fail**, xfail: an expected failure "
+        "with its reason in docs/findings.md, **xpass**: an expected failure that passed).",
+        "",
+        *claims_grid(runs),
+        "",
+        *timings,
+    ]
+    if figures:
+        lines += ["![ratio to the baseline per case, log scale](ratios.png)", "",
+                  "![timings per case and run, log scale](timings.png)", ""]  # fmt: skip
+    return "\n".join(lines)
 
 
 def _duets(folder: Path) -> list:

@@ -23,9 +23,9 @@ def test_baseline_first_others_by_name_unfinished_files_left_out(tmp_path, capsy
     captured = capsys.readouterr()
     assert "baseline tf221-keras3.json; compared: keras3-jax.json, tf215-keras2.json" in captured.out
     assert "left out unfinished result files: .tf216-keras3.json.123.tmp, tf218-keras3.json.partial" in captured.err
-    readme = (tmp_path / "out" / "README.md").read_text()
-    assert "tf215-keras2.json" in readme or "2.15.1" in readme
-    assert "--alpha 0.002" in readme  # the rule's options reach the report
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "tf215-keras2.json" in report or "2.15.1" in report
+    assert "--alpha 0.002" in report  # the rule's options reach the report
     assert "## Headline: each run against tf2.21/keras3/tensorflow" in captured.out  # and the headline is printed
     assert "| tf2.15/keras2/tensorflow | alphabet | 1 |" in table_text(captured.out)  # cells padded by tabulate
     assert "| **tf2.21/keras3/tensorflow (keras3-jax)** | **all cases** | 1 |" in table_text(captured.out)
@@ -34,7 +34,7 @@ def test_baseline_first_others_by_name_unfinished_files_left_out(tmp_path, capsy
 def test_the_rule_options_reach_the_report(tmp_path, capsys):
     folder = _folder(tmp_path, "tf221-keras3", "tf215-keras2")
     assert main([str(folder), "-o", str(tmp_path / "out"), "--no-figures", "--factor", "1.5", "--alpha", "0.01"]) == 0
-    readme = (tmp_path / "out" / "README.md").read_text()
+    readme = (tmp_path / "out" / "report.md").read_text()
     assert "F = train_step x1.5, predict x1.5, single_call x1.5" in readme and "alpha = 0.01)" in readme
     assert main([str(folder), "-o", str(tmp_path / "out"), "--factor", "1"]) == 2
     assert capsys.readouterr().err.endswith("python -m reports: error: --factor must be > 1, got 1.0\n")
@@ -50,3 +50,19 @@ def test_missing_baseline_is_one_line_naming_what_was_found(tmp_path, capsys):
     )
     assert main([str(tmp_path / "nowhere"), "-o", str(tmp_path / "out")]) == 2
     assert "not a folder (run `tox` first" in capsys.readouterr().err
+
+
+def test_the_readme_is_a_summary_with_every_claim_on_every_stack_and_links_the_full_report(tmp_path, capsys):
+    folder = _folder(tmp_path, "tf221-keras3", "tf215-keras2", "keras3-jax")
+    failing = make_case("one_char", train=noisy(3.0, 3, seed=5), claims={"source_accuracy": ("fail", [0.5] * 3)})
+    write_result(folder / "keras3-jax.json", failing)
+    assert main([str(folder), "-o", str(tmp_path / "out"), "--no-figures"]) == 0
+    out = capsys.readouterr().out
+    readme = (tmp_path / "out" / "README.md").read_text()
+    assert "[report.md](report.md)" in readme and "the baseline of every timing is **tf221-keras3.json**" in readme
+    grid = table_text(readme)
+    assert "| case | claim | tf221-keras3 | keras3-jax | tf215-keras2 |" in grid
+    assert "| `one_char` | `source_accuracy` | pass | **fail** | pass |" in grid
+    assert "## Verdicts per stack" in readme and "**1 claim verdict(s) fail or pass unexpectedly.**" in readme
+    assert len(readme.splitlines()) < len((tmp_path / "out" / "report.md").read_text().splitlines())
+    assert "wrote the summary" in out
