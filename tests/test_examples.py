@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from lstm_cases import registry
+from lstm_cases.rules import AtLeast
 from lstm_cases.tools import examples
 from reports import compare, duet
 from tests.test_duet import duet_file, every_kind
@@ -27,9 +28,9 @@ def test_every_example_was_made_by_today_s_rules():
         meta = json.loads(meta_path.read_text())
         assert meta["example"] == folder.name and meta["commit"] and meta["rules"], meta
         stale += [
-            f"{folder.name}: {rule} {seen} (now {now[rule]})"
+            f"{folder.name}: {rule} {seen} (now {now.get(rule, 'no such rule')})"
             for rule, seen in meta["rules"].items()
-            if now[rule] != seen
+            if now.get(rule) != seen
         ]
     assert not stale, f"examples made by other rules than today's (lstm-bench examples remakes them): {stale}"
 
@@ -52,7 +53,17 @@ def test_a_changed_rule_or_factor_changes_its_fingerprint(monkeypatch):
     monkeypatch.setitem(compare.DEFAULT_FACTORS, "predict", 1.2)
     after = examples.rule_fingerprints()
     assert after["duet"] != before["duet"] and after["sequential"] != before["sequential"]
-    assert after["claims"] == before["claims"]
+    assert after["claims:quick"] == before["claims:quick"] and after["claims:full"] == before["claims:full"]
+
+
+def test_a_full_rule_moved_stales_what_full_rules_judged_and_not_the_quick_examples(monkeypatch):
+    before = examples.rule_fingerprints()
+    claim = registry.get_case("stateful").claim("reaches_100")
+    monkeypatch.setitem(claim.rules, "full", AtLeast(0.5))
+    after = examples.rule_fingerprints()
+    assert after["claims:full"] != before["claims:full"] and after["claims:quick"] == before["claims:quick"]
+    monkeypatch.setitem(claim.rules, "quick", AtLeast(0.5))
+    assert examples.rule_fingerprints()["claims:quick"] != before["claims:quick"]
 
 
 def test_a_target_without_its_inputs_or_an_unknown_one_is_refused_in_one_line(tmp_path, capsys):
@@ -97,7 +108,9 @@ def test_the_sweeps_example_is_redrawn_from_its_own_records(tmp_path, capsys):
     assert examples.main(["sweeps", "--out", str(out)]) == 0, capsys.readouterr().err
     made = out / "sweeps"
     assert (made / "README.md").read_text().startswith("# Claim-validity maps")
-    assert json.loads((made / "EXAMPLE.json").read_text())["rules"] == {"claims": examples.claims_fingerprint()}
+    assert json.loads((made / "EXAMPLE.json").read_text())["rules"] == {
+        examples.claims_key(p): examples.claims_fingerprint(p) for p in ("full", "quick")
+    }  # the records judge some claims by quick rules and some by full ones
     assert sorted(p.name for p in made.glob("*.json")) == sorted(
         [*(p.name for p in (EXAMPLES / "sweeps").glob("*.json") if p.name != "EXAMPLE.json"), "EXAMPLE.json"]
     )

@@ -37,6 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from lstm_cases import registry, sweep_record
+from lstm_cases.core import PROFILES
 from lstm_cases.record.schema import fingerprint
 from lstm_cases.timing_worker import commit_of
 from lstm_cases.tools.measure_claims import write_json_atomic
@@ -53,20 +54,27 @@ class Refused(Exception):
     """Bad input; ``str()`` is one line naming the thing and the valid choices."""
 
 
-def claims_fingerprint() -> str:
-    """Every claim's rule in every profile, as the cases state them now."""
+def claims_fingerprint(profile: str) -> str:
+    """Every claim's rule in one profile, as the cases state them now: an example made from quick runs goes
+    stale when a quick rule moves, not when a full one does."""
     rules = {
-        f"{case.id}/{claim.id}": {profile: rule.describe() for profile, rule in sorted(claim.rules.items())}
+        f"{case.id}/{claim.id}": claim.rules[profile].describe()
         for case in registry.all_cases().values()
         for claim in case.claims
+        if profile in claim.rules
     }
     return fingerprint(rules)
+
+
+def claims_key(profile: str) -> str:
+    """The name of a profile's claims fingerprint in ``EXAMPLE.json``'s ``rules``."""
+    return f"claims:{profile}"
 
 
 def rule_fingerprints() -> dict[str, str]:
     """The fingerprint of each rule an example can be judged by (``EXAMPLE.json``'s ``rules``): the
     sequential rule's text, default factors, alpha and confidence; the paired rule's text, factors,
-    the repeat's level and confidence; every claim's rule."""
+    the repeat's level and confidence; every claim's rule, one fingerprint per profile."""
     from reports import compare, duet
 
     sequential = (compare.RULE, dict(compare.DEFAULT_FACTORS), compare.DEFAULT_ALPHA, compare.CONFIDENCE)
@@ -75,7 +83,7 @@ def rule_fingerprints() -> dict[str, str]:
         "duet": fingerprint(
             duet.RULE, dict(duet.DUET_FACTORS), duet.AGREE_ALPHA, duet.MOST_PROCESS_PAIRS, duet.CONFIDENCE
         ),
-        "claims": claims_fingerprint(),
+        **{claims_key(profile): claims_fingerprint(profile) for profile in PROFILES},
     }
 
 
@@ -128,7 +136,7 @@ def make_gate(folder: Path, args: argparse.Namespace) -> Made:
     from reports import cli as report_cli
     from reports import gate
 
-    made = Made(rules=("sequential", "claims"))
+    made = Made(rules=("sequential", claims_key("quick")))  # its runs are quick ones
     (folder / "runs").mkdir()
     made.lines += ["| command | exit: output |", "|---|---|"]
     for path, slowdown in (("runs/a1.json", None), ("runs/a2.json", None), ("runs/slowed.json", SLOWDOWN)):
@@ -186,11 +194,13 @@ def make_sweeps(folder: Path, args: argparse.Namespace) -> Made:
     from reports import sweep_map
 
     records = sweep_records(args.out / "sweeps")
-    made = Made(rules=("claims",))
+    profiles: set[str] = set()
     for record in records:  # judged again by today's rules: a rule moved since the sweep ran is the one shown
         doc = json.loads(record.read_text())
         sweep_record.judge(doc["lstm_bench"])
+        profiles |= {entry["rule_profile"] for entry in doc["lstm_bench"]["sweeps"].values()}
         write_json_atomic(folder / record.name, doc)
+    made = Made(rules=tuple(claims_key(p) for p in sorted(profiles)))
     with contextlib.chdir(folder):  # the maps' README names the records as the example holds them
         status = call(sweep_map.main, [*(r.name for r in records), "-o", "."])
     made.commands.append(" ".join(["lstm-bench", "maps", *(r.name for r in records), "-o", "."]))
@@ -200,13 +210,15 @@ def make_sweeps(folder: Path, args: argparse.Namespace) -> Made:
 
 
 def make_matrix(folder: Path, args: argparse.Namespace) -> Made:
+    from lstm_cases.record.load import load_runs
     from reports import matrix
 
-    made = Made(rules=("sequential", "claims"))
     status = call(matrix.main, [str(args.matrix), "-o", str(folder)])
-    made.commands.append(f"lstm-bench matrix {args.matrix} -o .")
     if status != 0:
         raise Refused(f"the matrix report of {args.matrix} could not be made (exit {status})")
+    runs = load_runs(matrix.matrix_files(args.matrix, matrix.DEFAULT_BASELINE))
+    made = Made(rules=("sequential", *(claims_key(p) for p in sorted({run.profile for run in runs}))))
+    made.commands.append(f"lstm-bench matrix {args.matrix} -o .")
     return made
 
 
