@@ -263,18 +263,33 @@ def quick_recipe(epochs: int, learning_rate: float, epochs_per_pass: int) -> Rec
 
 # --------------------------------------------------------------------------- cases
 
-# Full thresholds: one seed per case (6-9 min on 2 cores); provisional until more seeds run.
+# Full thresholds of sine_simple: set from seeds 0-19 of TF 2.21 (measurement file); sine_stacked's are one
+# seed's, transcribed, until its campaign ends. 3 of 5 seeds where a seed can miss for a reason of its own.
 _LSTM_128, _DENSE_128 = 4 * 128 * (1 + 128 + 1), 128 + 1  # 66,560 and 129
 _LSTM_32_IN_1, _LSTM_32_IN_32, _DENSE_32 = 4 * 32 * (1 + 32 + 1), 4 * 32 * (32 + 32 + 1), 32 + 1
 _NAIVE = "the naive one-step RMSE is 0.0222 on the same windows"
+# A whole-span forecast below the dead model's (0 everywhere) and holding the last value's RMSEs by a margin
+_STILL_OSCILLATES = AtMost(0.58, min_fraction=3 / 5)
 # The source's whole-span forecast: the suite finds it drifting out of phase (notes).
 _DRIFTS = ExpectedFailure(
     reason=(
         "over the whole 1,278-step test span the recursive forecast keeps the sine's amplitude but not its "
-        "period and drifts out of phase: RMSE 0.47 (simple) and 0.57 (stacked), full, seed 0, TF 2.21; "
-        "holding the last value scores 0.60"
+        "period and drifts out of phase: RMSE 0.12-0.52 (simple, full, seeds 0-19, TF 2.21; median 0.46) and "
+        "0.43-0.57 (stacked, seeds 0-3), worse than the constant mean's 0.354 on most seeds; holding the last "
+        "value scores 0.604 and a dead output 0.609, which the floor keeps out"
     ),
-    floor=AtMost(0.65),  # no worse than holding the last value, by a margin: the forecast still oscillates
+    floor=_STILL_OSCILLATES,
+)
+# The source prints one run's test MSE; the suite reads 'near' as within a factor of 2 in MSE on 3 of 5 seeds.
+_SOURCE_MSE_SOME_RUNS = ExpectedFailure(
+    reason=(
+        "the source's test MSE of 3.0e-05 (RMSE 0.0055) is one run's: over seeds 0-19 of its recipe (TF 2.21) "
+        "the median RMSE is 0.0071 and a run's 5-seed median ranges 0.0065-0.0111, so a run comes within a "
+        "factor of 2 of the source's MSE on some runs only; not judged, with the measured band as its floor"
+    ),
+    profile="full",
+    strict=False,
+    floor=AtMost(0.013, min_fraction=3 / 5),
 )
 
 
@@ -314,9 +329,11 @@ SINE_SIMPLE = Case(
             text="one step ahead, the simple LSTM predicts the scaled sine to within a small RMSE",
             source_figure="test MSE 3.0e-05 (RMSE 0.0055); its printed 'rmse' 0.0049 is a mean absolute error",
             metric="test_rmse",
-            # quick: a few seeds in a hundred miss, some with the ReLU output dead (docs/findings.md): 2 of 3 seeds
-            rules={"full": AtMost(0.01), "quick": AtMost(0.015, min_fraction=2 / 3)},
+            # quick: a few seeds in a hundred miss, some with the ReLU output dead (docs/findings.md): 2 of 3 seeds;
+            # full: the source's figure as written, RMSE within sqrt(2) of 0.0055 (MSE within a factor of 2)
+            rules={"full": AtMost(0.0078, min_fraction=3 / 5), "quick": AtMost(0.015, min_fraction=2 / 3)},
             measured_on={"quick": CI_STACKS, "full": (TF221,)},
+            expected_failures=(_SOURCE_MSE_SOME_RUNS,),
         ),
         Claim(
             id="beats_naive",
@@ -324,7 +341,7 @@ SINE_SIMPLE = Case(
             source_figure=f"not in the source (it gives no baseline); {_NAIVE}",
             metric="rmse_ratio_vs_naive",
             # quick: a few seeds in a hundred miss, some with the ReLU output dead (docs/findings.md): 2 of 3 seeds
-            rules={"full": AtMost(0.5), "quick": AtMost(0.6, min_fraction=2 / 3)},
+            rules={"full": AtMost(0.6, min_fraction=3 / 5), "quick": AtMost(0.6, min_fraction=2 / 3)},
             measured_on={"quick": CI_STACKS, "full": (TF221,)},
         ),
         Claim(
@@ -335,9 +352,9 @@ SINE_SIMPLE = Case(
             ),
             source_figure="a plot over the 1,278-step test span: 'the result came out surprisingly well'",
             metric="forecast_rmse_100",
-            # the quick forecast drifts more than the source's plot suggests: the quick rule is its measured band;
-            # 2 of 3 seeds, as for one_step_rmse
-            rules={"full": AtMost(0.25), "quick": AtMost(0.25, min_fraction=2 / 3)},
+            # the forecast drifts more than the source's plot suggests: the rule is its measured band, 29% below
+            # the constant mean's 0.354; 2 of 3 seeds (3 of 5), as for one_step_rmse
+            rules={"full": AtMost(0.25, min_fraction=3 / 5), "quick": AtMost(0.25, min_fraction=2 / 3)},
             measured_on={"quick": CI_STACKS, "full": (TF221,)},
         ),
         _whole_span_claim("a plot over the 1,278-step test span: 'the result came out surprisingly well'"),
