@@ -154,15 +154,14 @@ def evidence(case: Any, claim: Any, profile: str, folder: Path = FOLDER) -> list
                 Evidence(path, label, (), (), (), None, figures, "", entry.get("date", "?"), "", transcribed=note)
             )
             continue
-        values = _metric(path, entry, case_id, claim.metric)
-        seeds = list(entry["seeds"])
+        seeds, values = recorded(entry["seeds"], _metric(path, entry, case_id, claim.metric))
         others = None
         if claim.compare_to is not None:  # the seeds both cases were measured on (a control may come later)
             other = doc.get("cases", {}).get(claim.compare_to)
             if other is None:
                 raise MeasurementError(f"{path}: no measurement of {claim.compare_to!r} on the seeds of {case_id!r}")
-            measured = _metric(path, other, claim.compare_to, claim.metric)
-            seeds, values, others = on_shared_seeds(seeds, values, other["seeds"], measured)
+            measured = recorded(other["seeds"], _metric(path, other, claim.compare_to, claim.metric))
+            seeds, values, others = on_shared_seeds(seeds, values, *measured)
             if not seeds:
                 raise MeasurementError(f"{path}: no measurement of {claim.compare_to!r} on the seeds of {case_id!r}")
         judged = judged_values(rule, values, others)
@@ -192,11 +191,18 @@ def on_shared_seeds(
     return [s for s, _ in shared], [float(v) for _, v in shared], [float(other_values[at[s]]) for s, _ in shared]
 
 
-def _metric(path: Path, entry: Mapping[str, Any], case_id: str, metric: str) -> list[float]:
+def recorded(seeds: Sequence[int], values: Sequence[float | None]) -> tuple[list[int], list[float]]:
+    """The seeds that recorded a metric, and its values there: a seed measured before the metric existed
+    stores null for it."""
+    kept = [(seed, float(value)) for seed, value in zip(seeds, values, strict=True) if value is not None]
+    return [s for s, _ in kept], [v for _, v in kept]
+
+
+def _metric(path: Path, entry: Mapping[str, Any], case_id: str, metric: str) -> list[float | None]:
     values = entry.get("metrics", {}).get(metric)
-    if values is None:
+    if values is None or all(v is None for v in values):
         raise MeasurementError(f"{path}: case {case_id!r} has no measured {metric!r}")
-    return [float(v) for v in values]
+    return list(values)
 
 
 def summary_clears(rule: Rule, summary: Mapping[str, float]) -> bool:

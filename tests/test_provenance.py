@@ -90,13 +90,14 @@ def test_every_expected_failure_floor_holds_where_it_was_measured(floored):
         elif claim.metric not in entry["metrics"]:  # a range measured before the claim had this metric
             continue
         elif claim.compare_to is None:
-            held, _ = xfail.floor.judge([float(v) for v in entry["metrics"][claim.metric]])
+            held, _ = xfail.floor.judge(provenance.recorded(entry["seeds"], entry["metrics"][claim.metric])[1])
         elif claim.compare_to not in doc["cases"]:  # a range measured before the control existed
             continue
         else:  # a paired floor, on the seeds both cases were measured on
             other = doc["cases"][claim.compare_to]
             _, values, others = provenance.on_shared_seeds(
-                entry["seeds"], entry["metrics"][claim.metric], other["seeds"], other["metrics"][claim.metric]
+                *provenance.recorded(entry["seeds"], entry["metrics"][claim.metric]),
+                *provenance.recorded(other["seeds"], other["metrics"][claim.metric]),
             )
             held, _ = xfail.floor.judge(values, others)
         checked.append(path.name)

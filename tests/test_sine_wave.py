@@ -165,14 +165,23 @@ def test_the_whole_span_floor_refuses_a_dead_output_and_holding_the_last_value(c
         assert not held, name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 21: an RMSE over the whole span cannot tell a forecast that oscillates out of phase from a "
-    "constant one at the mean (docs/findings.md); the finding's floor needs a metric of the oscillation itself",
-)
-def test_the_whole_span_floor_refuses_a_constant_forecast(monkeypatch):
+def test_the_oscillation_claims_refuse_every_flat_forecast_and_pass_a_sine_out_of_phase(monkeypatch):
+    """The whole-span RMSE floor passes a constant forecast at the mean (0.354, better than a sine out of
+    phase); the swing and period claims refuse it, the dead output and the last value held, and pass
+    the sine itself half a period out of phase."""
     monkeypatch.setattr(compat, "compiled_forward", lambda model, shape: model.predict_on_batch)
-    floor = get_case("sine_simple").claim("whole_span_follows").expected_failures[0].floor
-    out = sw.sine_metrics(_Persistence(), get_case("sine_simple").build_data(0, "full"))
-    held, _ = floor.judge([out["constant_forecast_rmse_span"]] * 5)
-    assert not held
+    case = get_case("sine_simple")
+    out = sw.sine_metrics(_Persistence(), case.build_data(0, "full"))
+    truth = np.asarray(out["truth"])
+    flat = {
+        "naive": np.asarray(out["forecast"]),
+        "constant": np.full_like(truth, truth.mean()),
+        "dead": np.zeros_like(truth),
+    }
+    swings, period = case.claim("whole_span_swings").rules["full"], case.claim("whole_span_period").rules["full"]
+    for name, forecast in flat.items():
+        assert not swings.judge([sw.swing_ratio(forecast, truth)] * 5)[0], name
+        assert not period.judge([sw.dominant_period(forecast)] * 5)[0], name
+    out_of_phase = np.roll(truth, 50)
+    assert swings.judge([sw.swing_ratio(out_of_phase, truth)] * 5)[0]
+    assert period.judge([sw.dominant_period(out_of_phase)] * 5)[0]

@@ -90,9 +90,15 @@ def claim_runs(doc: dict, case, claim, profile: str) -> list[Run] | None:
     index = {s: i for i, s in enumerate(entry["seeds"])}
     values = entry["metrics"][claim.metric]
     others = other["metrics"][claim.metric] if other is not None else None
+    # a seed measured before the metric existed stores null for it: a run judges only seeds that recorded it
+    seeds = [
+        s for s in entry["seeds"] if values[index[s]] is not None and (others is None or others[index[s]] is not None)
+    ]
+    if not seeds:
+        return None
     return [
         (run, [values[index[s]] for s in run], None if others is None else [others[index[s]] for s in run])
-        for run in windows(entry["seeds"], DEFAULT_SEEDS[profile])
+        for run in windows(seeds, DEFAULT_SEEDS[profile])
     ]
 
 
