@@ -58,6 +58,28 @@ def test_docs_claims_page_is_current():
     assert claims_doc.DOC.read_text() == claims_doc.page(), "run: python -m lstm_cases.tools.claims_doc --write"
 
 
+def test_the_cost_table_takes_the_file_s_seeds_over_the_campaign_s_and_skips_unrecorded_ones(tmp_path, monkeypatch):
+    import json
+
+    from lstm_cases import provenance
+    from lstm_cases.tools import claims_doc
+
+    def write(folder, seeds, seconds):
+        folder.mkdir(parents=True, exist_ok=True)
+        entry = {"seeds": seeds, "metrics": {"train_seconds": seconds}}
+        doc = {"format": provenance.FORMAT, "profile": "full", "stack": {}, "cases": {"stateful": entry}}
+        provenance.measurement_path("full", provenance.TF221, folder).write_text(json.dumps(doc))
+
+    write(tmp_path, [0, 1], [10.0, None])  # seed 1 measured before train_seconds was recorded
+    write(tmp_path / "campaign", [0, 1, 2], [99.0, 20.0, 30.0])
+    monkeypatch.setattr(provenance, "FOLDER", tmp_path)
+    monkeypatch.setattr(claims_doc, "CAMPAIGN", tmp_path / "campaign")
+    assert claims_doc.train_seconds("stateful", provenance.TF221) == {0: 10.0, 1: 20.0, 2: 30.0}
+    section = claims_doc.cost_section()
+    assert "| `stateful` | 3 | 20 | 10-30 |" in section and "| `one_char` | 0 | not measured |  |" in section
+    assert "trains for about 2 min on one machine" in section  # 5 seeds x 20 s
+
+
 # The stacks of the tox matrix, as compat.stack() describes them.
 MATRIX_STACKS = {
     "tf215-keras2": {"tensorflow_version": "2.15.1", "keras_major": 2, "backend": "tensorflow"},

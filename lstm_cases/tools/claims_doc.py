@@ -123,8 +123,74 @@ def claims_table() -> str:
     return "\n".join(rows)
 
 
+CAMPAIGN = provenance.FOLDER / "campaign"  # full-profile seeds of cases whose campaign is not done
+SHARDS = 8  # the workflow's full-profile shards
+
+
+def train_seconds(case_id: str, label: str) -> dict[int, float]:
+    """Seed -> seconds of training of the case's full recipe on the stack: its measurement file's seeds,
+    then the campaign's for seeds the file lacks."""
+    found: dict[int, float] = {}
+    for folder in (CAMPAIGN, provenance.FOLDER):  # the measurement file's seeds win
+        path = provenance.measurement_path("full", label, folder)
+        entry = provenance.load(path)["cases"].get(case_id, {}) if path.is_file() else {}
+        times = entry.get("metrics", {}).get("train_seconds")
+        if times:
+            seeds, seconds = provenance.recorded(entry["seeds"], times)
+            found.update(zip(seeds, seconds, strict=True))
+    return found
+
+
+def cost_section(label: str = provenance.TF221) -> str:
+    """The full profile's training time per seed per case on the stack, and what a full run costs at
+    the medians, on one machine and on the workflow's shards."""
+    from statistics import median
+
+    from lstm_cases.core import DEFAULT_SEEDS
+    from lstm_cases.shards import units
+
+    cases = [c for c in registry.all_cases().values() if "full" in c.recipes]
+    medians, rows, missing = {}, [], []
+    for case in cases:
+        times = train_seconds(case.id, label)
+        if not times:
+            missing.append(case.id)
+            rows.append([f"`{case.id}`", "0", "not measured", ""])
+            continue
+        medians[case.id] = median(times.values())
+        low, high = min(times.values()), max(times.values())
+        rows.append([f"`{case.id}`", str(len(times)), f"{medians[case.id]:.0f}", f"{low:.0f}-{high:.0f}"])
+    seeds = range(DEFAULT_SEEDS["full"])
+    one_machine = sum(medians.values()) * len(seeds)
+    per_shard = [0.0] * SHARDS
+    for i, (group, _) in enumerate(units([c for c in cases if c.id in medians], seeds)):
+        per_shard[i % SHARDS] += sum(medians[c.id] for c in group)
+    not_counted = ", ".join(f"`{c}`" for c in missing)
+    lines = [
+        f"## The full profile's cost: seconds of training per seed ({label})",
+        "",
+        "From the `train_seconds` of every stored full-profile seed (the measurement file's, then the campaign's "
+        "in `lstm_cases/measurements/campaign/`); some seeds ran beside other work, so a range can be wide.",
+        "",
+        "| case | seeds | median | range |",
+        "|---|---|---|---|",
+        *("| " + " | ".join(row) + " |" for row in rows),
+        "",
+        f"A full run ({len(seeds)} seeds per case) at these medians trains for about {one_machine / 60:.0f} min on one "
+        f"machine; dealt over {SHARDS} shards as `--shard K/{SHARDS}` deals them, the busiest shard trains for "
+        f"about {max(per_shard) / 60:.0f} min (training only: evaluation, the benchmarks and start-up come on top)"
+        + (
+            f". Not measured here yet (real-scale data, or the campaign's turn), not counted: {not_counted}."
+            if missing
+            else "."
+        ),
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def page() -> str:
-    return HEADER + claims_table() + "\n"
+    return HEADER + claims_table() + "\n\n" + cost_section()
 
 
 def main(argv: list[str] | None = None) -> int:
