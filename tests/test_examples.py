@@ -114,3 +114,16 @@ def test_the_sweeps_example_is_redrawn_from_its_own_records(tmp_path, capsys):
     assert sorted(p.name for p in made.glob("*.json")) == sorted(
         [*(p.name for p in (EXAMPLES / "sweeps").glob("*.json") if p.name != "EXAMPLE.json"), "EXAMPLE.json"]
     )
+
+
+def test_the_matrix_example_is_the_summary_and_names_the_quick_claims_fingerprint(tmp_path, capsys):
+    from tests.test_matrix import _folder
+
+    folder, out = _folder(tmp_path, "tf221-keras3", "tf215-keras2"), tmp_path / "examples"
+    assert examples.main(["matrix", "--matrix", str(folder), "--out", str(out)]) == 0, capsys.readouterr().err
+    made = out / "matrix"
+    meta = json.loads((made / "EXAMPLE.json").read_text())
+    now = examples.rule_fingerprints()
+    assert meta["rules"] == {"sequential": now["sequential"], "claims:quick": now["claims:quick"]}
+    assert (made / "README.md").read_text().startswith("# The version and backend matrix")
+    assert (made / "report.md").is_file()
