@@ -13,6 +13,7 @@ from lstm_cases.families.sentiment.corpus import CORPUS_VERSION, N_REVIEWS, VECT
 from lstm_cases.families.sentiment.findings import (
     HALF_MAXLEN_KERAS3_TF221,
     NEGATION_NOT_READ,
+    SIMPLERNN_EDGE_FULL,
     SIMPLERNN_EDGE_KERAS2,
     TUNED_SIMPLERNN_QUICK,
 )
@@ -260,7 +261,7 @@ SENTIMENT_LSTM_200 = _case(
             # full: a seed can go either way at the source's recipe, so better on average and on most seeds
             {"full": PairedGreater(0.01, 2 / 3), "quick": PairedGreater(0.02, 2 / 3)},
             _GEN_MEASURED,
-            expected_failures=(SIMPLERNN_EDGE_KERAS2,),
+            expected_failures=(SIMPLERNN_EDGE_KERAS2, SIMPLERNN_EDGE_FULL),
             sweep=Sweep(
                 axes=(Axis("epochs", (1, 2, 3)), Axis("data.reviews", (625, 1250, 2500), "reviews (80% train)"))
             ),

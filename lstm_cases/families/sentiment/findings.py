@@ -74,3 +74,18 @@ SIMPLERNN_EDGE_KERAS2 = ExpectedFailure(
     strict=False,
     floor=NOT_FAR_BEHIND,
 )
+
+# Finding, full, every stack: at the source's recipe the LSTM's edge over the SimpleRNN at its rate is small
+# beside the seed-to-seed spread, so a run of 5 seeds shows it on some runs only:
+#   python -m lstm_cases.tools.measure_claims --profile full --seeds 10 --case sentiment_lstm_maxlen200 \
+#       --case sentiment_simplernn_maxlen200 --write
+SIMPLERNN_EDGE_FULL = ExpectedFailure(
+    reason=(
+        "full: LSTM minus SimpleRNN +0.024 on average over seeds 0-9 of TF 2.21 (8 wins; -0.039 to +0.072), "
+        "and a run of 5 seeds clears 'ahead by 0.01 on average and on 4 of 5 seeds' on some runs only "
+        "(seeds 5-9: 3 wins); not judged, with the floor that the LSTM is not far behind"
+    ),
+    profile="full",
+    strict=False,
+    floor=NOT_FAR_BEHIND,
+)
