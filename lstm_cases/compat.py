@@ -296,9 +296,22 @@ def compile_kwargs(steps_per_execution: int) -> dict[str, Any]:
     Keras 3 on torch allows only one ("`steps_per_execution` must be 1 with the PyTorch backend")."""
     if keras_major() >= 3 and backend() == "torch":
         return {}
-    if keras_major() >= 3 and backend() == "tensorflow" and _version_tuple(keras().__version__) < (3, 7):
+    if _old_keras3_on_tensorflow():
         steps_per_execution = min(steps_per_execution, OLD_KERAS3_MAX_STEPS_PER_EXECUTION)
     return {"steps_per_execution": steps_per_execution} if steps_per_execution > 1 else {}
+
+
+def _old_keras3_on_tensorflow() -> bool:
+    return keras_major() >= 3 and backend() == "tensorflow" and _version_tuple(keras().__version__) < (3, 7)
+
+
+def at_most_steps_per_execution(model: Any, steps: int) -> None:
+    """Run at most ``steps`` batches per execution where ``fit`` over fewer batches than one execution
+    fails: Keras 3 before 3.7 on TensorFlow ends such an epoch with no logs and a TypeError ("'NoneType'
+    object is not iterable" in its trainer). Seen here on TF 2.16 / Keras 3.3; the same steps run."""
+    if _old_keras3_on_tensorflow() and (model.steps_per_execution or 1) > steps:
+        model.steps_per_execution = steps
+        model.train_function = None  # rebuilt for the new count on the next fit
 
 
 def single_step_execution(model: Any) -> None:

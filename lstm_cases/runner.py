@@ -194,6 +194,7 @@ def step_call(prepared: Prepared, steps: int) -> Callable[[], Any]:
     dataset = training_dataset(prepared)
     if dataset is not None:
         source = dataset if steps >= steps_per_pass(prepared) else dataset.take(steps)
+        compat.at_most_steps_per_execution(model, min(steps, steps_per_pass(prepared)))
         return lambda: model.fit(source, epochs=1, shuffle=False, verbose=0, callbacks=callbacks)
     return lambda: model.fit(xs, ys, epochs=1, batch_size=batch, shuffle=recipe.shuffle, verbose=0, callbacks=callbacks)
 

@@ -208,3 +208,21 @@ def test_steady_epoch_seconds_leave_out_the_first_epoch():
     assert result.values(TRAIN_SECONDS) == [5.0, 4.0]
     one_epoch = runner.CaseResult("x", "quick", [runner.SeedRun(0, {}, {}, {}, 2.0, [2.0], 1.0)], None)
     assert [v != v for v in one_epoch.values(STEADY_EPOCH_SECONDS)] == [True]  # NaN: no steady epoch
+
+
+def test_old_keras3_on_tensorflow_runs_a_short_timed_fit_in_one_execution_of_its_steps(monkeypatch):
+    """Keras 3 before 3.7 on TensorFlow fails a fit over fewer batches than one execution (TF 2.16 /
+    Keras 3.3: TypeError in its trainer); the timed step call runs at most its steps per execution there."""
+    import types
+
+    model = types.SimpleNamespace(steps_per_execution=32, train_function=object())
+    monkeypatch.setattr(compat, "keras_major", lambda: 3)
+    monkeypatch.setattr(compat, "backend", lambda: "tensorflow")
+    monkeypatch.setattr(compat, "keras", lambda: types.SimpleNamespace(__version__="3.7.0"))
+    compat.at_most_steps_per_execution(model, 5)
+    assert model.steps_per_execution == 32 and model.train_function is not None  # 3.7 and later: unchanged
+    monkeypatch.setattr(compat, "keras", lambda: types.SimpleNamespace(__version__="3.3.3"))
+    compat.at_most_steps_per_execution(model, 40)
+    assert model.steps_per_execution == 32 and model.train_function is not None  # enough batches: unchanged
+    compat.at_most_steps_per_execution(model, 5)
+    assert model.steps_per_execution == 5 and model.train_function is None  # rebuilt for 5 on the next fit
