@@ -14,7 +14,7 @@ pytestmark = pytest.mark.case
 
 @pytest.mark.parametrize("check", sorted(api_path.CHECKS))
 def test_source_api_path(case, check, bench_settings, source_checks):
-    not_decided = api_path.not_decided(case, check, compat.backend())
+    not_decided = api_path.not_decided(case, check, compat.stack(), bench_settings.profile)
     if not_decided is not None:
         outcome, reason = not_decided
         pytest.xfail(reason) if outcome == "xfail" else pytest.skip(reason)

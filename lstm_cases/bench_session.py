@@ -115,13 +115,13 @@ class BenchSession:
         """The API-path checks this run decides, case by case in the order its tests reach them."""
         checks: dict[str, list[str]] = {}
         seeds: dict[str, int] = {}
-        backend = compat.backend()
+        stack = compat.stack()
         for item in session.items:
             params = getattr(getattr(item, "callspec", None), "params", {})
             if "source_checks" not in getattr(item, "fixturenames", ()) or "case" not in params:
                 continue
             case, check = params["case"], params.get("check")
-            if check in api_path.CHECKS and api_path.not_decided(case, check, backend) is None:
+            if check in api_path.CHECKS and api_path.not_decided(case, check, stack, self.settings.profile) is None:
                 checks.setdefault(case.id, []).append(check)
                 seeds[case.id] = self.settings.for_case(case).seeds[0]
         return [shared_checks.CasePlan(case_id, tuple(names), seeds[case_id]) for case_id, names in checks.items()]
