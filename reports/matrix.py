@@ -24,6 +24,7 @@ from lstm_cases.record.atomic import write_atomic
 from lstm_cases.record.load import InputError, Run, load_runs
 from reports import cli
 from reports.command import error
+from reports.compare import Rule
 from reports.compare_view import comparisons_of
 from reports.duet import load_duet
 from reports.duet_view import stacks_section
@@ -58,7 +59,14 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline", default=DEFAULT_BASELINE, help=f"the env compared against (default {DEFAULT_BASELINE})"
     )
     add_rule_options(parser)
-    parser.add_argument("--no-figures", action="store_true", help="README.md only, no PNGs")
+    figures = parser.add_mutually_exclusive_group()
+    figures.add_argument("--no-figures", action="store_true", help="README.md only, no PNGs")
+    figures.add_argument(
+        "--speed-figures-only",
+        action="store_true",
+        help="only the two speed figures the summary shows, none per case (report.md then links none): "
+        "a folder small enough to commit",
+    )
     parser.add_argument(
         "--duets",
         type=Path,
@@ -75,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if skipped:
         print(f"{PROG}: left out unfinished result files: {', '.join(skipped)}", file=sys.stderr)
     print(f"{PROG}: baseline {files[0].name}; compared: {', '.join(p.name for p in files[1:]) or 'nothing'}")
-    options = [*rule_options(args), *(["--no-figures"] if args.no_figures else [])]
+    options = [*rule_options(args), *(["--no-figures"] if args.no_figures or args.speed_figures_only else [])]
     status = cli.main([str(p) for p in files] + ["-o", str(args.out), *options])
     if status == 0:  # the files and options are known good now
         runs = load_runs(files)
@@ -84,13 +92,29 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(timings))
         readme = args.out / "README.md"
         os.replace(readme, args.out / FULL_REPORT)
-        text = summary(runs, timings, figures=not args.no_figures)
+        if args.speed_figures_only:
+            for name, png in speed_figures(runs, rule).items():
+                write_atomic(args.out / name, png)
+        text = summary(runs, timings, figures=sorted(p.name for p in args.out.glob("*.png")))
         if duets:
             text += "\n" + stacks_section(duets, rule) + "\n"
             print(f"{PROG}: the speed table from {len(duets)} duet(s) is in {readme}")
         write_atomic(readme, text)
         print(f"{PROG}: wrote the summary {readme}; every table in {args.out / FULL_REPORT}")
     return status
+
+
+def speed_figures(runs: list[Run], rule: Rule) -> dict[str, bytes]:
+    """The summary's two figures, drawn as the full report draws them (none where there is nothing to draw)."""
+    from reports import figures  # matplotlib only once the files are known good
+    from reports.render import case_order
+
+    cases = case_order(runs)
+    drawn = {
+        "ratios.png": figures.ratio_chart(cases, runs, comparisons_of(runs, rule)),
+        "timings.png": figures.timing_chart(cases, runs),
+    }
+    return {name: png for name, png in drawn.items() if png is not None}
 
 
 def claims_grid(runs: list[Run]) -> list[str]:
@@ -110,7 +134,7 @@ def claims_grid(runs: list[Run]) -> list[str]:
     return table(headers, rows, "ll" + "l" * len(runs)).splitlines()
 
 
-def summary(runs: list[Run], timings: list[str], figures: bool) -> str:
+def summary(runs: list[Run], timings: list[str], figures: list[str]) -> str:
     """The matrix folder's README.md: what a reader needs first, the full report linked."""
     lines = [
         "# The version and backend matrix",
@@ -130,9 +154,11 @@ def summary(runs: list[Run], timings: list[str], figures: bool) -> str:
         "",
         *timings,
     ]
-    if figures:
-        lines += ["![ratio to the baseline per case, log scale](ratios.png)", "",
-                  "![timings per case and run, log scale](timings.png)", ""]  # fmt: skip
+    alts = {
+        "ratios.png": "ratio to the baseline per case, log scale",
+        "timings.png": "timings per case and run, log scale",
+    }
+    lines += [line for name, alt in alts.items() if name in figures for line in (f"![{alt}]({name})", "")]
     return "\n".join(lines)
 
 

@@ -38,7 +38,8 @@ def _date(run: Run) -> str:
     return text + (" UTC" if value.endswith(("+00:00", "Z")) else "")
 
 
-def _case_order(runs: list[Run]) -> list[str]:
+def case_order(runs: list[Run]) -> list[str]:
+    """Every case of the runs, in the order the runs first name them."""
     order: list[str] = []
     for run in runs:
         order += [c for c in run.cases if c not in order]
@@ -301,7 +302,7 @@ def build_report(
 ) -> Report:
     """The report over the runs, the first one the baseline; timings and claims judged by ``rule``."""
     rule = rule or Rule()
-    cases = _case_order(runs)
+    cases = case_order(runs)
     figs = figures.Gallery(draw_figures)
     comparisons = comparisons_of(runs, rule)
     lines = _header(runs, command)

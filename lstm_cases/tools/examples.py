@@ -11,7 +11,9 @@ Targets (default: every one whose inputs are at hand; one named without its inpu
 - ``duet``: the gate on the duets of a study folder (``docs/duet-study.sh``: ``aa*.json`` A/A duets,
   ``slow-*.json`` slowed ones), one output per duet, and the report of the first slowed one.
 - ``sweeps``: the claim-validity maps, redrawn from the sweep records kept in the example itself.
-- ``matrix``: the matrix report of a folder of tox result files (``tox``, then ``--matrix results/tox``).
+- ``matrix``: the matrix report of a folder of tox result files (``tox``, then ``--matrix results/tox``),
+  each file's claims judged again by today's rules first (the files stay where they are: about 0.5-2 MB
+  each), with the two speed figures only.
 
 Each example folder is written whole or not at all (made beside it, then swapped in) and holds
 ``EXAMPLE.json``: the target, the commit, the date, the commands, and the fingerprint of every rule it
@@ -211,14 +213,28 @@ def make_sweeps(folder: Path, args: argparse.Namespace) -> Made:
 
 def make_matrix(folder: Path, args: argparse.Namespace) -> Made:
     from lstm_cases.record.load import load_runs
+    from lstm_cases.recording import RecordMismatch, judge_merged
     from reports import matrix
 
-    status = call(matrix.main, [str(args.matrix), "-o", str(folder)])
-    if status != 0:
-        raise Refused(f"the matrix report of {args.matrix} could not be made (exit {status})")
-    runs = load_runs(matrix.matrix_files(args.matrix, matrix.DEFAULT_BASELINE))
+    files = [p for p in sorted(args.matrix.glob("*.json")) if not p.name.startswith(".")]
+    judged = Path(tempfile.mkdtemp(prefix="lstm-bench-matrix-"))
+    try:
+        for path in files:  # judged again by today's claims, as the sweeps are: a verdict moved since is shown
+            doc = json.loads(path.read_text())
+            try:
+                judge_merged(doc["lstm_bench"])
+            except RecordMismatch as err:
+                raise Refused(f"{path.name}: {err}") from None
+            write_json_atomic(judged / path.name, doc)
+        argv = [str(judged), "-o", str(folder), "--speed-figures-only"]
+        status = call(matrix.main, argv)
+        if status != 0:
+            raise Refused(f"the matrix report of {args.matrix} could not be made (exit {status})")
+        runs = load_runs(matrix.matrix_files(judged, matrix.DEFAULT_BASELINE))
+    finally:
+        shutil.rmtree(judged, ignore_errors=True)
     made = Made(rules=("sequential", *(claims_key(p) for p in sorted({run.profile for run in runs}))))
-    made.commands.append(f"lstm-bench matrix {args.matrix} -o .")
+    made.commands.append(f"lstm-bench matrix {args.matrix} -o . --speed-figures-only  # each file judged again first")
     return made
 
 
