@@ -139,6 +139,8 @@ def judge_merged(record: dict[str, Any]) -> None:
         return record_values(cases[case_id], metric) if case_id in cases else None
 
     for case_id, case in cases.items():
+        if not case.get("seeds"):  # recorded for its timings only (its training broke, or it was not trained)
+            continue
         try:
             known = registry.get_case(case_id)
         except UnknownNameError:

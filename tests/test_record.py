@@ -144,3 +144,21 @@ def test_the_record_keeps_each_verdict_s_margin(no_training):
     )
     shard = recording.run_record(results, [get_case("timestep_window")], STACK, seed_base=0, shard="1/2")
     assert shard["shard"] == "1/2" and shard["cases"]["timestep_window"]["verdicts"] == {}
+
+
+def test_judging_again_leaves_a_case_that_trained_no_seed_unjudged():
+    """A case recorded for its timings only (its training a known breakage there) has no values to judge."""
+    from lstm_cases import compat
+    from lstm_cases.recording import judge_merged
+
+    record = {
+        "profile": "quick",
+        "stack": compat.stack(),
+        "cases": {
+            "stateful": {"seeds": [], "metrics": {}, "verdicts": {}},
+            "one_char": {"seeds": [0, 1, 2], "metrics": {"accuracy": [0.8, 0.8, 0.8]}, "verdicts": {}},
+        },
+    }
+    judge_merged(record)
+    assert record["cases"]["stateful"]["verdicts"] == {}
+    assert record["cases"]["one_char"]["verdicts"]["mediocre_band"]["status"] == "pass"
