@@ -74,7 +74,7 @@ def test_the_cost_table_takes_the_file_s_seeds_over_the_campaign_s_and_skips_unr
     write(tmp_path / "campaign", [0, 1, 2], [99.0, 20.0, 30.0])
     monkeypatch.setattr(provenance, "FOLDER", tmp_path)
     monkeypatch.setattr(claims_doc, "CAMPAIGN", tmp_path / "campaign")
-    assert claims_doc.train_seconds("stateful", provenance.TF221) == {0: 10.0, 1: 20.0, 2: 30.0}
+    assert claims_doc.train_seconds("stateful", claims_doc.full_docs(provenance.TF221)) == {0: 10.0, 1: 20.0, 2: 30.0}
     section = claims_doc.cost_section()
     assert "| `stateful` | 3 | 20 | 10-30 |" in section and "| `one_char` | 0 | not measured |  |" in section
     assert "trains for about 2 min on one machine" in section  # 5 seeds x 20 s

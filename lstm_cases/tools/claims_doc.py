@@ -8,7 +8,9 @@ python -m lstm_cases.tools.claims_doc --write    # rewrite docs/claims.md (a tes
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from lstm_cases import provenance, registry
 from lstm_cases.core import PROFILES, Case, Claim, ExpectedFailure
@@ -127,17 +129,21 @@ CAMPAIGN = provenance.FOLDER / "campaign"  # full-profile seeds of cases whose c
 SHARDS = 8  # the workflow's full-profile shards
 
 
-def train_seconds(case_id: str, label: str) -> dict[int, float]:
-    """Seed -> seconds of training of the case's full recipe on the stack: its measurement file's seeds,
-    then the campaign's for seeds the file lacks."""
+def full_docs(label: str) -> list[dict[str, Any]]:
+    """The stack's full-profile measurement files, the campaign's first, so that the stack file's seeds win."""
+    paths = [provenance.measurement_path("full", label, folder) for folder in (CAMPAIGN, provenance.FOLDER)]
+    return [provenance.load(path) for path in paths if path.is_file()]
+
+
+def train_seconds(case_id: str, docs: Sequence[Mapping[str, Any]]) -> dict[int, float]:
+    """Seed -> seconds of training of the case's full recipe in the files (``full_docs``); a later file's
+    seed replaces an earlier one's."""
     found: dict[int, float] = {}
-    for folder in (CAMPAIGN, provenance.FOLDER):  # the measurement file's seeds win
-        path = provenance.measurement_path("full", label, folder)
-        entry = provenance.load(path)["cases"].get(case_id, {}) if path.is_file() else {}
+    for doc in docs:
+        entry = doc["cases"].get(case_id, {})
         times = entry.get("metrics", {}).get("train_seconds")
         if times:
-            seeds, seconds = provenance.recorded(entry["seeds"], times)
-            found.update(zip(seeds, seconds, strict=True))
+            found.update(zip(*provenance.recorded(entry["seeds"], times), strict=True))
     return found
 
 
@@ -150,9 +156,10 @@ def cost_section(label: str = provenance.TF221) -> str:
     from lstm_cases.shards import units
 
     cases = [c for c in registry.all_cases().values() if "full" in c.recipes]
+    docs = full_docs(label)
     medians, rows, missing = {}, [], []
     for case in cases:
-        times = train_seconds(case.id, label)
+        times = train_seconds(case.id, docs)
         if not times:
             missing.append(case.id)
             rows.append([f"`{case.id}`", "0", "not measured", ""])
