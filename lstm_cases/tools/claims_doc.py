@@ -153,7 +153,7 @@ def cost_section(label: str = provenance.TF221) -> str:
     from statistics import median
 
     from lstm_cases.core import DEFAULT_SEEDS
-    from lstm_cases.shards import units
+    from lstm_cases.shards import Shard, plan
 
     cases = [c for c in registry.all_cases().values() if "full" in c.recipes]
     docs = full_docs(label)
@@ -169,9 +169,10 @@ def cost_section(label: str = provenance.TF221) -> str:
         rows.append([f"`{case.id}`", str(len(times)), f"{medians[case.id]:.0f}", f"{low:.0f}-{high:.0f}"])
     seeds = range(DEFAULT_SEEDS["full"])
     one_machine = sum(medians.values()) * len(seeds)
-    per_shard = [0.0] * SHARDS
-    for i, (group, _) in enumerate(units([c for c in cases if c.id in medians], seeds)):
-        per_shard[i % SHARDS] += sum(medians[c.id] for c in group)
+    per_shard = [  # every full case dealt as a full run deals them; the unmeasured ones count 0
+        sum(medians.get(case_id, 0.0) * len(mine) for case_id, mine in plan(cases, seeds, Shard(k, SHARDS)).items())
+        for k in range(1, SHARDS + 1)
+    ]
     not_counted = ", ".join(f"`{c}`" for c in missing)
     lines = [
         f"## The full profile's cost: seconds of training per seed ({label})",
