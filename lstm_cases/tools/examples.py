@@ -212,12 +212,14 @@ def make_sweeps(folder: Path, args: argparse.Namespace) -> Made:
 
 
 def make_matrix(folder: Path, args: argparse.Namespace) -> Made:
-    from lstm_cases.record.load import load_runs
     from lstm_cases.recording import RecordMismatch, judge_merged
     from reports import matrix
 
-    files = [p for p in sorted(args.matrix.glob("*.json")) if not p.name.startswith(".")]
-    judged = Path(tempfile.mkdtemp(prefix="lstm-bench-matrix-"))
+    try:
+        files = matrix.matrix_files(args.matrix, matrix.DEFAULT_BASELINE)
+    except ValueError as err:
+        raise Refused(str(err)) from None
+    judged, profiles = Path(tempfile.mkdtemp(prefix="lstm-bench-matrix-")), set()
     try:
         for path in files:  # judged again by today's claims, as the sweeps are: a verdict moved since is shown
             doc = json.loads(path.read_text())
@@ -225,15 +227,14 @@ def make_matrix(folder: Path, args: argparse.Namespace) -> Made:
                 judge_merged(doc["lstm_bench"])
             except RecordMismatch as err:
                 raise Refused(f"{path.name}: {err}") from None
+            profiles.add(doc["lstm_bench"]["profile"])
             write_json_atomic(judged / path.name, doc)
-        argv = [str(judged), "-o", str(folder), "--speed-figures-only"]
-        status = call(matrix.main, argv)
+        status = call(matrix.main, [str(judged), "-o", str(folder), "--speed-figures-only"])
         if status != 0:
             raise Refused(f"the matrix report of {args.matrix} could not be made (exit {status})")
-        runs = load_runs(matrix.matrix_files(judged, matrix.DEFAULT_BASELINE))
     finally:
         shutil.rmtree(judged, ignore_errors=True)
-    made = Made(rules=("sequential", *(claims_key(p) for p in sorted({run.profile for run in runs}))))
+    made = Made(rules=("sequential", *(claims_key(p) for p in sorted(profiles))))
     made.commands.append(f"lstm-bench matrix {args.matrix} -o . --speed-figures-only  # each file judged again first")
     return made
 
