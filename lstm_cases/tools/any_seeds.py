@@ -87,17 +87,17 @@ def claim_runs(doc: dict, case, claim, profile: str) -> list[Run] | None:
         partner is not None and provenance.measured_elsewhere(partner, other, profile)
     ):
         return None  # measured on other data or under another recipe: those seeds judge something else
-    index = {s: i for i, s in enumerate(entry["seeds"])}
-    values = entry["metrics"][claim.metric]
-    others = other["metrics"][claim.metric] if other is not None else None
     # a seed measured before the metric existed stores null for it: a run judges only seeds that recorded it
-    seeds = [
-        s for s in entry["seeds"] if values[index[s]] is not None and (others is None or others[index[s]] is not None)
-    ]
+    seeds, values = provenance.recorded(entry["seeds"], entry["metrics"][claim.metric])
+    others = None
+    if other is not None:
+        partner_values = provenance.recorded(other["seeds"], other["metrics"][claim.metric])
+        seeds, values, others = provenance.on_shared_seeds(seeds, values, *partner_values)
     if not seeds:
         return None
+    at = {s: i for i, s in enumerate(seeds)}
     return [
-        (run, [values[index[s]] for s in run], None if others is None else [others[index[s]] for s in run])
+        (run, [values[at[s]] for s in run], None if others is None else [others[at[s]] for s in run])
         for run in windows(seeds, DEFAULT_SEEDS[profile])
     ]
 
